@@ -1,3 +1,193 @@
-def main(argv=None):
-    print("quanze")
+"""The ``quanze`` command. Each subcommand is a thin shell over the library; help is in Chinese and English.
+
+Exit status: 0 success; 1 some input was rejected (or, for later commands, a finding at --fail-on level); 2 a usage
+error, a name that does not resolve, or a store that cannot be opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Callable
+
+from quanze import __version__
+from quanze.errors import QuanzeError
+
+EPILOG = "存储地址默认为 ./quanze.db，或环境变量 QUANZE_STORE。The store defaults to ./quanze.db or $QUANZE_STORE."
+
+
+def _store_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", metavar="URL",
+                   help="存储地址 store URL: sqlite:///path.db (默认 default ./quanze.db 或 or $QUANZE_STORE)")
+
+
+def _json_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="输出 JSON / print JSON instead of text")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quanze",
+        description="权责：县乡两级“谁负责什么”的知识图谱。quanze: who is responsible for what between a county and "
+                    "its townships.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"quanze {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="子命令 commands")
+
+    p = sub.add_parser("ingest", help="导入机构编制和清单文件 / load structure and list files",
+                       description="导入文件或文件夹（YAML、XLSX、CSV）。有错误的文件整份不导入，存储保持原样。"
+                                   "Load files or folders (YAML, XLSX, CSV). A file with any error loads nothing; "
+                                   "the store stays as it was.", epilog=EPILOG)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="文件或文件夹 / files or folders")
+    _store_arg(p)
+    p.add_argument("--dry-run", action="store_true", help="只校验，不写入 / validate only, write nothing")
+    p.add_argument("--region", metavar="REGION",
+                   help="文件所属的县或乡镇（名称或区划代码），文件本身无法确定时使用 / the county or township the files "
+                        "are for, when the files do not say")
+    _json_arg(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("show", help="查看图谱中某个机构或地区 / show what the graph knows about an agency or region",
+                       description="查看机构或地区的信息及其来源。Show an agency or a region, with sources.",
+                       epilog=EPILOG)
+    p.add_argument("what", choices=["agency", "region"], help="agency 机构 | region 地区")
+    p.add_argument("name", metavar="NAME", help="名称、简称、挂牌或代码 / name, short name, plaque or code")
+    p.add_argument("--in", dest="within", metavar="REGION", help="在此县或乡镇内查找 / look within this county or "
+                                                                 "township")
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("demo", help="导入内置示例县（青岚县）并打印摘要 / load the bundled demo county and print a summary",
+                       description="把随包附带的示例县（虚构的青岚县，区划代码 990701）导入存储，并打印摘要。"
+                                   "Load the demo county shipped with the package (fictional 青岚县, code 990701) "
+                                   "and print a summary.", epilog=EPILOG)
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("summary", help="存储中有什么 / what the store holds",
+                       description="按类别统计节点和关系。Counts of nodes and relations by kind.", epilog=EPILOG)
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("schema", help="打印图谱模式文档 / print the graph schema document",
+                       description="打印由模式声明生成的 docs/schema.md。Print docs/schema.md as generated from the "
+                                   "schema declaration.")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def _emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text(data))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from quanze.cli_text import ingest_text
+    from quanze.graph.store import open_store
+    from quanze.ingest.pipeline import ingest_paths, terminal_progress
+
+    with open_store(args.store) as store:
+        report = ingest_paths(args.paths, store, dry_run=args.dry_run, region=args.region,
+                              progress=None if args.json else terminal_progress())
+    _emit(args, report.to_dict(), lambda _d: ingest_text(report))
+    return 0 if report.ok else 1
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from quanze.api.describe import describe_agency, describe_region
+    from quanze.cli_text import agency_text, region_text
+    from quanze.graph.lookup import find_agency, find_region
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        if args.what == "agency":
+            data = describe_agency(store, find_agency(store, args.name, args.within))
+            _emit(args, data, agency_text)
+        else:
+            county = None
+            if args.within:
+                r = find_region(store, args.within)
+                county = r.code if r.level == "county" else r.county_code
+            data = describe_region(store, find_region(store, args.name, county))
+            _emit(args, data, region_text)
     return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from quanze.cli_text import ingest_text, summary_text
+    from quanze.demo import demo_path
+    from quanze.graph.store import open_store
+    from quanze.ingest.pipeline import ingest_paths, terminal_progress
+
+    with open_store(args.store) as store:
+        report = ingest_paths([demo_path()], store, progress=None if args.json else terminal_progress())
+        summary = _summary(store)
+    if args.json:
+        print(json.dumps({"ingest": report.to_dict(), "summary": summary}, ensure_ascii=False, indent=2,
+                         default=str))
+    else:
+        print(ingest_text(report))
+        print()
+        print(summary_text(summary))
+    return 0 if report.ok else 1
+
+
+def _summary(store: Any) -> dict[str, Any]:
+    counties = store.nodes("Region", level="county")
+    out = {"store": store.url, "counts": store.counts(), "counties": []}
+    for c in counties:
+        agencies = store.nodes("Agency")
+        in_county = [a for a in agencies if a["region"][:6] == c["code"]]
+        kinds: dict[str, int] = {}
+        for a in in_county:
+            kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
+        staffing = {k: sum(a.get(k) or 0 for a in in_county) for k in
+                    ("admin_quota", "admin_actual", "inst_quota", "inst_actual", "law_quota", "law_actual",
+                     "certified_enforcers")}
+        out["counties"].append({"code": c["code"], "name": c["name"],
+                                "townships": len(store.nodes("Region", county_code=c["code"])),
+                                "agencies_by_kind": dict(sorted(kinds.items())), "staffing": staffing})
+    return out
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from quanze.cli_text import summary_text
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        _emit(args, _summary(store), summary_text)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from quanze.graph.schema_doc import schema_markdown
+
+    sys.stdout.write(schema_markdown())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except QuanzeError as e:
+        if getattr(args, "json", False):
+            print(json.dumps(e.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            print(f"错误：{e.message_zh}\nerror: {e.message_en}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

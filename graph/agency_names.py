@@ -1,0 +1,78 @@
+"""Agency names as lists write them: plaques inside names, county prefixes, 中共/县委 prefixes, short names.
+
+One body may carry several names (挂牌): ``社会事务办公室(民政办公室、应急管理办公室)`` is one agency with two plaques, and
+``综合行政执法大队(加挂县城管执法局乡镇执法队牌子)`` is one agency with one. Lists then call a department by its full name,
+its short name (县住建局), with or without the county's name, with or without 中共.
+"""
+
+from __future__ import annotations
+
+import re
+
+from quanze.graph.text import normalise_key
+
+_SEPARATORS = re.compile(r"[、，,；;/\s]+")
+_TRAILING_GROUP = re.compile(r"^(?P<name>.+?)\s*[（(](?P<inner>[^（）()]+)[）)]\s*$")
+_PLAQUE_WORDS = re.compile(r"^(?:加挂|挂|同时挂|并挂)|(?:牌子|牌)$")
+
+
+def split_names(text: str | None) -> list[str]:
+    """Several names in one cell, separated by 、，,；; / or whitespace."""
+    return [part for part in _SEPARATORS.split(text or "") if part]
+
+
+def split_plaques(name: str) -> tuple[str, list[str]]:
+    """``社会事务办公室(民政办公室、应急管理办公室)`` → (``社会事务办公室``, [``民政办公室``, ``应急管理办公室``])."""
+    name = name.strip()
+    m = _TRAILING_GROUP.match(name)
+    if not m:
+        return name, []
+    plaques = []
+    for part in re.split(r"[、，,；;]+", m.group("inner")):
+        part = _PLAQUE_WORDS.sub("", part.strip()).strip()
+        part = _PLAQUE_WORDS.sub("", part).strip()
+        if part:
+            plaques.append(part)
+    return m.group("name").strip(), plaques
+
+
+def name_variants(name: str, county_name: str | None = None) -> set[str]:
+    """Normalised forms a list may use for this name: with or without 中共, the county name, or 县 for it."""
+    key = normalise_key(name)
+    out = {key}
+    if key.startswith("中共"):
+        out.add(key[2:])
+    county = normalise_key(county_name) if county_name else ""
+    for form in list(out):
+        if county and county in form:
+            out.add(form.replace(county, "县", 1))
+            out.add(form.replace(county, "", 1))
+    for form in list(out):
+        if form.startswith("县委") and len(form) > 2:
+            out.add(form[2:])
+        elif form.startswith("县") and len(form) > 2:
+            out.add(form[1:])
+    return {f for f in out if f}
+
+
+# common short endings: 县委办 → 县委办公室, 县政府办 → 县人民政府办公室
+_SHORT_ENDINGS = {"办": ("办公室", "办"), "委": ("委员会", "委"), "局": ("局",), "所": ("所",), "队": ("队", "大队"),
+                  "站": ("站",), "中心": ("中心",), "部": ("部",)}
+
+
+def is_abbreviation(short: str, full: str) -> bool:
+    """县住建局 ↔ 住房和城乡建设局, 市场监管局 ↔ 市场监督管理局: the short name's characters appear in order in the
+    full name and both end the same way (局/办/委/所…)."""
+    short, full = normalise_key(short), normalise_key(full)
+    if len(short) < 2 or len(short) >= len(full):
+        return False
+    if short.startswith("县") and not full.startswith("县"):
+        short = short[1:]
+    ending_ok = short[-1] == full[-1]
+    for end, fulls in _SHORT_ENDINGS.items():
+        if short.endswith(end) and any(full.endswith(f) for f in fulls):
+            ending_ok = True
+    if not ending_ok or full.endswith(short):
+        return False  # a bare ending like 执法大队 or 派出所 is a generic word, not an abbreviation
+    it = iter(full)
+    return all(ch in it for ch in short)

@@ -1,0 +1,225 @@
+"""Regions (行政区划): the national code table shipped with the package, overlaid by regions that structure files declare.
+
+The reference table (国家统计局 统计用区划代码, 2022 vintage: 2,978 counties, 41,352 townships) is read lazily the
+first time a lookup needs it. A structure file may declare its own counties and townships (a fictional county, a
+township renamed after a boundary change); declared regions win over the reference table, and a county that declares
+its townships has exactly those townships.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import gzip
+import io
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Iterable
+
+from quanze.errors import Ambiguous, NotFound
+from quanze.graph.text import normalise_key
+
+_COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "区", "市", "旗")
+_TOWNSHIP_SUFFIXES = ("街道", "镇", "乡", "苏木")
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str  # "county" | "township"
+    kind: str = ""
+    county_code: str | None = None
+    full_name: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    origin: str = "reference"
+
+    def label(self) -> str:
+        """Code, name and where it is: how candidates are shown to a person."""
+        where = f"（{self.full_name}）" if self.full_name else ""
+        return f"{self.code} {self.name}{where}"
+
+    def to_props(self) -> dict:
+        return {"code": self.code, "name": self.name, "level": self.level, "kind": self.kind,
+                "county_code": self.county_code, "full_name": self.full_name, "tags": list(self.tags),
+                "origin": self.origin}
+
+    @classmethod
+    def from_props(cls, p: dict) -> "Region":
+        return cls(code=p["code"], name=p["name"], level=p["level"], kind=p.get("kind") or "",
+                   county_code=p.get("county_code"), full_name=p.get("full_name") or "",
+                   tags=tuple(p.get("tags") or ()), origin=p.get("origin") or "reference")
+
+
+def region_kind(name: str, level: str) -> str:
+    """镇/乡/街道 for a township, 县/区/市/旗 for a county, from the name's ending."""
+    for suffix in (_TOWNSHIP_SUFFIXES if level == "township" else _COUNTY_SUFFIXES):
+        if name.endswith(suffix):
+            return "乡" if suffix == "乡" or name.endswith("民族乡") else suffix
+    return "其他"
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    raw = resources.files("quanze.graph").joinpath("data", f"{name}.csv.gz").read_bytes()
+    return list(csv.DictReader(io.StringIO(gzip.decompress(raw).decode("utf-8"))))
+
+
+@cache
+def reference_regions() -> tuple[Region, ...]:
+    """Every county and township of the national table, counties first."""
+    provinces = {r["code"]: r["name"] for r in _read_csv("provinces")}
+    cities = {r["code"]: r["name"] for r in _read_csv("cities")}
+
+    def place(province: str, city: str) -> str:
+        city_name = cities.get(city, "")
+        return provinces.get(province, "") + ("" if city_name in ("市辖区", "县", "省直辖县级行政区划") else city_name)
+
+    regions: list[Region] = []
+    county_names: dict[str, str] = {}
+    for r in _read_csv("areas"):
+        county_names[r["code"]] = r["name"]
+        regions.append(Region(r["code"], r["name"], "county", region_kind(r["name"], "county"), None,
+                              place(r["provinceCode"], r["cityCode"])))
+    for r in _read_csv("streets"):
+        regions.append(Region(r["code"], r["name"], "township", region_kind(r["name"], "township"), r["areaCode"],
+                              place(r["provinceCode"], r["cityCode"]) + county_names.get(r["areaCode"], "")))
+    return tuple(regions)
+
+
+class RegionDirectory:
+    """Looks regions up by code, by name (optionally within a county) and by county + township name."""
+
+    def __init__(self, declared: Iterable[Region] = (), *, use_reference: bool = True):
+        self._declared = {r.code: r for r in declared}
+        self._use_reference = use_reference
+        self._built = False
+
+    def declare(self, regions: Iterable[Region]) -> None:
+        for r in regions:
+            self._declared[r.code] = r
+        self._built = False
+
+    # -- index ------------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        declared_counties = {r.county_code for r in self._declared.values() if r.level == "township"}
+        by_code: dict[str, Region] = {}
+        if self._use_reference:
+            for r in reference_regions():
+                # a county that declares its townships has exactly those: renamed or merged ones are gone
+                if r.level == "township" and r.county_code in declared_counties:
+                    continue
+                by_code[r.code] = r
+        by_code.update(self._declared)
+        self._by_code = by_code
+        self._by_name: dict[str, list[Region]] = {}
+        self._townships_of: dict[str, list[Region]] = {}
+        for r in by_code.values():
+            self._by_name.setdefault(normalise_key(r.name), []).append(r)
+            if r.level == "township" and r.county_code:
+                self._townships_of.setdefault(r.county_code, []).append(r)
+        for lst in self._townships_of.values():
+            lst.sort(key=lambda r: r.code)
+        self._built = True
+
+    # -- lookups ----------------------------------------------------------------------------------------------
+
+    def get(self, code: str) -> Region | None:
+        self._build()
+        return self._by_code.get(code)
+
+    def townships(self, county_code: str) -> list[Region]:
+        self._build()
+        return list(self._townships_of.get(county_code, ()))
+
+    def county_of(self, region: Region) -> Region | None:
+        return region if region.level == "county" else self.get(region.county_code or "")
+
+    def resolve(self, text: str, within: str | None = None) -> Region:
+        """One region for a code, a name, or county name + township name.
+
+        ``within`` is a county code: a bare township name is then looked up among that county's townships first.
+        Raises NotFound (with the nearest names) or Ambiguous (listing every candidate with its code).
+        """
+        self._build()
+        raw = str(text or "").strip()
+        key = normalise_key(raw)
+        if not key:
+            raise NotFound("区划名称或代码为空", "region name or code is empty")
+        if key.isdigit():
+            return self._by_code_text(key, raw)
+        found = self._by_name.get(key, [])
+        if within:
+            inside = [r for r in found if r.code == within or r.county_code == within]
+            if inside:
+                found = inside
+        if not found:
+            found = self._by_county_and_township(key, within)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            found = sorted(found, key=lambda r: r.code)
+            labels = [r.label() for r in found]
+            raise Ambiguous(
+                f"区划名称「{raw}」有 {len(found)} 个同名地区，请用区划代码或加上县名：" + "；".join(labels[:20]),
+                f"region name {raw!r} matches {len(found)} regions; give the code or the county name too: "
+                + "; ".join(labels[:20]),
+                labels,
+            )
+        near = self.nearest(raw, within)
+        raise NotFound(
+            f"找不到区划「{raw}」" + (f"；最接近的：{'、'.join(near)}" if near else ""),
+            f"no region named {raw!r}" + (f"; nearest: {', '.join(near)}" if near else ""),
+            near,
+        )
+
+    def _by_code_text(self, key: str, raw: str) -> Region:
+        code = key
+        if len(code) == 12 and code.endswith("000"):
+            code = code[:9]  # 12-digit statistical code of a township
+        region = self._by_code.get(code)
+        if region is None:
+            raise NotFound(f"找不到区划代码「{raw}」（县级6位，乡级9位）",
+                           f"no region with code {raw!r} (6 digits for a county, 9 for a township)")
+        return region
+
+    def _by_county_and_township(self, key: str, within: str | None) -> list[Region]:
+        """`青岚县城关镇`, `浙江省杭州市桐庐县旧县街道`: find a county name inside the text, then the rest in it."""
+        found: list[Region] = []
+        for start in range(len(key)):
+            for end in range(start + 2, len(key) + 1):
+                for county in self._by_name.get(key[start:end], ()):
+                    if county.level != "county":
+                        continue
+                    rest = key[end:]
+                    if not rest:
+                        prefix = key[:start]
+                        if not prefix or normalise_key(county.full_name).endswith(prefix):
+                            found.append(county)
+                        continue
+                    found.extend(t for t in self._townships_of.get(county.code, ()) if normalise_key(t.name) == rest)
+        return list({r.code: r for r in found}.values())
+
+    def nearest(self, text: str, within: str | None = None, n: int = 5) -> list[str]:
+        """The nearest region names, for a 'did you mean' line."""
+        self._build()
+        if within:
+            pool = {r.name for r in self._townships_of.get(within, ())}
+            county = self._by_code.get(within)
+            if county:
+                pool.add(county.name)
+        else:
+            pool = {r.name for r in self._by_code.values()}
+        return difflib.get_close_matches(text, sorted(pool), n=n, cutoff=0.5)
+
+
+def declared_region(code: str, name: str, level: str, *, kind: str = "", county_code: str | None = None,
+                    full_name: str = "", tags: Iterable[str] = ()) -> Region:
+    return Region(code, name, level, kind or region_kind(name, level), county_code, full_name, tuple(tags), "declared")
+
+
+def with_tags(region: Region, tags: Iterable[str]) -> Region:
+    return replace(region, tags=tuple(tags))

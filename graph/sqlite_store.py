@@ -1,0 +1,246 @@
+"""The embedded store: SQLite for durable, transactional storage; networkx for traversals.
+
+Tables are derived from the schema: one table per node label (``node_agency``: the key is the primary key) and one per
+relation type (``rel_leads``: id, source, target, then the properties). WAL mode lets readers query while a load
+runs; each ``apply`` is one ``BEGIN IMMEDIATE … COMMIT``, so a failed or killed load leaves the previous state.
+
+The networkx view (a MultiDiGraph whose nodes are ``"Label:key"``) is rebuilt only when the data version changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from quanze.errors import StoreError
+from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
+from quanze.graph.store import Batch, Rel, Store
+
+_SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "bool": "INTEGER", "date": "TEXT", "list": "TEXT", "json": "TEXT"}
+
+
+def node_table(kind: NodeKind) -> str:
+    return "node_" + kind.label.lower()
+
+
+def rel_table(kind: RelKind) -> str:
+    return "rel_" + kind.type.lower()
+
+
+def _encode(prop: Prop, value: Any) -> Any:
+    if value is None:
+        return None
+    if prop.type in ("list", "json"):
+        return json.dumps(list(value) if prop.type == "list" else value, ensure_ascii=False, sort_keys=True)
+    if prop.type == "date":
+        return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+    if prop.type == "bool":
+        return int(bool(value))
+    if prop.type == "int":
+        return int(value)
+    return str(value)
+
+
+def _decode(prop: Prop, value: Any) -> Any:
+    if value is None:
+        return None
+    if prop.type in ("list", "json"):
+        return json.loads(value)
+    if prop.type == "date":
+        return dt.date.fromisoformat(value)
+    if prop.type == "bool":
+        return bool(value)
+    return value
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///rel/path.db`` → ``rel/path.db``; ``sqlite:////abs.db`` → ``/abs.db``; a bare path stays."""
+    if url.startswith("sqlite://"):
+        path = url[len("sqlite://"):]
+        return path[1:] if path.startswith("/") else path
+    if url.startswith("sqlite:"):
+        return url[len("sqlite:"):]
+    return url
+
+
+class SqliteStore(Store):
+    def __init__(self, url: str):
+        self.url = url
+        self.path = sqlite_path(url)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._ensure_schema()
+        except sqlite3.Error as e:
+            raise StoreError(f"无法打开存储 {url}：{e}", f"cannot open store {url}: {e}") from e
+        self._view: tuple[int, nx.MultiDiGraph] | None = None
+
+    # -- schema ------------------------------------------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        db = self._db
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        for kind in SCHEMA.nodes:
+            self._ensure_table(node_table(kind), [(p.name, p) for p in kind.properties],
+                               f"{kind.key} TEXT PRIMARY KEY")
+            for p in kind.properties:
+                if p.indexed or p.name == "list_id":
+                    db.execute(f"CREATE INDEX IF NOT EXISTS ix_{node_table(kind)}_{p.name} "
+                               f"ON {node_table(kind)}({p.name})")
+        for kind in SCHEMA.relations:
+            table = rel_table(kind)
+            self._ensure_table(table, [(p.name, p) for p in kind.properties],
+                               "id TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL")
+            db.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_source ON {table}(source)")
+            db.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_target ON {table}(target)")
+            for p in kind.properties:
+                if p.indexed or p.name == "list_id":
+                    db.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_{p.name} ON {table}({p.name})")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+
+    def _ensure_table(self, table: str, props: list[tuple[str, Prop]], key_sql: str) -> None:
+        # identifiers come from the schema declaration only, never from input
+        key_cols = {part.split()[0] for part in key_sql.split(",")}
+        cols = [f"{name} {_SQL_TYPES[p.type]}" for name, p in props if name not in key_cols]
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({key_sql}{''.join(', ' + c for c in cols)})")
+        have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+        for name, p in props:
+            if name not in have:  # the schema grew: add the column, old rows read it as not given
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {_SQL_TYPES[p.type]}")
+
+    # -- writing -----------------------------------------------------------------------------------------------
+
+    def apply(self, batch: Batch) -> None:
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for list_id in batch.replaces:
+                self._delete_list(list_id)
+            for label, rows in batch.nodes.items():
+                kind = SCHEMA.node(label)
+                for props in rows.values():
+                    self._upsert(node_table(kind), kind.properties, kind.key, props)
+            _hold_for_crash_test()
+            for type_, rels in batch.rels.items():
+                kind = SCHEMA.relation(type_)
+                for rel in rels.values():
+                    props = dict(rel.props, source=rel.source, target=rel.target)
+                    self._upsert(rel_table(kind), kind.properties + _ENDPOINTS, "id", props)
+            db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+            db.execute("COMMIT")
+        except BaseException as e:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(f"写入存储 {self.url} 失败，已回滚：{e}",
+                                 f"writing to store {self.url} failed and was rolled back: {e}") from e
+            raise
+
+    def _upsert(self, table: str, props: tuple[Prop, ...], key: str, values: dict[str, Any]) -> None:
+        given = [p for p in props if values.get(p.name) is not None]
+        names = [p.name for p in given]
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != key) or f"{key} = excluded.{key}"
+        sql = (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+               f"ON CONFLICT({key}) DO UPDATE SET {updates}")
+        self._db.execute(sql, [_encode(p, values[p.name]) for p in given])
+
+    def _delete_list(self, list_id: str) -> None:
+        for kind in SCHEMA.relations:
+            self._db.execute(f"DELETE FROM {rel_table(kind)} WHERE list_id = ?", (list_id,))
+        for kind in SCHEMA.nodes:
+            if "list_id" in kind.names:
+                self._db.execute(f"DELETE FROM {node_table(kind)} WHERE list_id = ?", (list_id,))
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    def node(self, label: str, key: str) -> dict[str, Any] | None:
+        kind = SCHEMA.node(label)
+        rows = self._select(node_table(kind), kind.properties, {kind.key: key}, kind.key)
+        return rows[0] if rows else None
+
+    def nodes(self, label: str, **equals: Any) -> list[dict[str, Any]]:
+        kind = SCHEMA.node(label)
+        return self._select(node_table(kind), kind.properties, equals, kind.key)
+
+    def rels(self, type_: str, source: str | None = None, target: str | None = None, **equals: Any) -> list[Rel]:
+        kind = SCHEMA.relation(type_)
+        if source is not None:
+            equals["source"] = source
+        if target is not None:
+            equals["target"] = target
+        rows = self._select(rel_table(kind), kind.properties + _ENDPOINTS, equals, "id")
+        return [Rel(type_, r["id"], r.pop("source"), r.pop("target"), r) for r in rows]
+
+    def _select(self, table: str, props: tuple[Prop, ...], equals: dict[str, Any], order: str) -> list[dict]:
+        by_name = {p.name: p for p in props}
+        unknown = set(equals) - set(by_name)
+        if unknown:
+            raise KeyError(f"{table} has no properties {sorted(unknown)}")
+        where = " AND ".join(f"{n} = ?" for n in equals) or "1"
+        sql = f"SELECT {', '.join(by_name)} FROM {table} WHERE {where} ORDER BY {order}"
+        cur = self._db.execute(sql, [_encode(by_name[n], v) for n, v in equals.items()])
+        out = []
+        for row in cur:
+            out.append({n: _decode(by_name[n], v) for n, v in zip(by_name, row) if v is not None})
+        return out
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for kind in SCHEMA.nodes:
+            out[kind.label] = self._db.execute(f"SELECT COUNT(*) FROM {node_table(kind)}").fetchone()[0]
+        for kind in SCHEMA.relations:
+            out[kind.type] = self._db.execute(f"SELECT COUNT(*) FROM {rel_table(kind)}").fetchone()[0]
+        return out
+
+    def data_version(self) -> int:
+        return int(self._db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+
+    def content(self) -> list[tuple]:
+        """Every row of every data table, sorted: what 'the store is unchanged in content' compares."""
+        out: list[tuple] = []
+        for kind in SCHEMA.nodes:
+            out += [(kind.label,) + tuple(r) for r in self._db.execute(f"SELECT * FROM {node_table(kind)}")]
+        for kind in SCHEMA.relations:
+            out += [(kind.type,) + tuple(r) for r in self._db.execute(f"SELECT * FROM {rel_table(kind)}")]
+        return sorted(out, key=repr)
+
+    def networkx(self) -> nx.MultiDiGraph:
+        """The whole graph for traversals; rebuilt only when the data changed since the last call."""
+        version = self.data_version()
+        if self._view and self._view[0] == version:
+            return self._view[1]
+        g = nx.MultiDiGraph()
+        for kind in SCHEMA.nodes:
+            for props in self.nodes(kind.label):
+                g.add_node(f"{kind.label}:{props[kind.key]}", label=kind.label, **props)
+        for kind in SCHEMA.relations:
+            for rel in self.rels(kind.type):
+                g.add_edge(f"{kind.source}:{rel.source}", f"{kind.target}:{rel.target}", key=rel.id,
+                           type=kind.type, **rel.props)
+        self._view = (version, g)
+        return g
+
+    def close(self) -> None:
+        self._db.close()
+
+
+_ENDPOINTS = (Prop("source", "str", "key of the source node"), Prop("target", "str", "key of the target node"))
+
+
+def _hold_for_crash_test() -> None:
+    """Test hook: with QUANZE_TEST_HOLD_LOAD=path, announce mid-transaction and wait to be killed."""
+    marker = os.environ.get("QUANZE_TEST_HOLD_LOAD")
+    if marker:
+        Path(marker).write_text("holding", encoding="utf-8")
+        time.sleep(60)

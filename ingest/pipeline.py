@@ -1,0 +1,171 @@
+"""``quanze ingest``: files and folders in, one all-or-nothing write per ingest, a report out.
+
+Order: every path is expanded (folders recursively), each file is read and classified, files already loaded with the
+same content are skipped (loading the same file twice changes nothing), structures are resolved together (so files may
+arrive in any order), and what passed is written in one transaction. A file with any error loads nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from quanze.errors import InputError, Problem
+from quanze.graph.store import Store
+from quanze.ingest.structure_build import build_structures
+from quanze.ingest.structure_read import StructureFile, read_table, read_yaml
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".xls"}
+YAML_SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass
+class FileReport:
+    file: str
+    kind: str = "unknown"
+    status: str = "rejected"  # loaded | unchanged | rejected | validated
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "kind": self.kind, "status": self.status, "rows": self.rows,
+                "errors": len(self.errors), "warnings": len(self.warnings),
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+    dry_run: bool = False
+    written: dict[str, int] = field(default_factory=dict)  # what the load wrote, by label / relation type
+    store_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.files) and all(f.status != "rejected" for f in self.files)
+
+    def problems_by_code(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.files:
+            for p in f.problems:
+                out[f"{p.level}:{p.code}"] = out.get(f"{p.level}:{p.code}", 0) + 1
+        return dict(sorted(out.items()))
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "dry_run": self.dry_run, "files": [f.to_dict() for f in self.files],
+                "written": self.written, "store": self.store_counts, "problems": self.problems_by_code()}
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
+    """Files under the given paths, in a stable order; sidecars (NAME.meta.yaml) and docs are not inputs."""
+    files: list[Path] = []
+    missing: list[FileReport] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for p in sorted(path.rglob("*")):
+                if p.is_file() and not p.name.startswith((".", "~$")) and _is_input(p):
+                    files.append(p)
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(FileReport(str(path), problems=[Problem(
+                "error", "missing-file", "文件或文件夹不存在", "no such file or folder", file=str(path))]))
+    return list(dict.fromkeys(files)), missing
+
+
+def _is_input(p: Path) -> bool:
+    if p.name.endswith(".meta.yaml"):
+        return False
+    return p.suffix.lower() in SPREADSHEET_SUFFIXES | YAML_SUFFIXES
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = False, region: str | None = None,
+                 progress: Callable[[str], None] | None = None) -> IngestReport:
+    files, missing = expand_paths(paths)
+    report = IngestReport(files=list(missing), dry_run=dry_run)
+    say = progress or (lambda _msg: None)
+    loaded = {(p.get("file"), p.get("file_hash")) for p in store.nodes("SourceList", status="current")}
+    structures: list[tuple[StructureFile, FileReport]] = []
+    for i, path in enumerate(files, 1):
+        say(f"[{i}/{len(files)}] 读取 reading {path.name}")
+        fr = FileReport(str(path))
+        report.files.append(fr)
+        try:
+            digest = file_hash(path)
+            if (path.name, digest) in loaded:
+                fr.status, fr.kind = "unchanged", "structure"
+                continue
+            parsed = _read(path, digest, fr)
+        except InputError as e:
+            fr.problems += e.problems
+            continue
+        if parsed is not None:
+            structures.append((parsed, fr))
+    if structures:
+        say(f"解析名称 resolving names in {len(structures)} file(s)")
+        result, rejected = build_structures([s for s, _ in structures], store, region_hint=region)
+        for parsed, fr in structures:
+            fr.kind, fr.rows = "structure", parsed.rows
+            fr.problems += parsed.problems + result.problems.get(id(parsed), [])
+            fr.status = "rejected" if parsed in rejected else ("validated" if dry_run else "loaded")
+        if not dry_run and not result.batch.is_empty():
+            say("写入 writing")
+            store.apply(result.batch)
+        report.written = result.batch.count()
+    report.store_counts = store.counts()
+    return report
+
+
+def _read(path: Path, digest: str, fr: FileReport) -> StructureFile | None:
+    suffix = path.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        fr.kind = "structure"
+        return read_yaml(path, digest)
+    if suffix in SPREADSHEET_SUFFIXES:
+        from quanze.ingest.tabular import locate_table, read_sheets
+        from quanze.ingest.structure_read import TABLE_COLUMNS, is_structure_table
+
+        sheets = read_sheets(path)
+        structure_sheets = []
+        for sheet in sheets:
+            try:
+                table = locate_table(sheet, TABLE_COLUMNS, required=("name",))
+            except InputError:
+                continue
+            if is_structure_table(set(table.column_map)):
+                structure_sheets.append(sheet)
+        if structure_sheets:
+            fr.kind = "structure"
+            return read_table(path, digest, structure_sheets)
+        fr.problems.append(Problem(
+            "error", "unsupported-list", "不是机构编制表（需要“单位名称”及“机构类别”或编制列）；事项清单的导入尚未实现",
+            "not an agency structure table (needs 单位名称 and 机构类别 or staffing columns); duty lists cannot be "
+            "ingested yet", file=path.name))
+        return None
+    fr.problems.append(Problem("error", "not-a-spreadsheet", "不支持的文件类型", "unsupported file type",
+                               file=path.name, value=path.suffix,
+                               expected=".xlsx .xlsm .csv .yaml .yml"))
+    return None
+
+
+def terminal_progress() -> Callable[[str], None] | None:
+    """Progress lines on stderr when it is a terminal; silent in pipes and CI logs."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda msg: print(msg, file=sys.stderr, flush=True)
