@@ -11,14 +11,8 @@ import re
 
 from quanze.graph.text import normalise_key
 
-_SEPARATORS = re.compile(r"[、，,；;/\s]+")
 _TRAILING_GROUP = re.compile(r"^(?P<name>.+?)\s*[（(](?P<inner>[^（）()]+)[）)]\s*$")
 _PLAQUE_WORDS = re.compile(r"^(?:加挂|挂|同时挂|并挂)|(?:牌子|牌)$")
-
-
-def split_names(text: str | None) -> list[str]:
-    """Several names in one cell, separated by 、，,；; / or whitespace."""
-    return [part for part in _SEPARATORS.split(text or "") if part]
 
 
 def split_plaques(name: str) -> tuple[str, list[str]]:

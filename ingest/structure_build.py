@@ -13,13 +13,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from quanze.errors import Ambiguous, LookupFailed, NotFound, Problem
+from quanze.errors import LookupFailed, NotFound, Problem
 from quanze.graph.agency_index import AgencyIndex, AgencyRef
 from quanze.graph.agency_names import split_plaques
-from quanze.graph.regions import Region, RegionDirectory, declared_region, reference_regions
+from quanze.graph.regions import Region, RegionDirectory, declared_region
 from quanze.graph.store import Batch, Store
 from quanze.graph.text import normalise_key
-from quanze.ingest.structure_read import STAFFING_KEYS, AgencyDecl, StructureFile, Where, problem
+from quanze.ingest.cells import parse_count
+from quanze.ingest.structure_read import AgencyDecl, StructureFile, Where, problem
 
 KIND_WORDS = ("党政机构", "内设机构", "事业单位", "派驻机构", "议事协调机构")
 _GOV_SUFFIXES = ("人民政府", "政府", "党委", "党委政府", "办事处")
@@ -284,7 +285,7 @@ class _Builder:
             "sheet": decl.where.sheet, "row": decl.where.row,
         }
         for key, (value, column) in decl.staffing.items():
-            number = _count(value)
+            number = parse_count(value)
             if number is None:
                 self.result.add(f, problem("error", "bad-number", "编制/人数应为非负整数", "staffing figures must be "
                                            "non-negative whole numbers", decl.where, column, value,
@@ -413,24 +414,8 @@ def agency_kind(decl: AgencyDecl, canonical: str, in_township: bool) -> str:
     return "county_department"
 
 
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float):
-        return int(value) if value >= 0 and value.is_integer() else None
-    from quanze.graph.text import halfwidth
-
-    text = halfwidth(str(value)).strip().removesuffix("人").strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    return int(text) if text.isdigit() else None
 
 
 def _prov(props: dict[str, Any]) -> dict[str, Any]:
     return {k: props.get(k) for k in ("list_id", "file", "sheet", "row")}
 
-
-__all__ = ["build_structures", "agency_kind", "rel_id", "structure_list_id", "Ambiguous", "STAFFING_KEYS",
-           "reference_regions"]

@@ -253,7 +253,7 @@ def read_table(path: Path, file_hash: str, sheets: list | None = None) -> Struct
 
 
 def _split(text: str | None) -> list[str]:
-    from quanze.graph.agency_names import split_names
+    from quanze.graph.text import split_names
 
     return split_names(text)
 

@@ -1,0 +1,4 @@
+from quanze.cli import main
+import sys
+
+sys.exit(main())

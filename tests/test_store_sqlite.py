@@ -1,0 +1,143 @@
+"""The embedded store: all-or-nothing loads, readers during loads, list replacement, the networkx view."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from quanze.errors import StoreError
+from quanze.graph.sqlite_store import SqliteStore
+from quanze.graph.store import Batch, Rel, open_store
+
+
+def agency(id_, name, list_id="L1", **more):
+    return {"id": id_, "name": name, "kind": "county_department", "region": "990701", "list_id": list_id, **more}
+
+
+def small_batch(list_id="L1"):
+    b = Batch()
+    b.add_node("Region", {"code": "990701", "name": "青岚县", "level": "county", "tags": ["示例"]})
+    b.add_node("Agency", agency("990701/住建局", "住建局", list_id, short_names=["县住建局"], admin_quota=3))
+    b.add_node("Matter", {"id": "m1", "name": "占道经营"})
+    b.add_rel("LEADS", "990701/住建局", "m1", {"id": "r1", "region": "990701", "list_id": list_id, "row": 7})
+    b.add_rel("DELEGATES", "990701/住建局", "m1", {"id": "d1", "region": "990701001", "effective": dt.date(2021, 5, 1),
+                                                  "list_id": list_id})
+    return b
+
+
+def test_values_come_back_with_their_types(store):
+    store.apply(small_batch())
+    a = store.node("Agency", "990701/住建局")
+    assert a["short_names"] == ["县住建局"] and a["admin_quota"] == 3
+    assert store.node("Region", "990701")["tags"] == ["示例"]
+    (d,) = store.rels("DELEGATES", source="990701/住建局")
+    assert d.props["effective"] == dt.date(2021, 5, 1) and d.target == "m1"
+    assert store.rels("LEADS", target="m1", region="990701")[0].props["row"] == 7
+    assert store.nodes("Agency", name="住建局")[0]["id"] == "990701/住建局"
+
+
+def test_a_value_left_out_later_does_not_erase_the_one_given(store):
+    store.apply(small_batch())
+    b = Batch()
+    b.add_node("Agency", agency("990701/住建局", "住建局", admin_quota=None, admin_actual=2))
+    store.apply(b)
+    a = store.node("Agency", "990701/住建局")
+    assert (a["admin_quota"], a["admin_actual"]) == (3, 2)
+
+
+def test_replacing_a_list_removes_what_it_asserted_and_nothing_else(store):
+    store.apply(small_batch("L1"))
+    b = Batch()
+    b.add_node("Agency", agency("990701/资规局", "资规局", "L2"))
+    store.apply(b)
+    replacement = Batch(replaces=["L1"])
+    replacement.add_node("Agency", agency("990701/水利局", "水利局", "L1"))
+    store.apply(replacement)
+    assert store.node("Agency", "990701/住建局") is None
+    assert store.rels("LEADS") == []
+    assert store.node("Agency", "990701/资规局") is not None
+    assert store.node("Agency", "990701/水利局") is not None
+    assert store.node("Matter", "m1") is not None  # matters belong to no single list
+
+
+def test_a_failing_write_rolls_back_everything(store):
+    store.apply(small_batch())
+    before = store.content()
+    b = Batch(replaces=["L1"])
+    b.add_node("Agency", agency("990701/水利局", "水利局"))
+    b.add_rel("LEADS", "990701/水利局", "m1", {"id": "r9", "region": "990701"})
+    # a relation without a target fails after the deletes and node writes have run
+    b.rels["LEADS"]["r9"] = Rel("LEADS", "r9", "990701/水利局", None, {"id": "r9", "region": "990701"})
+    with pytest.raises(StoreError, match="rolled back"):
+        store.apply(b)
+    assert store.content() == before
+
+
+def test_readers_see_the_last_committed_state_while_a_load_holds_its_transaction(tmp_path):
+    url = f"sqlite:///{tmp_path / 'wal.db'}"
+    writer, reader = SqliteStore(url), SqliteStore(url)
+    writer.apply(small_batch())
+    writer._db.execute("BEGIN IMMEDIATE")
+    writer._db.execute("DELETE FROM node_agency")
+    assert len(reader.nodes("Agency")) == 1  # not blocked, and not half a load
+    writer._db.execute("ROLLBACK")
+    writer.close(), reader.close()
+
+
+def test_the_networkx_view_is_rebuilt_only_when_the_data_changed(store):
+    store.apply(small_batch())
+    g1 = store.networkx()
+    assert store.networkx() is g1
+    assert g1.has_edge("Agency:990701/住建局", "Matter:m1")
+    b = Batch()
+    b.add_node("Matter", {"id": "m2", "name": "违法建设"})
+    store.apply(b)
+    g2 = store.networkx()
+    assert g2 is not g1 and "Matter:m2" in g2
+
+
+def test_a_load_killed_half_way_leaves_the_previous_state(tmp_path):
+    db = tmp_path / "killed.db"
+    url = f"sqlite:///{db}"
+    with SqliteStore(url) as s:
+        s.apply(small_batch())
+        before = s.content()
+    marker = tmp_path / "holding"
+    code = ("import sys; from quanze.graph.sqlite_store import SqliteStore; from quanze.graph.store import Batch\n"
+            "s = SqliteStore(sys.argv[1]); b = Batch(replaces=['L1'])\n"
+            "for i in range(500): b.add_node('Matter', {'id': f'x{i}', 'name': f'事项{i}'})\n"
+            "b.add_rel('LEADS', 'a', 'x1', {'id': 'zz', 'region': '990701'})\n"
+            "s.apply(b)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, url], env={**os.environ, "QUANZE_TEST_HOLD_LOAD": str(marker)})
+    deadline = time.monotonic() + 30
+    while not marker.exists():
+        assert time.monotonic() < deadline and proc.poll() is None, "the load never reached its transaction"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    with SqliteStore(url) as s:
+        assert s.content() == before
+        assert s.node("Matter", "x1") is None
+
+
+def test_store_urls():
+    with pytest.raises(StoreError, match="unrecognised store URL"):
+        open_store("ftp://example")
+    with pytest.raises(StoreError, match="neo4j|Neo4j"):
+        open_store("bolt://127.0.0.1:1")
+
+
+def test_the_default_store_is_quanze_db_or_the_env_var(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QUANZE_STORE", raising=False)
+    with open_store() as s:
+        assert s.url == "sqlite:///quanze.db"
+    assert (tmp_path / "quanze.db").exists()
+    monkeypatch.setenv("QUANZE_STORE", f"sqlite:///{tmp_path / 'other.db'}")
+    with open_store() as s:
+        assert Path(s.path) == tmp_path / "other.db"
