@@ -215,7 +215,10 @@ SOURCE_LIST = NodeKind(
         Prop("effective", "date", "date the list took effect"),
         Prop("file", "str", "file name"),
         Prop("file_hash", "str", "sha256 of the file's bytes", indexed=True),
+        Prop("series", "str", "批次 (delegation batch) or period (activity) telling lists of one kind, region and owner "
+                              "apart"),
         Prop("rows", "int", "data rows read"),
+        Prop("rejected", "json", "rows rejected under --partial, with their content, so that nothing is lost"),
         Prop("loaded_at", "str", "when it was loaded (ISO time, UTC)"),
         Prop("status", "str", "current | replaced", indexed=True),
         Prop("replaced_at", "str", "when a newer version replaced it"),

@@ -15,8 +15,11 @@ from typing import Callable, Iterable
 
 from quanze.errors import InputError, Problem
 from quanze.graph.store import Store
+from quanze.ingest.list_build import ListBuilder
+from quanze.ingest.list_read import ParsedList, read_lists
 from quanze.ingest.structure_build import build_structures
-from quanze.ingest.structure_read import StructureFile, read_table, read_yaml
+from quanze.ingest.structure_read import TABLE_COLUMNS, StructureFile, is_structure_table, read_table, read_yaml
+from quanze.ingest.tabular import locate_table, read_sheets
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".xls"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -29,6 +32,7 @@ class FileReport:
     status: str = "rejected"  # loaded | unchanged | rejected | validated
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
+    lists: list[dict] = field(default_factory=list)  # one entry per list (sheet) the file held
 
     @property
     def errors(self) -> list[Problem]:
@@ -40,7 +44,7 @@ class FileReport:
 
     def to_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "status": self.status, "rows": self.rows,
-                "errors": len(self.errors), "warnings": len(self.warnings),
+                "errors": len(self.errors), "warnings": len(self.warnings), "lists": self.lists,
                 "problems": [p.to_dict() for p in self.problems]}
 
 
@@ -96,72 +100,90 @@ def file_hash(path: Path) -> str:
 
 
 def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = False, region: str | None = None,
+                 kind: str | None = None, owner: str | None = None, version: str | None = None,
+                 strict: bool = False, partial: bool = False,
                  progress: Callable[[str], None] | None = None) -> IngestReport:
+    """Load files and folders: structures first, then lists, all in one write. ``region``/``kind``/``owner``/
+    ``version`` override what the files say; ``strict`` makes dangling references errors; ``partial`` loads the
+    good rows of a list and records the rejected ones."""
     files, missing = expand_paths(paths)
     report = IngestReport(files=list(missing), dry_run=dry_run)
     say = progress or (lambda _msg: None)
     loaded = {(p.get("file"), p.get("file_hash")) for p in store.nodes("SourceList", status="current")}
+    options = {"kind": kind, "region": region, "owner": owner, "version": version}
     structures: list[tuple[StructureFile, FileReport]] = []
+    lists: list[tuple[ParsedList, FileReport]] = []
     for i, path in enumerate(files, 1):
         say(f"[{i}/{len(files)}] 读取 reading {path.name}")
-        fr = FileReport(str(path))
+        fr = FileReport(str(path), status="pending")
         report.files.append(fr)
         try:
             digest = file_hash(path)
             if (path.name, digest) in loaded:
-                fr.status, fr.kind = "unchanged", "structure"
+                fr.status = "unchanged"
                 continue
-            parsed = _read(path, digest, fr)
+            parsed, found = _read(path, digest, fr, options)
         except InputError as e:
             fr.problems += e.problems
             continue
         if parsed is not None:
             structures.append((parsed, fr))
-    if structures:
-        say(f"解析名称 resolving names in {len(structures)} file(s)")
-        result, rejected = build_structures([s for s, _ in structures], store, region_hint=region)
-        for parsed, fr in structures:
-            fr.kind, fr.rows = "structure", parsed.rows
-            fr.problems += parsed.problems + result.problems.get(id(parsed), [])
-            fr.status = "rejected" if parsed in rejected else ("validated" if dry_run else "loaded")
-        if not dry_run and not result.batch.is_empty():
-            say("写入 writing")
-            store.apply(result.batch)
-        report.written = result.batch.count()
+        lists += [(pl, fr) for pl in found]
+    say(f"解析名称 resolving names in {len(structures) + len(lists)} list(s)")
+    result, rejected = build_structures([s for s, _ in structures], store, region_hint=region)
+    for parsed, fr in structures:
+        fr.rows = parsed.rows
+        fr.problems += parsed.problems + result.problems.get(id(parsed), [])
+        fr.status = "rejected" if parsed in rejected else ("validated" if dry_run else "loaded")
+    batch = result.batch
+    if lists:
+        outcomes = ListBuilder(store, batch, strict=strict, partial=partial).build([pl for pl, _ in lists], batch)
+        owners = {id(pl): fr for pl, fr in lists}
+        for out in outcomes:
+            fr = owners[id(out.parsed)]
+            fr.rows += out.rows
+            fr.problems += out.problems
+            fr.lists.append({"sheet": out.parsed.sheet, "kind": out.parsed.meta.kind, "list": out.list_id,
+                             "rows": out.rows, "rejected_rows": len(out.rejected_rows),
+                             "status": "rejected" if out.rejected else "ok"})
+            if out.rejected:
+                fr.status = "rejected"
+            elif fr.status != "rejected":
+                fr.status = "validated" if dry_run else "loaded"
+    if not dry_run and not batch.is_empty():
+        say("写入 writing")
+        store.apply(batch)
+    report.written = batch.count()
     report.store_counts = store.counts()
     return report
 
 
-def _read(path: Path, digest: str, fr: FileReport) -> StructureFile | None:
+def _read(path: Path, digest: str, fr: FileReport, options: dict) -> tuple[StructureFile | None, list[ParsedList]]:
     suffix = path.suffix.lower()
     if suffix in YAML_SUFFIXES:
         fr.kind = "structure"
-        return read_yaml(path, digest)
+        return read_yaml(path, digest), []
     if suffix in SPREADSHEET_SUFFIXES:
-        from quanze.ingest.tabular import locate_table, read_sheets
-        from quanze.ingest.structure_read import TABLE_COLUMNS, is_structure_table
-
         sheets = read_sheets(path)
         structure_sheets = []
         for sheet in sheets:
             try:
-                table = locate_table(sheet, TABLE_COLUMNS, required=("name",))
+                table = locate_table(sheet, TABLE_COLUMNS)
             except InputError:
                 continue
-            if is_structure_table(set(table.column_map)):
+            if is_structure_table(set(table.column_map)) and not options.get("kind"):
                 structure_sheets.append(sheet)
         if structure_sheets:
             fr.kind = "structure"
-            return read_table(path, digest, structure_sheets)
-        fr.problems.append(Problem(
-            "error", "unsupported-list", "不是机构编制表（需要“单位名称”及“机构类别”或编制列）；事项清单的导入尚未实现",
-            "not an agency structure table (needs 单位名称 and 机构类别 or staffing columns); duty lists cannot be "
-            "ingested yet", file=path.name))
-        return None
+            return read_table(path, digest, structure_sheets), []
+        found, problems = read_lists(path, digest, sheets, options)
+        fr.problems += problems
+        fr.kind = "+".join(sorted({pl.meta.kind or "?" for pl in found})) or "list"
+        return None, found
     fr.problems.append(Problem("error", "not-a-spreadsheet", "不支持的文件类型", "unsupported file type",
                                file=path.name, value=path.suffix,
                                expected=".xlsx .xlsm .csv .yaml .yml"))
-    return None
+    return None, []
 
 
 def terminal_progress() -> Callable[[str], None] | None:

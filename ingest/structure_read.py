@@ -20,10 +20,10 @@ STAFFING_KEYS = ("admin_quota", "admin_actual", "inst_quota", "inst_actual", "la
 # 机构编制表 columns: canonical key → header words seen in real tables
 TABLE_COLUMNS: dict[str, list[str]] = {
     "seq": ["序号", "编号"],
-    "name": ["单位名称", "机构名称", "名称"],
+    "name": ["单位名称", "机构名称"],
     "short": ["简称", "单位简称"],
     "plaques": ["挂牌名称", "挂牌", "加挂牌子", "加挂名称"],
-    "kind": ["机构类别", "机构类型", "单位类别", "类别"],
+    "kind": ["机构类别", "机构类型", "单位类别", "机构性质"],
     "parent": ["上级单位", "主管部门", "上级部门", "所属部门"],
     "township": ["所在乡镇", "所在乡镇(街道)", "派驻乡镇", "乡镇"],
     "admin_quota": ["行政编制", "行政编制数"],
@@ -212,10 +212,15 @@ def _yaml_agency(out: StructureFile, d: Any, section: str, parent: str | None, t
 
 # --- tables ----------------------------------------------------------------------------------------------------
 
+_STRUCTURE_ONLY = {"kind", "admin_quota", "admin_actual", "inst_quota", "inst_actual", "law_quota", "law_actual",
+                   "certified_enforcers", "parent", "plaques", "management"}
+
+
 def is_structure_table(header_keys: set[str]) -> bool:
-    """A table is a 机构编制表 when it has a unit name and staffing or category columns."""
-    return "name" in header_keys and bool(header_keys & {"kind", "admin_quota", "inst_quota", "law_quota", "parent",
-                                                         "plaques"})
+    """A table is a 机构编制表 when it has a unit name and a staffing or category column — or, with its name column
+    missing, at least two columns only such tables have (so the missing column is reported as such)."""
+    specific = header_keys & _STRUCTURE_ONLY
+    return bool(specific) if "name" in header_keys else len(specific) >= 2
 
 
 def read_table(path: Path, file_hash: str, sheets: list | None = None) -> StructureFile:

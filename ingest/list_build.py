@@ -1,0 +1,494 @@
+"""Turning duty lists into matters and assignments, as DOMAIN.md's resolution rules need them.
+
+Per kind (FORMATS.md):
+- power (权责清单): the owner LEADS each matter for its region, with 管理权限 kept as ``scope``;
+- basic (基本履职事项): the township LEADS through the office named in the row;
+- cooperation (配合履职/属地管理): the lead department LEADS with its duty, the township and other named departments
+  COOPERATE_ON with theirs; a county-level list applies to every township;
+- recall (收回事项): the matter is RECALLED_TO the taking department, with the township's way of helping;
+- delegation (赋权/下放/委托): the department DELEGATES the matter to each township named, and the township's unit
+  UNDERTAKES it;
+- activity (办件量/案件数): the township HANDLED so many cases of the matter in a period.
+
+A name that does not resolve keeps its row, pointing at an ``unresolved`` agency that carries the name as written; the
+ingest warns with the nearest names (``--strict`` makes that an error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from quanze.errors import Ambiguous, LookupFailed, Problem
+from quanze.graph.agency_index import AgencyIndex, AgencyRef
+from quanze.graph.matters import ENFORCEMENT_CATEGORIES, canonical_category, matter_id, norm_matter_name
+from quanze.graph.regions import Region, RegionDirectory
+from quanze.graph.store import Batch, Store
+from quanze.graph.text import split_names
+from quanze.ingest.cells import parse_count, parse_date, strip_numbering
+from quanze.ingest.list_read import ParsedList
+from quanze.ingest.structure_build import rel_id
+from quanze.ingest.tabular import Row
+from quanze.ingest.township_expr import expand_townships
+
+KIND_ORDER = ("power", "delegation", "basic", "cooperation", "recall", "activity")
+MODES = {"下放": "下放", "赋权": "下放", "委托": "委托", "授权": "授权", "委托执法": "委托"}
+
+
+@dataclass
+class ListOutcome:
+    parsed: ParsedList
+    list_id: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    rejected_rows: list[dict[str, Any]] = field(default_factory=list)
+    rejected: bool = False
+    unchanged: bool = False
+
+
+@dataclass
+class _Target:
+    """Where a list applies: its county, its own region, and the townships its rows are about."""
+
+    county: Region
+    region: Region
+    townships: list[Region]
+    owner: AgencyRef | None
+
+
+class ListBuilder:
+    """Builds one batch for many lists against the store plus the structures loaded in the same ingest."""
+
+    def __init__(self, store: Store, structures: Batch, *, strict: bool = False, partial: bool = False,
+                 now: str | None = None):
+        self.store = store
+        self.strict = strict
+        self.partial = partial
+        self.now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        replaced = set(structures.replaces)
+        declared = [Region.from_props(p) for p in store.nodes("Region", origin="declared")]
+        declared += [Region.from_props(p) for p in structures.nodes.get("Region", {}).values()
+                     if p.get("origin") == "declared"]
+        self.regions = RegionDirectory(declared)
+        self.held_regions = {p["code"]: Region.from_props(p) for p in store.nodes("Region")}
+        self.held_regions.update({c: Region.from_props(p) for c, p in structures.nodes.get("Region", {}).items()})
+        agencies = {p["id"]: p for p in store.nodes("Agency") if p.get("list_id") not in replaced}
+        agencies.update(structures.nodes.get("Agency", {}))
+        self.agencies = agencies
+        self._indexes: dict[str, AgencyIndex] = {}
+        self._coded = {}  # norm_name → coded matter id, so a name-only row joins the coded matter of the same name
+        for p in store.nodes("Matter"):
+            if p.get("code"):
+                self._coded.setdefault(p["norm_name"], p["id"])
+
+    # -- lookups -------------------------------------------------------------------------------------------------
+
+    def index(self, county: str) -> AgencyIndex:
+        if county not in self._indexes:
+            region = self.held_regions.get(county)
+            self._indexes[county] = AgencyIndex(county, region.name if region else "", [
+                AgencyRef.from_props(p) for p in self.agencies.values()
+                if p["region"][:6] == county and p.get("kind") != "unresolved"])
+        return self._indexes[county]
+
+    def counties(self) -> list[Region]:
+        return [r for r in self.held_regions.values() if r.level == "county"]
+
+    def townships_of(self, county: str) -> list[Region]:
+        return sorted((r for r in self.held_regions.values() if r.county_code == county), key=lambda r: r.code)
+
+    def unit_of_kind(self, township: str, kind: str) -> str | None:
+        return next((a["id"] for a in self.agencies.values() if a["region"] == township and a["kind"] == kind), None)
+
+    # -- where a list applies ----------------------------------------------------------------------------------
+
+    def target(self, pl: ParsedList, out: ListOutcome) -> _Target | None:
+        meta = pl.meta
+        where = {"file": pl.path.name, "sheet": pl.sheet}
+        region: Region | None = None
+        owner: AgencyRef | None = None
+        try:
+            if meta.region:
+                region = self._held(self.regions.resolve(meta.region))
+            elif pl.subject:
+                region = self._region_in(pl.subject)
+        except LookupFailed as e:
+            out.problems.append(Problem("error", "unknown-region", e.message_zh, e.message_en, column="region",
+                                        value=meta.region, suggestions=e.candidates, **where))
+            return None
+        owner_text = meta.owner or (pl.subject if meta.kind == "power" and pl.subject else None)
+        if owner_text:
+            counties = [region.code if region.level == "county" else str(region.county_code)] if region else \
+                [c.code for c in self.counties()]
+            found = [a for c in counties for a in self.index(c).find(owner_text, region.code if region else None)]
+            if len(found) == 1:
+                owner = found[0]
+            elif meta.owner:
+                near = [n for c in counties for n in self.index(c).nearest(owner_text)]
+                out.problems.append(Problem("error", "unknown-owner", f"找不到清单所属机构「{owner_text}」",
+                                            f"the list's owner {owner_text!r} does not resolve", column="owner",
+                                            value=owner_text, suggestions=tuple(near[:5]), **where))
+                return None
+        if region is None and owner is not None:
+            region = self.held_regions.get(owner.region[:6])
+            if owner.kind == "township_government":
+                region = self.held_regions.get(owner.region)
+        if region is None:
+            known = self.counties()
+            if len(known) == 1 and meta.kind in ("delegation", "activity", "power", "cooperation"):
+                region = known[0]
+        if region is None:
+            out.problems.append(Problem(
+                "error", "unknown-region", "无法确定清单所属地区：请用 --region 指定，或在 NAME.meta.yaml 中写 region",
+                "cannot tell which region the list is for: give --region, or write region in NAME.meta.yaml",
+                column="region", expected="县或乡镇的名称或区划代码 / a county or township name or code", **where))
+            return None
+        county = region if region.level == "county" else self.held_regions.get(str(region.county_code))
+        if county is None:
+            out.problems.append(Problem("error", "unknown-region", "清单所属的县尚未导入机构设置，请先导入",
+                                        "the list's county has no structure loaded yet; ingest it first",
+                                        value=region.name, **where))
+            return None
+        if owner is None and region.level == "township" and meta.kind == "power":
+            gov = self.unit_of_kind(region.code, "township_government")
+            owner = AgencyRef.from_props(self.agencies[gov]) if gov else None
+        townships = [region] if region.level == "township" else self.townships_of(county.code)
+        return _Target(county, region, townships, owner)
+
+    def _held(self, region: Region) -> Region:
+        return self.held_regions.get(region.code, region)
+
+    def _region_in(self, text: str) -> Region | None:
+        """A township or county of a held county named inside a title (``青岚县城关镇履行职责事项清单``)."""
+        townships = [r for r in self.held_regions.values() if r.level == "township" and r.name in text]
+        counties = [r for r in self.counties() if r.name in text]
+        if counties:
+            townships = [t for t in townships if t.county_code in {c.code for c in counties}] or townships
+        if len(townships) == 1:
+            return townships[0]
+        if len(counties) == 1 and not townships:
+            return counties[0]
+        return None
+
+    # -- building ----------------------------------------------------------------------------------------------
+
+    def build(self, lists: list[ParsedList], batch: Batch) -> list[ListOutcome]:
+        outcomes = []
+        for pl in lists:  # a workbook's title row is often on its first sheet only: the others share it
+            if not pl.subject:
+                pl.subject = next((o.subject for o in lists if o.path == pl.path and o.subject), None)
+        for pl in sorted(lists, key=lambda p: KIND_ORDER.index(p.meta.kind or "activity")):
+            out = ListOutcome(pl, problems=list(pl.problems))
+            outcomes.append(out)
+            target = self.target(pl, out)
+            if target is None:
+                out.rejected = True
+                continue
+            own = Batch()
+            out.list_id = self._list_id(pl, target)
+            self._rows(pl, target, own, out)
+            if self.strict:
+                out.problems = [Problem(**{**p.__dict__, "level": "error"}) if p.code in (
+                    "unknown-agency", "unknown-township", "ambiguous-agency") else p for p in out.problems]
+            row_errors = [p for p in out.problems if p.is_error and p.row is not None]
+            file_errors = [p for p in out.problems if p.is_error and p.row is None]
+            if file_errors or (row_errors and not self.partial):
+                out.rejected = True
+                continue
+            self._version(pl, target, out, own)
+            _merge(batch, own)
+            self._remember_codes(own)
+        return outcomes
+
+    def _remember_codes(self, own: Batch) -> None:
+        for p in own.nodes.get("Matter", {}).values():
+            if p.get("code"):
+                self._coded.setdefault(p["norm_name"], p["id"])
+
+    def _list_id(self, pl: ParsedList, t: _Target) -> str:
+        version = pl.meta.version or "-"
+        return f"{self._series_key(pl, t)}@{version}#{pl.file_hash[:8]}"
+
+    def _series_key(self, pl: ParsedList, t: _Target) -> str:
+        series = pl.meta.batch if pl.meta.kind == "delegation" else pl.meta.period if pl.meta.kind == "activity" \
+            else None
+        return ":".join([str(pl.meta.kind), t.region.code, t.owner.id if t.owner else "-"] +
+                        ([series] if series else []))
+
+    def _version(self, pl: ParsedList, t: _Target, out: ListOutcome, own: Batch) -> None:
+        """Replace what earlier versions of the same list asserted; keep their record and what they said."""
+        assert out.list_id is not None
+        key = self._series_key(pl, t)
+        for old in self.store.nodes("SourceList", kind=pl.meta.kind, region=t.region.code, status="current"):
+            if old["id"] == out.list_id or old["id"].split("@")[0] != key:
+                continue
+            said = [{"type": r.type, "source": r.source, "target": r.target, **r.props}
+                    for rtype in ("LEADS", "COOPERATES_ON", "ASSISTS", "GUIDES", "DELEGATES", "UNDERTAKES",
+                                  "RECALLED_TO", "HANDLED") for r in self.store.rels(rtype, list_id=old["id"])]
+            own.replaces.append(old["id"])
+            own.add_node("SourceList", {"id": old["id"], "status": "replaced", "replaced_at": self.now,
+                                        "replaced_by": out.list_id, "assertions": said,
+                                        "kind": old["kind"]})
+        series = pl.meta.batch if pl.meta.kind == "delegation" else pl.meta.period if pl.meta.kind == "activity" \
+            else None
+        own.add_node("SourceList", {
+            "id": out.list_id, "kind": pl.meta.kind, "region": t.region.code, "owner": t.owner.id if t.owner else None,
+            "title": pl.meta.title, "version": pl.meta.version, "document": pl.meta.document,
+            "effective": parse_date(pl.meta.effective), "file": pl.path.name, "file_hash": pl.file_hash,
+            "series": series, "rows": out.rows, "loaded_at": self.now, "status": "current",
+            "rejected": out.rejected_rows or None})
+
+    # -- rows --------------------------------------------------------------------------------------------------
+
+    def _rows(self, pl: ParsedList, t: _Target, own: Batch, out: ListOutcome) -> None:
+        handler = getattr(self, f"_row_{pl.meta.kind}")
+        for row in pl.table.rows:
+            name = strip_numbering(row.values.get("name") or "") if row.values.get("name") else ""
+            if not name and not row.values.get("code"):
+                if any(v for k, v in row.values.items() if k not in ("seq", "remarks")):
+                    self._row_error(out, pl, row, "missing-value", "事项名称为空", "the matter name is empty",
+                                    "name", "事项名称 / the matter's name")
+                continue
+            before = len([p for p in out.problems if p.is_error])
+            rels = Batch()
+            handler(pl, t, row, name, rels, out)
+            if len([p for p in out.problems if p.is_error]) > before:
+                out.rejected_rows.append({"row": row.number, "sheet": row.sheet, "cells": row.raw})
+                continue
+            out.rows += 1
+            _merge(own, rels)
+
+    def _row_error(self, out: ListOutcome, pl: ParsedList, row: Row, code: str, zh: str, en: str, key: str,
+                   expected: str, value: Any = None) -> None:
+        column = pl.table.column_map[key].header if key in pl.table.column_map else key
+        out.problems.append(Problem("error", code, zh, en, file=pl.path.name, sheet=pl.sheet, row=row.number,
+                                    column=column, value=value if value is not None else row.values.get(key),
+                                    expected=expected))
+
+    def _matter(self, pl: ParsedList, row: Row, name: str, b: Batch) -> str:
+        v = row.values
+        code = (v.get("code") or "").strip() or None
+        sub = v.get("sub_item")
+        norm = norm_matter_name(name, sub)
+        mid = matter_id(code, name, sub)
+        if not code and norm in self._coded:
+            mid = self._coded[norm]
+        category = canonical_category(v.get("category")) or _category_from_group(row.group)
+        b.add_node("Matter", {"id": mid, "name": name + (f"（{sub}）" if sub else ""), "code": code,
+                              "norm_name": norm, "sub_item": sub, "category": category,
+                              "legal_basis": v.get("legal_basis"), "domain": None if category == row.group else
+                              row.group})
+        return mid
+
+    def _agency(self, pl: ParsedList, row: Row, text: str | None, key: str, t: _Target, township: str | None,
+                b: Batch, out: ListOutcome) -> str | None:
+        """The id of the agency a cell names; an unresolved or ambiguous name keeps its row (dangling)."""
+        if not text:
+            return None
+        index = self.index(t.county.code)
+        column = pl.table.column_map[key].header if key in pl.table.column_map else key
+        try:
+            return index.resolve(text, township).id
+        except LookupFailed as e:
+            ambiguous = isinstance(e, Ambiguous)
+            out.problems.append(Problem(
+                "warning", "ambiguous-agency" if ambiguous else "unknown-agency",
+                f"机构名称可指{len(e.candidates)}个机构，按未解析保留" if ambiguous else "机构名称无法解析，保留为悬空引用",
+                f"the name could mean {len(e.candidates)} agencies; kept unresolved" if ambiguous else
+                "the agency does not resolve; kept as a dangling reference", file=pl.path.name, sheet=pl.sheet,
+                row=row.number, column=column, value=text, suggestions=e.candidates[:5]))
+            pid = f"{t.county.code}/?{text}"
+            b.add_node("Agency", {"id": pid, "name": text, "kind": "unresolved", "region": t.county.code,
+                                  "list_id": None, "file": pl.path.name, "sheet": pl.sheet, "row": row.number})
+            return pid
+
+    def _assert(self, b: Batch, type_: str, source: str, target: str, region: str, pl: ParsedList, row: Row,
+                out: ListOutcome, **props: Any) -> str:
+        rid = rel_id(type_, source, target, region, out.list_id, pl.sheet, str(row.number))
+        b.add_rel(type_, source, target, {"id": rid, "region": region, "list_id": out.list_id,
+                                          "file": pl.path.name, "sheet": pl.sheet, "row": row.number, **props})
+        return rid
+
+    def _row_power(self, pl, t, row, name, b, out):
+        mid = self._matter(pl, row, name, b)
+        township = t.region.code if t.region.level == "township" else None
+        lead = None
+        if township and row.values.get("implementer"):
+            lead = self._agency(pl, row, row.values["implementer"], "implementer", t, township, b, out)
+        lead = lead or (t.owner.id if t.owner else None)
+        if lead is None:
+            self._row_error(out, pl, row, "unknown-owner", "权责清单没有所属机构，也没有实施主体",
+                            "a power list needs an owner or an implementer", "implementer",
+                            "--owner 或 实施主体 / --owner or an implementer column")
+            return
+        self._assert(b, "LEADS", lead, mid, t.region.code, pl, row, out, list_kind="power",
+                     agency_text=row.values.get("implementer"), duty=row.values.get("duty"),
+                     legal_basis=row.values.get("legal_basis"), scope=row.values.get("scope"))
+
+    def _row_basic(self, pl, t, row, name, b, out):
+        mid = self._matter(pl, row, name, b)
+        for township in t.townships:
+            office = self._agency(pl, row, row.values.get("implementer"), "implementer", t, township.code, b, out)
+            lead = office or self.unit_of_kind(township.code, "township_government")
+            if lead is None:
+                self._row_error(out, pl, row, "unknown-agency", "乡镇政府未在机构设置中", "the township government is "
+                                "not in the structure", "implementer", "先导入机构设置 / ingest the structure first")
+                return
+            self._assert(b, "LEADS", lead, mid, township.code, pl, row, out, list_kind="basic",
+                         agency_text=row.values.get("implementer"), legal_basis=row.values.get("legal_basis"))
+
+    def _row_cooperation(self, pl, t, row, name, b, out):
+        mid = self._matter(pl, row, name, b)
+        v = row.values
+        lead_text = v.get("lead_department")
+        for township in t.townships:
+            lead = self._agency(pl, row, lead_text, "lead_department", t, None, b, out)
+            if lead:
+                self._assert(b, "LEADS", lead, mid, township.code, pl, row, out, list_kind="cooperation",
+                             agency_text=lead_text, duty=v.get("lead_duty"), legal_basis=v.get("legal_basis"))
+            gov = self.unit_of_kind(township.code, "township_government")
+            if gov:
+                self._assert(b, "COOPERATES_ON", gov, mid, township.code, pl, row, out, list_kind="cooperation",
+                             duty=v.get("township_duty"), legal_basis=v.get("legal_basis"))
+            for other in split_names(v.get("other_departments")):
+                oid = self._agency(pl, row, other, "other_departments", t, None, b, out)
+                if oid and oid != lead:
+                    self._assert(b, "COOPERATES_ON", oid, mid, township.code, pl, row, out, list_kind="cooperation",
+                                 agency_text=other)
+            if len(t.townships) > 1:
+                out.problems = _dedupe(out.problems)
+
+    def _row_recall(self, pl, t, row, name, b, out):
+        mid = self._matter(pl, row, name, b)
+        text = row.values.get("taking_department")
+        for township in t.townships:
+            dept = self._agency(pl, row, text, "taking_department", t, None, b, out)
+            if dept is None:
+                self._row_error(out, pl, row, "missing-value", "收回事项未写承接部门", "a recalled matter needs the "
+                                "department that takes it", "taking_department", "县直部门名称 / a county department")
+                return
+            rid = rel_id("RECALLED_TO", mid, dept, township.code, out.list_id, pl.sheet, str(row.number))
+            b.add_rel("RECALLED_TO", mid, dept, {"id": rid, "region": township.code, "way": row.values.get("way"),
+                                                 "agency_text": text, "list_id": out.list_id, "file": pl.path.name,
+                                                 "sheet": pl.sheet, "row": row.number})
+            if len(t.townships) > 1:
+                out.problems = _dedupe(out.problems)
+
+    def _row_delegation(self, pl, t, row, name, b, out):
+        v = row.values
+        mid = self._matter(pl, row, name, b)
+        dept_text = v.get("department")
+        dept = self._agency(pl, row, dept_text, "department", t, None, b, out)
+        if dept is None:
+            self._row_error(out, pl, row, "missing-value", "赋权事项未写下放部门", "a delegated matter needs its "
+                            "delegating department", "department", "县直部门名称 / a county department")
+            return
+        mode_text = (v.get("mode") or "下放").strip()
+        mode = MODES.get(mode_text)
+        if mode is None:
+            self._row_error(out, pl, row, "bad-mode", "下放方式应为 下放、委托、授权 或 赋权", "the mode must be 下放, "
+                            "委托, 授权 or 赋权", "mode", "下放 | 委托 | 授权 | 赋权")
+            return
+        dates = {}
+        for key in ("effective", "recalled"):
+            if v.get(key):
+                dates[key] = parse_date(v[key])
+                if dates[key] is None:
+                    self._row_error(out, pl, row, "bad-date", "不是可识别的日期", "not a date that can be read", key,
+                                    "2021-05-01、2021年5月、2021.05 等 / a date such as 2021-05-01")
+                    return
+        county = t.county.code
+        by_name = {r.name: r.code for r in self.townships_of(county)}
+
+        def resolve(n: str) -> str | None:
+            try:
+                r = self.regions.resolve(n, within=county)
+                return r.code if r.county_code == county else None
+            except LookupFailed:
+                return by_name.get(n)
+        targets, unknown = expand_townships(v.get("townships") or "", [r.code for r in t.townships], resolve)
+        column = pl.table.column_map["townships"].header if "townships" in pl.table.column_map else "townships"
+        for n in unknown:
+            near = self.regions.nearest(n, county)
+            out.problems.append(Problem("warning", "unknown-township", f"承接乡镇「{n}」不是本县乡镇，保留为悬空引用",
+                                        f"township {n!r} is not a township of the county; kept as a dangling reference",
+                                        file=pl.path.name, sheet=pl.sheet, row=row.number, column=column, value=n,
+                                        suggestions=tuple(near)))
+        if not targets and not unknown:
+            self._row_error(out, pl, row, "missing-value", "未写承接乡镇", "no township named", "townships",
+                            "乡镇名称、全部乡镇 或 除…外的各乡镇 / township names, 全部乡镇, or 除…外的各乡镇")
+            return
+        category = canonical_category(v.get("category")) or _category_from_group(row.group)
+        common = {"mode": mode, "agency_text": dept_text, "batch": v.get("batch") or pl.meta.batch,
+                  "document": v.get("document") or pl.meta.document,
+                  "effective": dates.get("effective") or parse_date(pl.meta.effective),
+                  "recalled": dates.get("recalled"), "legal_basis": v.get("legal_basis")}
+        for code in targets:
+            undertaker_text = v.get("undertaker")
+            undertaker = self._agency(pl, row, undertaker_text, "undertaker", t, code, b, out) if undertaker_text \
+                else None
+            if undertaker is None:
+                kind = "enforcement_team" if category in ENFORCEMENT_CATEGORIES else "township_government"
+                undertaker = self.unit_of_kind(code, kind) or self.unit_of_kind(code, "township_government")
+            did = self._assert(b, "DELEGATES", dept, mid, code, pl, row, out, undertaker=undertaker,
+                               undertaker_text=undertaker_text, **common)
+            if undertaker:
+                self._assert(b, "UNDERTAKES", undertaker, mid, code, pl, row, out, delegation=did)
+        for n in unknown:
+            self._assert(b, "DELEGATES", dept, mid, f"{county}?{n}", pl, row, out, undertaker_text=n, **common)
+        out.problems = _dedupe(out.problems)
+
+    def _row_activity(self, pl, t, row, name, b, out):
+        v = row.values
+        count = parse_count(v.get("count"))
+        if count is None:
+            self._row_error(out, pl, row, "bad-number", "件数应为非负整数", "the count must be a non-negative whole "
+                            "number", "count", "非负整数 / a non-negative whole number")
+            return
+        period = v.get("period") or pl.meta.period
+        if not period:
+            self._row_error(out, pl, row, "missing-value", "未写统计期间", "no period given", "period",
+                            "年度，如 2023 / a year such as 2023")
+            return
+        county = t.county.code
+        try:
+            township = self.regions.resolve(v.get("township") or "", within=county)
+            if township.county_code != county:
+                raise LookupFailed("不是本县乡镇", "not a township of the county")
+        except LookupFailed as e:
+            self._row_error(out, pl, row, "unknown-township", "乡镇无法解析：" + e.message_zh,
+                            "township does not resolve: " + e.message_en, "township", "本县乡镇 / a township of the "
+                            "county")
+            return
+        mid = self._matter(pl, row, name, b)
+        rid = rel_id("HANDLED", township.code, mid, period, out.list_id, pl.sheet, str(row.number))
+        b.add_rel("HANDLED", township.code, mid, {"id": rid, "period": str(period), "count": count,
+                                                  "list_id": out.list_id, "file": pl.path.name, "sheet": pl.sheet,
+                                                  "row": row.number})
+
+
+def _category_from_group(group: str | None) -> str | None:
+    category = canonical_category(group)
+    return category if category in ("行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查", "行政确认",
+                                    "行政奖励", "行政裁决", "其他行政权力", "公共服务") else None
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple] = set()
+    out = []
+    for p in problems:
+        key = (p.code, p.file, p.sheet, p.row, p.column, str(p.value))
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _merge(into: Batch, other: Batch) -> None:
+    for label, rows in other.nodes.items():
+        for props in rows.values():
+            into.add_node(label, props)
+    for type_, rels in other.rels.items():
+        into.rels.setdefault(type_, {}).update(rels)
+    into.replaces += [r for r in other.replaces if r not in into.replaces]
