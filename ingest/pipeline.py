@@ -57,7 +57,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return bool(self.files) and all(f.status != "rejected" for f in self.files)
+        return bool(self.files) and all(f.status in ("loaded", "unchanged", "validated") for f in self.files)
 
     def problems_by_code(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -125,6 +125,7 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
             parsed, found = _read(path, digest, fr, options)
         except InputError as e:
             fr.problems += e.problems
+            fr.status = "rejected"
             continue
         if parsed is not None:
             structures.append((parsed, fr))
