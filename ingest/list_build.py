@@ -25,7 +25,7 @@ from quanze.graph.agency_index import AgencyIndex, AgencyRef
 from quanze.graph.matters import ENFORCEMENT_CATEGORIES, canonical_category, matter_id, norm_matter_name
 from quanze.graph.regions import Region, RegionDirectory
 from quanze.graph.store import Batch, Store
-from quanze.graph.text import split_names
+from quanze.graph.text import normalise_key, split_names
 from quanze.ingest.cells import parse_count, parse_date, strip_numbering
 from quanze.ingest.list_read import ParsedList
 from quanze.ingest.structure_build import rel_id
@@ -110,7 +110,7 @@ class ListBuilder:
         owner: AgencyRef | None = None
         try:
             if meta.region:
-                region = self._held(self.regions.resolve(meta.region))
+                region = self._resolve_region(meta.region)
             elif pl.subject:
                 region = self._region_in(pl.subject)
         except LookupFailed as e:
@@ -156,7 +156,13 @@ class ListBuilder:
         townships = [region] if region.level == "township" else self.townships_of(county.code)
         return _Target(county, region, townships, owner)
 
-    def _held(self, region: Region) -> Region:
+    def _resolve_region(self, text: str) -> Region:
+        """A region the store holds wins over its namesakes in the national table (临江镇 is in 11 counties)."""
+        key = normalise_key(text)
+        held = [r for r in self.held_regions.values() if normalise_key(r.name) == key]
+        if len(held) == 1:
+            return held[0]
+        region = self.regions.resolve(text)
         return self.held_regions.get(region.code, region)
 
     def _region_in(self, text: str) -> Region | None:
@@ -176,8 +182,11 @@ class ListBuilder:
     def build(self, lists: list[ParsedList], batch: Batch) -> list[ListOutcome]:
         outcomes = []
         for pl in lists:  # a workbook's title row is often on its first sheet only: the others share it
-            if not pl.subject:
-                pl.subject = next((o.subject for o in lists if o.path == pl.path and o.subject), None)
+            sibling = next((o for o in lists if o.path == pl.path and o.subject), None)
+            if not pl.subject and sibling is not None:
+                pl.subject = sibling.subject
+                pl.meta.fill("title", {k: getattr(sibling.meta, k) for k in ("version", "document", "effective")
+                                       if sibling.meta.origin.get(k) == "title"})
         for pl in sorted(lists, key=lambda p: KIND_ORDER.index(p.meta.kind or "activity")):
             out = ListOutcome(pl, problems=list(pl.problems))
             outcomes.append(out)

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 from quanze.errors import InputError, Problem
 from quanze.graph.store import Store
 from quanze.ingest.list_build import ListBuilder
+from quanze.ingest.list_kinds import KIND_WORDS_ZH
 from quanze.ingest.list_read import ParsedList, read_lists
 from quanze.ingest.structure_build import build_structures
 from quanze.ingest.structure_read import TABLE_COLUMNS, StructureFile, is_structure_table, read_table, read_yaml
@@ -151,6 +152,12 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
                 fr.status = "rejected"
             elif fr.status != "rejected":
                 fr.status = "validated" if dry_run else "loaded"
+    for fr in report.files:
+        if fr.status == "pending":  # read without error, yet nothing in it was a structure or a list
+            fr.status = "rejected"
+            fr.problems.append(Problem("error", "no-list", "文件中没有可识别的机构编制表或清单",
+                                       "the file holds no agency structure or list that can be recognised",
+                                       file=Path(fr.file).name, expected="、".join(KIND_WORDS_ZH.values())))
     if not dry_run and not batch.is_empty():
         say("写入 writing")
         store.apply(batch)
