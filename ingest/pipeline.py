@@ -188,10 +188,8 @@ def _read(path: Path, digest: str, fr: FileReport, options: dict) -> tuple[Struc
         fr.problems += problems
         fr.kind = "+".join(sorted({pl.meta.kind or "?" for pl in found})) or "list"
         return None, found
-    fr.problems.append(Problem("error", "not-a-spreadsheet", "不支持的文件类型", "unsupported file type",
-                               file=path.name, value=path.suffix,
-                               expected=".xlsx .xlsm .csv .yaml .yml"))
-    return None, []
+    raise InputError(Problem("error", "not-a-spreadsheet", "不支持的文件类型", "unsupported file type",
+                             file=path.name, value=path.suffix, expected=".xlsx .xlsm .csv .yaml .yml"))
 
 
 def terminal_progress() -> Callable[[str], None] | None:
