@@ -1,0 +1,243 @@
+"""Who handles matter M in township T, by DOMAIN.md's rules, in their order, as of a date.
+
+1. recalled    — M is in T's 上级部门收回事项 with 承接部门 X: X leads; T assists with its 工作方式. Overrides 2 and 3.
+2. delegated   — a delegation of M to T is in force on the date: T's undertaking unit leads; the department guides.
+3. basic       — M is in T's 基本履职事项 (or a township 权责清单, or a department's row marked 乡镇权限): T leads.
+4. cooperation — M is in T's 配合履职事项 / 属地管理事项 with lead X: X leads with its duty, T and others cooperate.
+5. department  — M is in a county department's 权责清单: the department leads for T; its unit stationed in T is the
+                 on-site contact.
+6. nobody      — said plainly; the caller shows the closest matters that do have handlers.
+
+The first rule that applies answers; what lower rules also assert is kept as ``overridden`` so the answer can say so,
+and several leads within one rule are reported as a conflict (the audits' multi-lead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from quanze.graph.store import Rel, Store
+
+RULES = ("recalled", "delegated", "basic", "cooperation", "department")
+ROLES = ("lead", "cooperate", "assist", "guide", "contact")
+
+
+@dataclass
+class Handler:
+    agency: dict[str, Any]
+    role: str
+    rule: str
+    duty: str | None = None
+    legal_basis: str | None = None
+    delegation: dict[str, Any] | None = None
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agency": self.agency, "role": self.role, "rule": self.rule, "duty": self.duty,
+                "legal_basis": self.legal_basis, "delegation": self.delegation, "sources": self.sources}
+
+
+@dataclass
+class Resolution:
+    matter: dict[str, Any]
+    region: dict[str, Any]
+    as_of: dt.date
+    rule: str | None  # the rule that answered, None when nobody handles it
+    handlers: list[Handler]
+    overridden: list[dict[str, Any]] = field(default_factory=list)  # assertions a higher rule overrode
+    notes: list[dict[str, str]] = field(default_factory=list)  # {"zh", "en"}: why, and what is odd
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # several leads under one rule
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"matter": self.matter, "region": self.region, "as_of": self.as_of.isoformat(), "rule": self.rule,
+                "handlers": [h.to_dict() for h in self.handlers], "overridden": self.overridden,
+                "notes": self.notes, "conflicts": self.conflicts}
+
+
+def source_of(rel: Rel, store: Store) -> dict[str, Any]:
+    lst = store.node("SourceList", rel.props["list_id"]) if rel.props.get("list_id") else None
+    return {"list": rel.props.get("list_id"), "list_title": lst.get("title") if lst else None,
+            "file": rel.props.get("file"), "sheet": rel.props.get("sheet"), "row": rel.props.get("row")}
+
+
+def delegation_in_force(rel: Rel, as_of: dt.date) -> bool:
+    effective, recalled = rel.props.get("effective"), rel.props.get("recalled")
+    return (effective is None or effective <= as_of) and (recalled is None or recalled > as_of)
+
+
+class Resolver:
+    """Answers for one store; caches agency and matter lookups for the life of one question set."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._agencies: dict[str, dict[str, Any]] = {}
+
+    def agency(self, agency_id: str | None) -> dict[str, Any]:
+        if not agency_id:
+            return {"id": None, "name": None, "kind": None}
+        if agency_id not in self._agencies:
+            p = self.store.node("Agency", agency_id) or {"id": agency_id, "name": agency_id, "kind": "unresolved"}
+            self._agencies[agency_id] = {"id": p["id"], "name": p["name"], "kind": p.get("kind"),
+                                         "region": p.get("region")}
+        return self._agencies[agency_id]
+
+    def township_government(self, township: str) -> str | None:
+        govs = self.store.nodes("Agency", region=township, kind="township_government")
+        return govs[0]["id"] if govs else None
+
+    def stationed_units(self, department: str, township: str) -> list[str]:
+        """Units of the department (or of its units) stationed in the township: the on-site contacts."""
+        units = {r.source for r in self.store.rels("UNIT_OF", target=department)}
+        return sorted(r.source for r in self.store.rels("STATIONED_IN", target=township) if r.source in units)
+
+    # -- the rules -----------------------------------------------------------------------------------------------
+
+    def resolve(self, matter_ids: list[str], township: dict[str, Any], as_of: dt.date) -> Resolution:
+        """``matter_ids``: the matter and any matter that is the same item (same normalised name) under other ids."""
+        code = township["code"]
+        county = township.get("county_code") or code
+        matter = self.store.node("Matter", matter_ids[0]) or {"id": matter_ids[0], "name": matter_ids[0]}
+        res = Resolution({"id": matter["id"], "name": matter["name"], "category": matter.get("category")},
+                         {"code": code, "name": township["name"]}, as_of, None, [])
+
+        def rels(type_: str, region: str, **eq: Any) -> list[Rel]:
+            out: list[Rel] = []
+            for mid in matter_ids:
+                out += self.store.rels(type_, target=mid, region=region, **eq) if type_ != "RECALLED_TO" else \
+                    self.store.rels(type_, source=mid, region=region, **eq)
+            return out
+
+        is_township = township.get("level", "township") == "township"
+        candidates: list[tuple[str, list[Handler]]] = []
+        if is_township:
+            candidates.append(("recalled", self._recalled(rels("RECALLED_TO", code), code)))
+            candidates.append(("delegated", self._delegated(rels("DELEGATES", code), as_of, res)))
+            basic = rels("LEADS", code, list_kind="basic") + rels("LEADS", code, list_kind="power")
+            basic += [r for r in rels("LEADS", county, list_kind="power") if _township_scope(r)]
+            candidates.append(("basic", self._basic(basic, code)))
+            candidates.append(("cooperation", self._cooperation(rels("LEADS", code, list_kind="cooperation"),
+                                                                rels("COOPERATES_ON", code))))
+        department = [r for r in rels("LEADS", county, list_kind="power") if not _township_scope(r)]
+        candidates.append(("department", self._department(department, code if is_township else None)))
+        overrides = {"recalled": {"delegated", "basic"}, "delegated": {"department"}}
+        for rule, handlers in candidates:
+            if not handlers:
+                continue
+            if res.rule is None:
+                res.rule, res.handlers = rule, handlers
+            else:
+                res.overridden += [{"rule": rule, "agency": h.agency, "role": h.role, "sources": h.sources,
+                                    "overridden_by": res.rule, "override_is_rule": rule in overrides.get(res.rule, ())}
+                                   for h in handlers if h.role == "lead"]
+        leads = {h.agency["id"] for h in res.handlers if h.role == "lead"}
+        if len(leads) > 1:
+            res.conflicts.append({"rule": res.rule, "leads": [self.agency(a) for a in sorted(leads)]})
+            res.notes.append({"zh": f"按“{res.rule}”规则有 {len(leads)} 个牵头机构，清单之间存在多头管理",
+                              "en": f"{len(leads)} agencies lead under the {res.rule} rule: the lists overlap"})
+        if not is_township:
+            res.notes.append({"zh": "所选地区是县，按县级部门权责作答；乡镇层面的分工请指定乡镇",
+                              "en": "the region is a county: answered at county level; name a township for the "
+                                    "township's share"})
+        if res.rule is None:
+            res.notes.append({"zh": "没有任何清单为此地区指定此事项的负责机构（无人负责的空白）",
+                              "en": "no list names anybody for this matter here: a gap"})
+        return res
+
+    def _recalled(self, recalls: list[Rel], township: str) -> list[Handler]:
+        out: list[Handler] = []
+        gov = self.township_government(township)
+        for r in recalls:
+            out.append(Handler(self.agency(r.target), "lead", "recalled", sources=[source_of(r, self.store)]))
+            if gov:
+                out.append(Handler(self.agency(gov), "assist", "recalled", duty=r.props.get("way"),
+                                   sources=[source_of(r, self.store)]))
+        return _merge_handlers(out)
+
+    def _delegated(self, delegations: list[Rel], as_of: dt.date, res: Resolution) -> list[Handler]:
+        out: list[Handler] = []
+        for r in delegations:
+            if not delegation_in_force(r, as_of):
+                when = r.props.get("recalled") or r.props.get("effective")
+                res.notes.append({
+                    "zh": f"{self.agency(r.source)['name']} 的下放（{r.props.get('document') or '无文号'}）在 "
+                          f"{as_of.isoformat()} 不在有效期内（生效 {r.props.get('effective')}，收回 {r.props.get('recalled')}）",
+                    "en": f"the delegation by {self.agency(r.source)['name']} ({r.props.get('document') or 'no document'}) "
+                          f"is not in force on {as_of.isoformat()} (effective {r.props.get('effective')}, recalled "
+                          f"{r.props.get('recalled')}; {when})"})
+                continue
+            mode = r.props.get("mode") or "下放"
+            info = {"department": self.agency(r.source), "mode": mode, "document": r.props.get("document"),
+                    "batch": r.props.get("batch"), "effective": _iso(r.props.get("effective")),
+                    "recalled": _iso(r.props.get("recalled"))}
+            if mode == "委托":
+                info["note_zh"] = "委托：乡镇以县级部门的名义实施，法律责任由该部门承担"
+                info["note_en"] = "entrusted (委托): the township acts in the department's name; the department bears " \
+                                  "legal responsibility"
+            else:
+                info["note_zh"] = f"{mode}：乡镇以自己的名义实施"
+                info["note_en"] = f"{mode}: the township acts in its own name"
+            src = [source_of(r, self.store)]
+            out.append(Handler(self.agency(r.props.get("undertaker")), "lead", "delegated",
+                               legal_basis=r.props.get("legal_basis"), delegation=info, sources=src))
+            out.append(Handler(self.agency(r.source), "guide", "delegated", legal_basis=r.props.get("legal_basis"),
+                               delegation=info, sources=src))
+        return _merge_handlers(out)
+
+    def _basic(self, leads: list[Rel], township: str) -> list[Handler]:
+        out = []
+        for r in leads:
+            agency = r.source
+            if self.agency(agency).get("region") != township:  # a department's row marked 乡镇权限
+                agency = self.township_government(township) or agency
+            out.append(Handler(self.agency(agency), "lead", "basic", duty=r.props.get("duty"),
+                               legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)]))
+        return _merge_handlers(out)
+
+    def _cooperation(self, leads: list[Rel], cooperations: list[Rel]) -> list[Handler]:
+        if not leads:
+            return []
+        out = [Handler(self.agency(r.source), "lead", "cooperation", duty=r.props.get("duty"),
+                       legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)]) for r in leads]
+        out += [Handler(self.agency(r.source), "cooperate", "cooperation", duty=r.props.get("duty"),
+                        legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)])
+                for r in cooperations if r.props.get("list_kind") == "cooperation"]
+        return _merge_handlers(out)
+
+    def _department(self, leads: list[Rel], township: str | None) -> list[Handler]:
+        out: list[Handler] = []
+        for r in leads:
+            out.append(Handler(self.agency(r.source), "lead", "department", duty=r.props.get("duty"),
+                               legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)]))
+            if township:
+                for unit in self.stationed_units(r.source, township):
+                    out.append(Handler(self.agency(unit), "contact", "department", sources=[source_of(r, self.store)]))
+        return _merge_handlers(out)
+
+
+def _township_scope(rel: Rel) -> bool:
+    """管理权限 like 乡镇权限 / 乡镇(街道) means the power is exercised at township level."""
+    scope = rel.props.get("scope") or ""
+    return "乡镇" in scope or "街道" in scope
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _merge_handlers(handlers: list[Handler]) -> list[Handler]:
+    """One handler per agency and role, with the sources of every row that named it."""
+    merged: dict[tuple, Handler] = {}
+    for h in handlers:
+        key = (h.agency["id"], h.role)
+        if key in merged:
+            seen = merged[key]
+            seen.sources += [s for s in h.sources if s not in seen.sources]
+            seen.duty = seen.duty or h.duty
+            seen.legal_basis = seen.legal_basis or h.legal_basis
+            seen.delegation = seen.delegation or h.delegation
+        else:
+            merged[key] = h
+    order = {role: i for i, role in enumerate(ROLES)}
+    return sorted(merged.values(), key=lambda h: (order[h.role], h.agency["id"] or ""))
