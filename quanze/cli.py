@@ -44,10 +44,34 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入 / validate only, write nothing")
     p.add_argument("--region", metavar="REGION",
-                   help="文件所属的县或乡镇（名称或区划代码），文件本身无法确定时使用 / the county or township the files "
-                        "are for, when the files do not say")
+                   help="文件所属的县或乡镇（名称或区划代码），优先于文件本身 / the county or township the files are for "
+                        "(overrides what the files say)")
+    p.add_argument("--kind", choices=["power", "basic", "cooperation", "recall", "delegation", "activity"],
+                   help="清单类型，优先于文件本身 / the list kind (overrides what the files say)")
+    p.add_argument("--owner", metavar="AGENCY", help="清单所属机构（部门权责清单）/ the body whose list it is")
+    p.add_argument("--version", dest="list_version", metavar="VERSION", help="清单版本或年度 / the list's version or "
+                                                                             "year")
+    p.add_argument("--strict", action="store_true",
+                   help="无法解析的机构或乡镇名称视为错误 / names that do not resolve are errors, not warnings")
+    p.add_argument("--partial", action="store_true",
+                   help="导入清单中可用的行，记录被拒绝的行及其内容 / load a list's good rows and record the rejected ones")
     _json_arg(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("path", help="两个机构、地区或事项之间的责任路径 / responsibility paths between two things",
+                       description="查找两个节点（机构、乡镇、事项、部门）之间的最短责任路径。Shortest responsibility "
+                                   "paths between two nodes (agency, township, matter, department).", epilog=EPILOG)
+    p.add_argument("source", metavar="FROM", help="起点：名称、简称、区划代码或事项名称 / start: a name, code or matter")
+    p.add_argument("target", metavar="TO", help="终点 / end")
+    p.add_argument("--via", action="append", metavar="KINDS",
+                   help="只经过这些关系类型（逗号分隔，可重复）/ only through these relation kinds (comma-separated)")
+    p.add_argument("--max-hops", type=int, default=6, metavar="N", help="最多跳数（默认6）/ hop limit (default 6)")
+    p.add_argument("--all", action="store_true", help="列出所有最短路径 / list every shortest path")
+    p.add_argument("--in", dest="within", metavar="REGION", help="在此县或乡镇内解析名称 / resolve names within this "
+                                                                 "region")
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_path)
 
     p = sub.add_parser("show", help="查看图谱中某个机构或地区 / show what the graph knows about an agency or region",
                        description="查看机构或地区的信息及其来源。Show an agency or a region, with sources.",
@@ -94,10 +118,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from quanze.ingest.pipeline import ingest_paths, terminal_progress
 
     with open_store(args.store) as store:
-        report = ingest_paths(args.paths, store, dry_run=args.dry_run, region=args.region,
+        report = ingest_paths(args.paths, store, dry_run=args.dry_run, region=args.region, kind=args.kind,
+                              owner=args.owner, version=args.list_version, strict=args.strict, partial=args.partial,
                               progress=None if args.json else terminal_progress())
     _emit(args, report.to_dict(), lambda _d: ingest_text(report))
     return 0 if report.ok else 1
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    from quanze.api.paths import find_paths
+    from quanze.cli_text import paths_text
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        data = find_paths(store, args.source, args.target, via=args.via, max_hops=args.max_hops,
+                          all_shortest=args.all, within=args.within)
+    _emit(args, data, paths_text)
+    return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -186,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(e.to_dict(), ensure_ascii=False, indent=2))
         else:
             print(f"错误：{e.message_zh}\nerror: {e.message_en}", file=sys.stderr)
-        return 2
+        return 1 if type(e).__name__ == "NoPath" else 2
 
 
 if __name__ == "__main__":

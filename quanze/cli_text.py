@@ -6,6 +6,8 @@ from typing import Any
 
 from quanze.graph.schema import AGENCY_KINDS
 
+ASSIGNMENTS = ("LEADS", "COOPERATES_ON", "ASSISTS", "GUIDES", "DELEGATES", "UNDERTAKES", "RECALLED_TO", "HANDLED")
+
 STATUS = {"loaded": "已导入 loaded", "unchanged": "未变化 unchanged", "rejected": "已拒绝 rejected",
           "validated": "校验通过 validated"}
 STAFFING = {"admin_quota": "行政编制 admin quota", "admin_actual": "行政实有 admin actual",
@@ -27,8 +29,14 @@ def ingest_text(report: Any) -> str:
                  + ("（仅校验，未写入）" if report.dry_run else "")
                  + f" / {len(report.files)} file(s): {loaded} loaded, {rejected} rejected"
                  + (" (dry run, nothing written)" if report.dry_run else ""))
+    rows = sum(f.rows for f in report.files)
+    lines.append(f"数据行 rows: {rows}；事项 matters: {report.written.get('Matter', 0)}；"
+                 f"责任关系 assignments: {sum(v for k, v in report.written.items() if k in ASSIGNMENTS)}")
     if report.written:
         lines.append("写入 written: " + ", ".join(f"{k} {v}" for k, v in sorted(report.written.items()) if v))
+    by_code = report.problems_by_code()
+    if by_code:
+        lines.append("问题 problems: " + ", ".join(f"{k} {v}" for k, v in by_code.items()))
     return "\n".join(lines)
 
 
@@ -94,4 +102,17 @@ def summary_text(d: dict) -> str:
         lines.append(f"  编制/实有 quota/actual: 行政 admin {s['admin_quota']}/{s['admin_actual']}, "
                      f"事业 inst. {s['inst_quota']}/{s['inst_actual']}, 政法 law {s['law_quota']}/{s['law_actual']}; "
                      f"执法资格 certified enforcers {s['certified_enforcers']}")
+    return "\n".join(lines)
+
+
+def paths_text(d: dict) -> str:
+    lines = [f"从 from「{d['from']['name']}」到 to「{d['to']['name']}」：{len(d['paths'])} 条最短路径 shortest path(s)"]
+    for i, path in enumerate(d["paths"], 1):
+        lines.append(f"  路径 path {i}（{path['hops']} 跳 hops）:")
+        names = {n["id"]: n["name"] for n in path["nodes"]}
+        for step in path["steps"]:
+            where = f"  [{step['region']}]" if step.get("region") else ""
+            src = f"  ({step['file']} 第{step['row']}行 row {step['row']})" if step.get("file") and step.get("row") else ""
+            lines.append(f"    {names.get(step['from'], step['from'])} -[{step['type']}]-> "
+                         f"{names.get(step['to'], step['to'])}{where}{src}")
     return "\n".join(lines)
