@@ -32,42 +32,36 @@ class Prop:
             raise ValueError(f"property {self.name}: unknown type {self.type}")
 
 
+class _HasProperties:
+    properties: tuple[Prop, ...]
+
+    def prop(self, name: str) -> Prop:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self!r} has no property {name}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.properties)
+
+
 @dataclass(frozen=True)
-class NodeKind:
+class NodeKind(_HasProperties):
     label: str
     key: str
     description: str
     properties: tuple[Prop, ...]
     fulltext: tuple[str, ...] = ()
 
-    def prop(self, name: str) -> Prop:
-        for p in self.properties:
-            if p.name == name:
-                return p
-        raise KeyError(f"{self.label} has no property {name}")
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.properties)
-
 
 @dataclass(frozen=True)
-class RelKind:
+class RelKind(_HasProperties):
     type: str
     source: str
     target: str
     description: str
     properties: tuple[Prop, ...] = field(default_factory=tuple)
-
-    def prop(self, name: str) -> Prop:
-        for p in self.properties:
-            if p.name == name:
-                return p
-        raise KeyError(f"{self.type} has no property {name}")
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.properties)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -56,3 +61,20 @@ def write_xlsx(path: Path, rows: list[list], title: str | None = None, sheet: st
 @pytest.fixture
 def xlsx():
     return write_xlsx
+
+
+def kill_mid_load(args: list[str], marker: Path, timeout: float = 60) -> None:
+    """Run ``python args…`` with the store's crash hook on, wait until the load holds its transaction, SIGKILL it."""
+    proc = subprocess.Popen([sys.executable, *args], env={**os.environ, "QUANZE_TEST_HOLD_LOAD": str(marker)},
+                            stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        assert time.monotonic() < deadline and proc.poll() is None, "the load never reached its transaction"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+
+
+@pytest.fixture
+def killed_load():
+    return kill_mid_load

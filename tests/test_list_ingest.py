@@ -1,14 +1,8 @@
 """Duty lists of every kind, in the header styles counties use, into matters and assignments — losing nothing."""
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
 from quanze.ingest.pipeline import ingest_paths
@@ -284,17 +278,10 @@ def test_a_new_version_replaces_the_old_and_keeps_its_record(tmp_path, demo_stor
     assert said == {"组织开展防汛演练", "组织开展植树造林"}
 
 
-def test_a_load_killed_half_way_leaves_the_store_as_it_was(tmp_path, demo_store):
+def test_a_load_killed_half_way_leaves_the_store_as_it_was(tmp_path, demo_store, killed_load):
     assert load(demo_store, basic_list(tmp_path, "v1.xlsx", 2024, ["组织开展防汛演练"])).ok
     before = demo_store.content()
     path = basic_list(tmp_path, "v2.xlsx", 2025, [f"组织开展第{i}项工作" for i in range(300)])
     marker = tmp_path / "holding"
-    proc = subprocess.Popen([sys.executable, "-m", "quanze.cli", "ingest", str(path), "--store", demo_store.url],
-                            env={**os.environ, "QUANZE_TEST_HOLD_LOAD": str(marker)}, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not marker.exists():
-        assert time.monotonic() < deadline and proc.poll() is None, "the load never reached its transaction"
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    killed_load(["-m", "quanze.cli", "ingest", str(path), "--store", demo_store.url], marker)
     assert demo_store.content() == before

@@ -1,11 +1,6 @@
 """The embedded store: all-or-nothing loads, readers during loads, list replacement, the networkx view."""
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -101,7 +96,7 @@ def test_the_networkx_view_is_rebuilt_only_when_the_data_changed(store):
     assert g2 is not g1 and "Matter:m2" in g2
 
 
-def test_a_load_killed_half_way_leaves_the_previous_state(tmp_path):
+def test_a_load_killed_half_way_leaves_the_previous_state(tmp_path, killed_load):
     db = tmp_path / "killed.db"
     url = f"sqlite:///{db}"
     with SqliteStore(url) as s:
@@ -113,13 +108,7 @@ def test_a_load_killed_half_way_leaves_the_previous_state(tmp_path):
             "for i in range(500): b.add_node('Matter', {'id': f'x{i}', 'name': f'事项{i}'})\n"
             "b.add_rel('LEADS', 'a', 'x1', {'id': 'zz', 'region': '990701'})\n"
             "s.apply(b)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, url], env={**os.environ, "QUANZE_TEST_HOLD_LOAD": str(marker)})
-    deadline = time.monotonic() + 30
-    while not marker.exists():
-        assert time.monotonic() < deadline and proc.poll() is None, "the load never reached its transaction"
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    killed_load(["-c", code, url], marker)
     with SqliteStore(url) as s:
         assert s.content() == before
         assert s.node("Matter", "x1") is None
