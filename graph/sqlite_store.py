@@ -38,7 +38,8 @@ def _encode(prop: Prop, value: Any) -> Any:
     if value is None:
         return None
     if prop.type in ("list", "json"):
-        return json.dumps(list(value) if prop.type == "list" else value, ensure_ascii=False, sort_keys=True)
+        return json.dumps(list(value) if prop.type == "list" else value, ensure_ascii=False, sort_keys=True,
+                          default=_json_default)
     if prop.type == "date":
         return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
     if prop.type == "bool":
@@ -46,6 +47,13 @@ def _encode(prop: Prop, value: Any) -> Any:
     if prop.type == "int":
         return int(value)
     return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    """Dates inside json properties (a replaced list's assertions) are kept as ISO text."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _decode(prop: Prop, value: Any) -> Any:

@@ -73,6 +73,46 @@ def build_parser() -> argparse.ArgumentParser:
     _json_arg(p)
     p.set_defaults(func=cmd_path)
 
+    p = sub.add_parser("who", help="这件事在这里谁负责 / who handles this, here",
+                       description="用群众或工作人员的话描述一件事，给出负责的机构、角色、依据、下放链条和来源行。"
+                                   "Describe a matter in a citizen's or an official's words; get the responsible "
+                                   "agencies with role, legal basis, delegation chain and source rows.", epilog=EPILOG)
+    p.add_argument("text", metavar="TEXT", help="描述，如“村里有人没批就盖房子” / the words, e.g. 占道经营")
+    p.add_argument("--in", dest="region", required=True, metavar="REGION", help="乡镇（或县）名称或区划代码 / the "
+                                                                               "township (or county)")
+    p.add_argument("--as-of", metavar="DATE", help="按此日期判断下放和收回是否有效（默认今天）/ date for delegations "
+                                                   "and recalls (default today)")
+    p.add_argument("--limit", type=int, default=3, metavar="N", help="显示前N个事项（默认3）/ show the top N matters")
+    p.add_argument("--synonyms", action="append", default=[], metavar="FILE",
+                   help="补充同义词表（YAML）/ an extra synonym file (YAML)")
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_who)
+
+    p = sub.add_parser("dispatch", help="吹哨报到：哪些部门必须到场 / dispatch plan: which departments must come",
+                       description="针对乡镇的一个问题，列出必须到场的部门（分组）、各自事项、角色和职责，以及派驻该乡镇"
+                                   "的机构。For a problem at a township: the departments that must come, grouped, with "
+                                   "matters, roles and duties, plus the units stationed there.", epilog=EPILOG)
+    p.add_argument("text", metavar="TEXT", help="问题描述 / the problem in words")
+    p.add_argument("--in", dest="region", required=True, metavar="REGION", help="乡镇名称或区划代码 / the township")
+    p.add_argument("--as-of", metavar="DATE", help="日期（默认今天）/ date (default today)")
+    p.add_argument("--synonyms", action="append", default=[], metavar="FILE",
+                   help="补充同义词表（YAML）/ an extra synonym file (YAML)")
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_dispatch)
+
+    p = sub.add_parser("accuracy", help="用问题集衡量“谁负责”的准确率 / measure who-handles-this accuracy",
+                       description="对问题集（默认示例县的 demo/questions.yaml）逐题提问，报告事项和牵头机构的 top-1、"
+                                   "top-3 准确率。Ask every question of a question set (default: the demo county's) "
+                                   "and report top-1 and top-3 accuracy for the matter and the lead agency.",
+                       epilog=EPILOG)
+    p.add_argument("--questions", metavar="FILE", help="问题集 YAML / question set (default demo/questions.yaml)")
+    p.add_argument("--as-of", metavar="DATE", help="日期（默认今天）/ date (default today)")
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_accuracy)
+
     p = sub.add_parser("show", help="查看图谱中某个机构或地区 / show what the graph knows about an agency or region",
                        description="查看机构或地区的信息及其来源。Show an agency or a region, with sources.",
                        epilog=EPILOG)
@@ -134,6 +174,50 @@ def cmd_path(args: argparse.Namespace) -> int:
         data = find_paths(store, args.source, args.target, via=args.via, max_hops=args.max_hops,
                           all_shortest=args.all, within=args.within)
     _emit(args, data, paths_text)
+    return 0
+
+
+def cmd_who(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from quanze.api.who import who
+    from quanze.cli_text import who_text
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        data = who(store, args.text, args.region, as_of=args.as_of, limit=args.limit,
+                   synonym_files=[Path(f) for f in args.synonyms])
+    _emit(args, data, who_text)
+    return 0
+
+
+def cmd_dispatch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from quanze.api.who import dispatch
+    from quanze.cli_text import dispatch_text
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        data = dispatch(store, args.text, args.region, as_of=args.as_of,
+                        synonym_files=[Path(f) for f in args.synonyms])
+    _emit(args, data, dispatch_text)
+    return 0
+
+
+def cmd_accuracy(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from quanze.api.accuracy import evaluate, load_questions
+    from quanze.api.who import parse_as_of
+    from quanze.cli_text import accuracy_text
+    from quanze.demo import demo_questions
+    from quanze.graph.store import open_store
+
+    questions = load_questions(Path(args.questions) if args.questions else demo_questions())
+    with open_store(args.store) as store:
+        data = evaluate(store, questions, as_of=parse_as_of(args.as_of))
+    _emit(args, data, accuracy_text)
     return 0
 
 

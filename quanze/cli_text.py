@@ -116,3 +116,82 @@ def paths_text(d: dict) -> str:
             lines.append(f"    {names.get(step['from'], step['from'])} -[{step['type']}]-> "
                          f"{names.get(step['to'], step['to'])}{where}{src}")
     return "\n".join(lines)
+
+
+ROLE = {"lead": "牵头 lead", "cooperate": "配合 cooperate", "assist": "协助 assist", "guide": "指导监督 guide",
+        "contact": "现场联系 on-site contact"}
+RULE = {"recalled": "已收回 recalled", "delegated": "已下放 delegated", "basic": "乡镇基本职责 basic duty",
+        "cooperation": "配合事项 cooperation", "department": "部门权责 department power", None: "无人负责 nobody"}
+
+
+def _source_line(sources: list[dict]) -> str:
+    out = []
+    for s in sources[:3]:
+        out.append(f"{s.get('file')}" + (f"[{s['sheet']}]" if s.get("sheet") else "") + f" 第{s.get('row')}行")
+    return "；".join(out) + (f" 等{len(sources)}处" if len(sources) > 3 else "")
+
+
+def handler_lines(h: dict, indent: str = "    ") -> list[str]:
+    lines = [f"{indent}{ROLE.get(h['role'], h['role'])}: {h['agency']['name']}"]
+    if h.get("duty"):
+        lines.append(f"{indent}  职责 duty: {h['duty']}")
+    if h.get("legal_basis"):
+        lines.append(f"{indent}  依据 legal basis: {h['legal_basis']}")
+    d = h.get("delegation")
+    if d:
+        lines.append(f"{indent}  下放 delegation: {d['department']['name']} {d['mode']} {d.get('document') or ''} "
+                     f"{d.get('batch') or ''} 生效 effective {d.get('effective') or '—'}"
+                     + (f" 收回 recalled {d['recalled']}" if d.get("recalled") else ""))
+        lines.append(f"{indent}  {d['note_zh']} / {d['note_en']}")
+    if h.get("sources"):
+        lines.append(f"{indent}  来源 source: {_source_line(h['sources'])}")
+    return lines
+
+
+def who_text(d: dict) -> str:
+    lines = [f"问：{d['query']}（{d['region']['name']} {d['region']['code']}，截至 as of {d['as_of']}）"]
+    if d.get("nobody"):
+        lines.append(f"  {d['nobody']['zh']} / {d['nobody']['en']}")
+    for i, m in enumerate(d["matches"], 1):
+        cat = f"【{m['matter']['category']}】" if m["matter"].get("category") else ""
+        lines.append(f"{i}. {m['matter']['name']}{cat}  规则 rule: {RULE.get(m['rule'], m['rule'])}  "
+                     f"(score {m['score']})")
+        for h in m["handlers"]:
+            lines += handler_lines(h)
+        for n in m["notes"]:
+            lines.append(f"    注 note: {n['zh']} / {n['en']}")
+        if m["overridden"]:
+            lines.append("    被覆盖的断言 overridden: " + "；".join(
+                f"{o['agency']['name']}（{o['rule']}）" for o in m["overridden"]))
+    for m in d.get("closest_with_handlers", []):
+        lead = next((h["agency"]["name"] for h in m["handlers"] if h["role"] == "lead"), "—")
+        lines.append(f"  相近且有人负责 closest with a handler: {m['matter']['name']} → {lead}")
+    return "\n".join(lines)
+
+
+def dispatch_text(d: dict) -> str:
+    lines = [f"吹哨 dispatch: {d['query']}（{d['region']['name']}，截至 as of {d['as_of']}）"]
+    if d.get("nobody"):
+        lines.append(f"  {d['nobody']['zh']} / {d['nobody']['en']}")
+    lines.append("涉及事项 matters: " + ("、".join(m["name"] for m in d["matters"]) or "—"))
+    for g in d["groups"]:
+        lines.append(f"■ {g['department']['name']}")
+        for item in g["items"]:
+            lines.append(f"    {ROLE.get(item['role'], item['role'])}: {item['agency']['name']} — "
+                         f"{item['matter']['name']}" + (f"；职责 duty: {item['duty']}" if item.get("duty") else ""))
+    lines.append("派驻本乡镇的机构 units stationed here: " + ("、".join(u["name"] for u in d["stationed_units"]) or "—"))
+    return "\n".join(lines)
+
+
+def accuracy_text(d: dict) -> str:
+    def pct(x: float) -> str:
+        return f"{x * 100:.1f}%"
+    lines = [f"问题 questions: {d['questions']}（其中不含事项名称用词的 paraphrases: {d['paraphrase']['n']}）",
+             f"事项 matter   top-1 {pct(d['matter_top1'])}  top-3 {pct(d['matter_top3'])}",
+             f"牵头 lead     top-1 {pct(d['lead_top1'])}  top-3 {pct(d['lead_top3'])}",
+             f"改写问题 paraphrases: 事项 matter top-1 {pct(d['paraphrase']['matter_top1'])}, "
+             f"牵头 lead top-1 {pct(d['paraphrase']['lead_top1'])}"]
+    for r in d["misses"][:20]:
+        lines.append(f"  ✗ {r['q']}（{r['township']}）期望 expected {r['expected_lead']} / {r['expected_matter']}；"
+                     f"得到 got {'、'.join(r['got_lead']) or '—'} / {r['got_matter']}")
+    return "\n".join(lines)

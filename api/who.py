@@ -1,0 +1,148 @@
+"""``quanze who`` and ``quanze dispatch``: a citizen's words and a place in, the responsible agencies out.
+
+Search finds the matters the words mean; the resolver answers each by DOMAIN.md's rules. When nobody handles the best
+match, the answer says so and shows the closest matters that do have handlers. The dispatch plan (吹哨) groups the
+leads and cooperators of the matching matters by department and adds the units stationed in the township.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterable
+
+from quanze.api.resolve import Resolution, Resolver
+from quanze.api.search import MatterIndex, check_query, load_synonyms
+from quanze.errors import NotFound, QuanzeError
+from quanze.graph.lookup import find_region
+from quanze.graph.store import Store
+from quanze.ingest.cells import parse_date
+
+_INDEXES: dict[tuple[str, int, tuple[str, ...]], MatterIndex] = {}
+
+
+class BadDate(QuanzeError):
+    """A date that does not parse."""
+
+
+def parse_as_of(text: str | dt.date | None) -> dt.date:
+    if text is None or text == "":
+        return dt.date.today()
+    if isinstance(text, dt.date):
+        return text
+    date = parse_date(text)
+    if date is None:
+        raise BadDate(f"无法识别的日期「{text}」，请用 2025-06-01 这样的格式",
+                      f"cannot read the date {text!r}; use a form such as 2025-06-01")
+    return date
+
+
+def matter_index(store: Store, synonym_files: Iterable[Path] = ()) -> MatterIndex:
+    """The search index of the store's matters, rebuilt only when the data changed."""
+    files = tuple(sorted(str(p) for p in synonym_files))
+    version = store.data_version() if hasattr(store, "data_version") else -1
+    key = (store.url, version, files)
+    if key not in _INDEXES or version < 0:
+        _INDEXES.clear()
+        _INDEXES[key] = MatterIndex(store.nodes("Matter"), load_synonyms([Path(f) for f in files]))
+    return _INDEXES[key]
+
+
+def place(store: Store, region_text: str) -> dict[str, Any]:
+    """The township (or county) the question is about; it must be in the graph."""
+    region = find_region(store, region_text)
+    held = store.node("Region", region.code)
+    if held is None:
+        raise NotFound(f"「{region.name}」（{region.code}）尚未导入图谱，请先导入该县的机构设置和清单",
+                       f"{region.name} ({region.code}) is not in the graph yet: ingest its county's structure and lists")
+    return held
+
+
+def _siblings(store: Store, matter_id: str) -> list[str]:
+    """The matter and every matter that is the same item under another id (same normalised name)."""
+    m = store.node("Matter", matter_id)
+    ids = [matter_id]
+    if m and m.get("norm_name"):
+        ids += [o["id"] for o in store.nodes("Matter", norm_name=m["norm_name"]) if o["id"] != matter_id]
+    return ids
+
+
+def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
+        synonym_files: Iterable[Path] = ()) -> dict[str, Any]:
+    query = check_query(text)
+    if limit < 1:
+        raise NotFound("--limit 至少为1", "--limit must be at least 1")
+    date = parse_as_of(as_of)
+    region = place(store, region_text)
+    resolver = Resolver(store)
+    hits = matter_index(store, synonym_files).search(query, limit=max(limit * 4, 20))
+    matches: list[dict[str, Any]] = []
+    for hit in hits:
+        res = resolver.resolve(_siblings(store, hit.matter_id), region, date)
+        matches.append(_match(res, hit))
+    shown = matches[:limit]
+    out: dict[str, Any] = {"query": text, "region": {"code": region["code"], "name": region["name"],
+                                                      "level": region["level"]},
+                           "as_of": date.isoformat(), "matches": shown}
+    if not matches:
+        out["nobody"] = {"zh": "没有找到与这句话相符的事项", "en": "no matter matches these words"}
+    elif not shown[0]["handlers"]:
+        out["nobody"] = {"zh": f"「{shown[0]['matter']['name']}」在{region['name']}没有负责机构（空白）",
+                         "en": f"nobody handles {shown[0]['matter']['name']!r} in {region['name']} (a gap)"}
+        out["closest_with_handlers"] = [m for m in matches[1:] if m["handlers"]][:3]
+    return out
+
+
+def _match(res: Resolution, hit: Any) -> dict[str, Any]:
+    d = res.to_dict()
+    return {"matter": d["matter"], "score": round(float(hit.score), 4), "exact": bool(getattr(hit, "exact", False)),
+            "matched": list(getattr(hit, "matched", [])), "rule": d["rule"], "handlers": d["handlers"],
+            "notes": d["notes"], "conflicts": d["conflicts"], "overridden": d["overridden"]}
+
+
+def dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
+             synonym_files: Iterable[Path] = ()) -> dict[str, Any]:
+    """吹哨报到: the departments that must come for a problem at a township, grouped, with their matters and duties,
+    plus the dispatched units stationed there."""
+    answer = who(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files)
+    region = answer["region"]
+    relevant = [m for m in answer["matches"] if m["handlers"]]
+    if relevant:
+        best = relevant[0]["score"]
+        relevant = [m for m in relevant if m["exact"] or m["score"] >= 0.5 * best]
+    groups: dict[str, dict[str, Any]] = {}
+    for m in relevant:
+        for h in m["handlers"]:
+            if h["role"] not in ("lead", "cooperate", "assist", "guide", "contact"):
+                continue
+            head = _department_of(store, h["agency"], region["code"])
+            g = groups.setdefault(head["id"], {"department": head, "members": {}, "items": []})
+            g["members"][h["agency"]["id"]] = h["agency"]
+            g["items"].append({"matter": m["matter"], "agency": h["agency"], "role": h["role"], "rule": h["rule"],
+                               "duty": h["duty"], "sources": h["sources"]})
+    stationed = [{"id": r.source, "name": (store.node("Agency", r.source) or {}).get("name", r.source),
+                  "department": _department_of(store, {"id": r.source}, region["code"])}
+                 for r in store.rels("STATIONED_IN", target=region["code"])]
+    order = {"lead": 0, "assist": 1, "guide": 2, "cooperate": 3, "contact": 4}
+    plan = sorted(groups.values(), key=lambda g: min(order[i["role"]] for i in g["items"]))
+    for g in plan:
+        g["members"] = list(g["members"].values())
+    return {"query": text, "region": region, "as_of": answer["as_of"],
+            "matters": [m["matter"] for m in relevant], "groups": plan, "stationed_units": stationed,
+            **({"nobody": answer["nobody"]} if not relevant else {})}
+
+
+def _department_of(store: Store, agency: dict[str, Any], township: str) -> dict[str, Any]:
+    """The body a handler answers to: a county department for its units and dispatched units; the township for its
+    own offices and teams."""
+    p = store.node("Agency", agency["id"]) or {}
+    if p.get("region") == township or p.get("kind") == "township_government":
+        gov = store.nodes("Agency", region=township, kind="township_government")
+        if gov:
+            return {"id": gov[0]["id"], "name": gov[0]["name"], "kind": "township_government"}
+    if p.get("kind") in ("dispatched_unit", "county_unit"):
+        parents = store.rels("UNIT_OF", source=p["id"])
+        if parents:
+            parent = store.node("Agency", parents[0].target) or {}
+            return {"id": parent.get("id", parents[0].target), "name": parent.get("name"), "kind": parent.get("kind")}
+    return {"id": p.get("id", agency["id"]), "name": p.get("name", agency.get("name")), "kind": p.get("kind")}

@@ -1,0 +1,132 @@
+"""quanze who / dispatch: words and a place in, responsible agencies out — with the bad-input cases."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from openpyxl import Workbook
+
+from quanze.api.who import BadDate, dispatch, who
+from quanze.errors import Ambiguous, NotFound, QuanzeError
+from quanze.ingest.pipeline import ingest_paths
+
+MATTER = "对擅自占用城市道路的处罚"
+OTHER = "对餐饮服务业未安装油烟净化设施的处罚"
+
+
+def sheet(path, title, header, *rows, name="Sheet1"):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = name
+    ws.append([title])
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def county(tmp_path, demo_store):
+    files = [
+        sheet(tmp_path / "p.xlsx", "青岚县住房和城乡建设局权责清单（2024年版）", ["职权编码", "职权名称", "职权类型", "设定依据"],
+              ["Q001", MATTER, "行政处罚", "《城市道路管理条例》第四十二条"]),
+        sheet(tmp_path / "p2.xlsx", "青岚县生态环境局权责清单（2024年版）", ["职权编码", "职权名称", "职权类型", "设定依据"],
+              ["Q101", OTHER, "行政处罚", "《大气污染防治法》第一百一十八条"]),
+        sheet(tmp_path / "d.xlsx", "青岚县赋予乡镇县级行政权力事项清单（第一批）",
+              ["事项类型", "事项名称", "下放部门", "下放方式", "承接乡镇", "文号", "生效日期"],
+              ["行政处罚", MATTER, "县住建局", "委托", "临江镇", "青政发〔2021〕15号", "2021-05-01"]),
+        sheet(tmp_path / "c.xlsx", "青岚县城关镇配合履职事项清单", ["序号", "事项名称", "牵头部门", "部门职责", "乡镇职责"],
+              [1, OTHER, "生态环境局", "负责查处", "发现上报"], name="配合履职事项"),
+    ]
+    assert ingest_paths(files, demo_store).ok
+    return demo_store
+
+
+def test_the_json_answer_has_the_documented_shape(county):
+    out = who(county, MATTER, "临江镇", as_of="2025-01-01")
+    assert out["query"] == MATTER and out["region"] == {"code": "990701002", "name": "临江镇", "level": "township"}
+    top = out["matches"][0]
+    assert top["matter"]["name"] == MATTER and top["matter"]["category"] == "行政处罚" and top["exact"]
+    assert set(top) >= {"matter", "score", "handlers"}
+    lead = top["handlers"][0]
+    assert set(lead) >= {"agency", "role", "rule", "duty", "legal_basis", "delegation", "sources"}
+    assert (lead["agency"]["name"], lead["role"], lead["rule"]) == ("综合行政执法大队", "lead", "delegated")
+    assert lead["delegation"]["mode"] == "委托"
+    assert set(lead["sources"][0]) >= {"list", "file", "sheet", "row"}
+    json.dumps(out, ensure_ascii=False)
+
+
+def test_the_same_words_elsewhere_get_the_department(county):
+    top = who(county, MATTER, "城关镇")["matches"][0]
+    assert top["rule"] == "department" and top["handlers"][0]["agency"]["name"] == "青岚县住房和城乡建设局"
+
+
+def test_an_exact_code_ranks_first(county):
+    assert who(county, "Q101", "城关镇")["matches"][0]["matter"]["name"] == OTHER
+
+
+def test_dispatch_groups_departments_and_lists_the_stationed_units(county):
+    plan = dispatch(county, OTHER, "城关镇")
+    heads = [g["department"]["name"] for g in plan["groups"]]
+    assert heads[0] == "青岚县生态环境局"
+    assert "城关镇人民政府" in heads
+    item = plan["groups"][0]["items"][0]
+    assert item["role"] == "lead" and item["duty"] == "负责查处"
+    names = {u["name"] for u in plan["stationed_units"]}
+    assert "青岚县公安局城关派出所" in names and "青岚县司法局城关司法所" in names
+    assert all(u["department"]["kind"] == "county_department" for u in plan["stationed_units"])
+
+
+@pytest.mark.parametrize("text", ["", "   ", "占" * 500])
+def test_empty_and_absurdly_long_queries_are_clear_errors(county, text):
+    with pytest.raises(QuanzeError) as e:
+        who(county, text, "城关镇")
+    assert e.value.message_zh and e.value.message_en
+
+
+def test_an_ambiguous_region_lists_the_candidates(county):
+    with pytest.raises(Ambiguous) as e:
+        who(county, MATTER, "太平镇")  # 50 towns of that name, none in the graph
+    assert len(e.value.candidates) > 10
+
+
+def test_unknown_regions_and_dates(county):
+    with pytest.raises(NotFound):
+        who(county, MATTER, "西山镇镇")
+    with pytest.raises(NotFound) as e:
+        who(county, MATTER, "桐庐县")  # a real county that is not in the graph
+    assert "尚未导入" in e.value.message_zh
+    with pytest.raises(BadDate) as e:
+        who(county, MATTER, "城关镇", as_of="去年五月")
+    assert "2025-06-01" in e.value.message_zh
+
+
+def test_a_county_is_answered_at_county_level(county):
+    top = who(county, MATTER, "青岚县")["matches"][0]
+    assert top["rule"] == "department"
+    assert any("县级" in n["zh"] for n in top["notes"])
+
+
+def test_nobody_shows_the_closest_matters_that_have_a_handler(tmp_path, county):
+    path = sheet(tmp_path / "b.xlsx", "青岚县城关镇履行职责事项清单", ["序号", "事项名称"], [1, "城市道路占用巡查"],
+                 name="基本履职事项")
+    assert ingest_paths([path], county).ok
+    out = who(county, "城市道路占用巡查", "雾岭乡")
+    assert out["matches"][0]["matter"]["name"] == "城市道路占用巡查" and out["matches"][0]["handlers"] == []
+    assert "雾岭乡" in out["nobody"]["zh"] and "gap" in out["nobody"]["en"]
+    assert MATTER in [m["matter"]["name"] for m in out["closest_with_handlers"]]
+
+
+def test_the_command_line_answers_in_chinese_and_json(county):
+    r = subprocess.run([sys.executable, "-m", "quanze.cli", "who", MATTER, "--in", "临江镇", "--store", county.url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "牵头" in r.stdout and "综合行政执法大队" in r.stdout and "委托" in r.stdout and "来源" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "quanze.cli", "dispatch", OTHER, "--in", "城关镇", "--store", county.url,
+                        "--json"], capture_output=True, text=True, timeout=120)
+    assert json.loads(r.stdout)["groups"]
+    r = subprocess.run([sys.executable, "-m", "quanze.cli", "who", " ", "--in", "城关镇", "--store", county.url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "error" in r.stderr
