@@ -113,6 +113,36 @@ def build_parser() -> argparse.ArgumentParser:
     _json_arg(p)
     p.set_defaults(func=cmd_accuracy)
 
+    p = sub.add_parser("audit", help="审计重叠与空白 / audit overlaps and gaps",
+                       description="按 DOMAIN.md 的审计规则检查多头、冲突、重复、悬空、无权、接不住、空转、缺编等问题，附证据行"
+                                   "和各规则的检查数。Run the audit rules (overlaps and gaps) with evidence rows and "
+                                   "per-rule denominators.", epilog=EPILOG)
+    p.add_argument("--rule", action="append", metavar="ID", help="只运行这些规则（可重复）/ only these rules (repeatable)")
+    p.add_argument("--in", dest="region", metavar="REGION", help="只看此县或乡镇 / only this county or township")
+    p.add_argument("--severity", choices=["low", "medium", "high"], help="最低严重程度 / lowest severity reported")
+    p.add_argument("--fail-on", choices=["low", "medium", "high"],
+                   help="有此级别或更高的发现时退出码为1，用于清单维护流水线 / exit 1 when a finding at this level "
+                        "or above exists")
+    p.add_argument("--as-of", metavar="DATE", help="判断下放是否有效的日期（默认今天）/ date delegations are in force on")
+    p.add_argument("--threshold", action="append", default=[], metavar="RULE.NAME=VALUE",
+                   help="调整阈值，如 near-duplicate.similarity=0.9 / set a threshold")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    out.add_argument("--csv", metavar="FILE", help="导出 CSV（UTF-8 带 BOM）/ export CSV (UTF-8 with BOM)")
+    out.add_argument("--xlsx", metavar="FILE", help="导出 Excel 报告 / export an Excel report")
+    _store_arg(p)
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("capacity", help="承接能力：下放事项、执法人员、案件、编制 / capacity views",
+                       description="每个乡镇的下放事项数、持证执法人员数、案件数，编制与实有，人均事项，配合事项与县中位数。"
+                                   "Per township: delegated items vs certified enforcers vs cases; staffing quota vs "
+                                   "actual; items per staff; cooperation items vs the county median.", epilog=EPILOG)
+    p.add_argument("--in", dest="region", metavar="COUNTY", help="县名称或代码 / the county")
+    p.add_argument("--as-of", metavar="DATE", help="日期（默认今天）/ date (default today)")
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_capacity)
+
     p = sub.add_parser("show", help="查看图谱中某个机构或地区 / show what the graph knows about an agency or region",
                        description="查看机构或地区的信息及其来源。Show an agency or a region, with sources.",
                        epilog=EPILOG)
@@ -218,6 +248,55 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         data = evaluate(store, questions, as_of=parse_as_of(args.as_of))
     _emit(args, data, accuracy_text)
+    return 0
+
+
+def _thresholds(pairs: list[str]) -> dict[str, Any]:
+    from quanze.errors import NotFound
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or "." not in key:
+            raise NotFound(f"阈值应写作 规则.名称=值，而不是「{pair}」", f"a threshold is RULE.NAME=VALUE, not {pair!r}")
+        try:
+            out[key.strip()] = float(value) if any(c in value for c in ".e") else int(value)
+        except ValueError:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from quanze.api.audit import audit_text, run_audit, write_csv, write_xlsx
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        report = run_audit(store, rules=args.rule, region=args.region, severity=args.severity,
+                           thresholds=_thresholds(args.threshold), as_of=args.as_of)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    elif args.csv or args.xlsx:
+        path = write_csv(report, args.csv) if args.csv else write_xlsx(report, args.xlsx)
+        print(f"已导出 {len(report.findings)} 条发现到 {path} / exported {len(report.findings)} findings to {path}")
+    else:
+        print(audit_text(report))
+    return 1 if args.fail_on and report.fails(args.fail_on) else 0
+
+
+def cmd_capacity(args: argparse.Namespace) -> int:
+    from quanze.api.audit import capacity_report
+    from quanze.api.who import parse_as_of
+    from quanze.cli_text import capacity_text
+    from quanze.graph.lookup import find_region
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        county = None
+        if args.region:
+            r = find_region(store, args.region)
+            county = r.code if r.level == "county" else r.county_code
+        data = capacity_report(store, county, as_of=parse_as_of(args.as_of))
+    _emit(args, data, capacity_text)
     return 0
 
 

@@ -195,3 +195,17 @@ def accuracy_text(d: dict) -> str:
         lines.append(f"  ✗ {r['q']}（{r['township']}）期望 expected {r['expected_lead']} / {r['expected_matter']}；"
                      f"得到 got {'、'.join(r['got_lead']) or '—'} / {r['got_matter']}")
     return "\n".join(lines)
+
+
+def capacity_text(d: dict) -> str:
+    t = d["totals"]
+    lines = [f"截至 as of {d['as_of']}：下放事项 delegated items {t['delegated_items']}（乡镇×事项 item×township "
+             f"{t['delegations']}），持证执法人员 certified enforcers {t['certified_enforcers']}，下放事项案件 cases on "
+             f"delegated items {t['cases_on_delegated']}" + ("" if t["activity_data"] else "（无办件数据 no activity data）"),
+             "乡镇 township | 下放事项 delegated | 执法证 enforcers | 案件 cases | 实有 staff | 人均事项 items/staff"]
+    for row in d["townships"]:
+        lines.append(f"  {row.get('name', row.get('code'))} | {row.get('delegated_items')} | "
+                     f"{row.get('certified_enforcers')} | {row.get('cases_on_delegated')} | {row.get('staff_actual', '')} | "
+                     f"{row.get('items_per_staff', '')}")
+    lines.append(f"人均事项中位数 median items per staff: {d['median_items_per_staff']}")
+    return "\n".join(lines)

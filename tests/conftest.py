@@ -24,21 +24,42 @@ def store(tmp_path: Path):
     s.close()
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+def _load_once(tmp_path_factory: pytest.TempPathFactory, name: str, source: Path) -> Path:
+    path = tmp_path_factory.mktemp(name) / f"{name}.db"
     with SqliteStore(f"sqlite:///{path}") as s:
-        report = ingest_paths([demo_path()], s)
+        report = ingest_paths([source], s)
         assert report.ok, [p.format() for f in report.files for p in f.errors]
     return path
 
 
+def _copy_of(db: Path, tmp_path: Path):
+    path = tmp_path / db.name
+    shutil.copy(db, path)
+    return SqliteStore(f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _load_once(tmp_path_factory, "structure", demo_path() / "structure")
+
+
+@pytest.fixture(scope="session")
+def full_demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _load_once(tmp_path_factory, "demo", demo_path())
+
+
 @pytest.fixture
 def demo_store(demo_db: Path, tmp_path: Path):
-    """The demo county in a store of the test's own (a copy, so tests may change it)."""
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_db, path)
-    s = SqliteStore(f"sqlite:///{path}")
+    """The demo county's agency structure only (no lists), in a store of the test's own: tests add lists to it."""
+    s = _copy_of(demo_db, tmp_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def full_demo_store(full_demo_db: Path, tmp_path: Path):
+    """The whole demo county — structure, lists, delegations, activity — in a store of the test's own."""
+    s = _copy_of(full_demo_db, tmp_path)
     yield s
     s.close()
 
@@ -78,3 +99,44 @@ def kill_mid_load(args: list[str], marker: Path, timeout: float = 60) -> None:
 @pytest.fixture
 def killed_load():
     return kill_mid_load
+
+
+# --- Neo4j ---
+# Fixtures for the Neo4j store (graph/neo4j_store.py). The server: `export QUANZE_NEO4J_URL=$(scripts/neo4j start)`.
+# Without QUANZE_NEO4J_URL the Neo4j tests are skipped locally and fail in CI (env CI set).
+
+
+@pytest.fixture(scope="session")
+def neo4j_url() -> str:
+    import os
+
+    value = os.environ.get("QUANZE_NEO4J_URL", "").strip()
+    if not value:
+        how = "start one with `export QUANZE_NEO4J_URL=$(scripts/neo4j start | tail -n 1)`"
+        if os.environ.get("CI"):
+            pytest.fail(f"QUANZE_NEO4J_URL is not set in CI: the Neo4j store tests need a server; {how}",
+                        pytrace=False)
+        pytest.skip(f"QUANZE_NEO4J_URL is not set, so the Neo4j store is not tested; {how}")
+    return value
+
+
+@pytest.fixture
+def neo4j_store(neo4j_url: str):
+    """A Neo4jStore on the test server, emptied before the test (the database is the tests' own)."""
+    from quanze.graph.neo4j_store import Neo4jStore
+
+    s = Neo4jStore(neo4j_url)
+    s.run("MATCH (n) DETACH DELETE n", write=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture(params=["sqlite", "neo4j"], ids=["sqlite", "neo4j"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty store of each kind: the behaviour tests run against both."""
+    if request.param == "neo4j":
+        yield request.getfixturevalue("neo4j_store")
+        return
+    s = SqliteStore(f"sqlite:///{tmp_path / 'any.db'}")
+    yield s
+    s.close()

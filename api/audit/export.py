@@ -1,0 +1,101 @@
+"""Audit reports as spreadsheets for the people who act on them: XLSX (a summary sheet, one sheet per rule with
+findings) and CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it without mojibake).
+
+Matter and agency names come from lists anyone can write. A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return would be taken by a spreadsheet for a formula (CSV injection), so ``safe_cell`` — the one place
+this is decided — prefixes such text with a single quote in both exports.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from quanze.api.audit.rules import SEVERITY_ZH, Finding, rule
+from quanze.api.audit.text import source_text
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+SUMMARY_HEADERS = ("规则", "标题", "严重程度", "检查数", "发现数", "Title", "检查对象", "说明")
+FINDING_HEADERS = ("严重程度", "地区代码", "地区", "事项编号", "事项", "机构", "说明", "Description", "来源")
+CSV_HEADERS = ("规则",) + FINDING_HEADERS
+_MAX_WIDTH = 80
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula, neutralised with a leading single quote; others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def finding_row(f: Finding) -> list[Any]:
+    """One finding as the cells of a row (under ``FINDING_HEADERS``), already neutralised."""
+    return [safe_cell(v) for v in (
+        f"{SEVERITY_ZH[f.severity]} {f.severity}", f.region.get("code"), f.region.get("name"),
+        (f.matter or {}).get("id") or "", (f.matter or {}).get("name") or "",
+        "、".join(str(a.get("name")) for a in f.agencies), f.message_zh, f.message_en, source_text(f.sources, 50))]
+
+
+def _summary_rows(report: Any) -> list[list[Any]]:
+    rows = []
+    for r in report.rules:
+        notes = "；".join(n["zh"] for n in r.get("notes") or [])
+        rows.append([safe_cell(v) for v in (r["rule"], r["title_zh"], f"{SEVERITY_ZH[r['severity']]} {r['severity']}",
+                                            r["examined"], r["found"], r["title_en"], r["denominator_zh"], notes)])
+    return rows
+
+
+def _width(value: Any) -> int:
+    """Display width: CJK characters take two columns."""
+    text = str(value or "")
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _fill(ws: Any, headers: tuple[str, ...], rows: list[list[Any]]) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for i, header in enumerate(headers, start=1):
+        widest = max([_width(header)] + [_width(row[i - 1]) for row in rows])
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = min(max(widest + 2, 8), _MAX_WIDTH)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+
+
+def write_xlsx(report: Any, path: str | Path) -> Path:
+    """汇总 sheet (规则, 标题, 严重程度, 检查数, 发现数 …) and one sheet per rule with findings, named by rule id."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    _fill(ws, SUMMARY_HEADERS, _summary_rows(report))
+    for r in report.rules:
+        found = report.of(r["rule"])
+        if found:
+            sheet = wb.create_sheet(r["rule"][:31])
+            _fill(sheet, FINDING_HEADERS, [finding_row(f) for f in found])
+            sheet.sheet_properties.tabColor = {"high": "C00000", "medium": "ED7D31", "low": "A5A5A5"}[
+                rule(r["rule"]).severity]
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
+def write_csv(report: Any, path: str | Path) -> Path:
+    """Every finding, one row each, rule first; UTF-8 with BOM and CRLF as Excel expects."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\r\n")
+        out.writerow(CSV_HEADERS)
+        for f in report.findings:
+            out.writerow([safe_cell(f.rule)] + finding_row(f))
+    return path

@@ -1,0 +1,488 @@
+"""Overlap audits (重叠、多头): several leads, lists that contradict each other, cooperation leads that do not hold the
+power, duplicate and near-duplicate items, agency names that could mean two bodies.
+
+Each check takes the graph as read once (``Facts``), its thresholds and the scope of the run, and returns findings with
+the rows that prove them and how many cases it examined. One county-level list row applies to every township; a
+problem it causes everywhere is reported once, for the county, with the townships listed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from typing import Any
+
+from quanze.api.audit.capacity import LIST_KIND_EN, LIST_KIND_ZH, Facts, township_scope
+from quanze.api.audit.rules import Checked, Finding, Issues, Render, Scope, rule, sources
+from quanze.graph.store import Rel
+from quanze.graph.text import normalise_key
+
+
+def _said(facts: Facts, rels: list[Rel], merged: bool, zh: bool = True) -> str:
+    """县住建局（权责清单第12行）和县综合执法局（权责清单第8行）."""
+    by_agency: dict[str, list[Rel]] = defaultdict(list)
+    for r in rels:
+        by_agency[r.source].append(r)
+    parts = []
+    for agency, rs in by_agency.items():
+        where = "、".join(facts.where_zh(r) for r in rs[:3]) if zh else "; ".join(facts.where_en(r) for r in rs[:3])
+        parts.append(f"{facts.bare(agency, merged)}（{where}）" if zh else f"{facts.bare(agency, merged)} ({where})")
+    return "和".join(parts) if zh else " and ".join(parts)
+
+
+def _count_zh(n: int) -> str:
+    """两个, 三个 … as written Chinese says it; 11 and above in digits."""
+    return "一两三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
+
+
+def _quote(facts: Facts, matter_id: str) -> str:
+    return f"「{facts.matter(matter_id)['name']}」"
+
+
+# --- multi-lead ---------------------------------------------------------------------------------------------------
+
+def audit_multi_lead(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
+    """DOMAIN.md's four cases, with its override semantics: a recall overrides everything below it for the township,
+    a delegation in force overrides the delegating department's power there, nothing else overrides."""
+    issues = Issues(facts, "multi-lead")
+    examined = 0
+    for county in facts.counties():
+        power: dict[str, list[Rel]] = defaultdict(list)
+        for r in facts.at("LEADS", county):
+            if r.props.get("list_kind") == "power" and not township_scope(r) and facts.resolved(r.source):
+                power[facts.key(r.target)].append(r)
+        towns = facts.townships(county)
+        if scope.covers(county) or any(scope.covers(t) for t in towns):  # a county list applies in each township
+            examined += len(power)
+            for key, rels in power.items():
+                if len({facts.department_of(r.source) for r in rels}) > 1:
+                    # where the matter is delegated or recalled, the departments' powers are overridden there
+                    where = [t for t in towns if key not in facts.delegated(t) and key not in facts.recalled(t)]
+                    for t in where or [county]:
+                        issues.add(("power",), t, rels, [r.source for r in rels], rels[0].target,
+                                   _render_two_power(facts, rels))
+        for t in facts.townships(county):
+            if scope.covers(t):
+                examined += _township_leads(facts, t, power, issues)
+    return Checked(issues.findings(), examined)
+
+
+def _render_two_power(facts: Facts, rels: list[Rel]) -> Render:
+    def render(zh: str, en: str, merged: bool) -> tuple[str, str]:
+        m = _quote(facts, rels[0].target)
+        return ((f"{zh}{m}同时列在{_count_zh(len(rels))}个部门的权责清单中：{_said(facts, rels, merged)}，没有下放或收回，"
+                f"互不覆盖，多头管理"),
+                (f"In {en}, {m} is in the power lists of several departments: {_said(facts, rels, merged, False)}; "
+                f"not delegated or recalled, neither overrides the other"))
+    return render
+
+
+def _township_leads(facts: Facts, t: str, power: dict[str, list[Rel]], issues: Issues) -> int:
+    basic: dict[str, list[Rel]] = defaultdict(list)
+    coop: dict[str, list[Rel]] = defaultdict(list)
+    for r in facts.at("LEADS", t):
+        (coop if r.props.get("list_kind") == "cooperation" else basic)[facts.key(r.target)].append(r)
+    delegated = facts.delegated(t)
+    recalled = facts.recalled(t)
+    keys = set(basic) | set(coop) | set(delegated) | recalled
+    for key in keys - recalled:  # a recall overrides everything below it
+        if basic[key] and power.get(key):
+            delegating = {facts.department_of(r.source) for r in delegated.get(key, [])}
+            holders = [r for r in power[key] if facts.department_of(r.source) not in delegating]
+            if holders:
+                rels = basic[key] + holders
+                issues.add(("basic-power",), t, rels, [_township_lead(facts, r, t) for r in basic[key]] +
+                           [r.source for r in holders], rels[0].target, _render_leads(
+                               facts, rels, "乡镇基本履职事项与部门权责清单都列有此事项，其间没有有效的下放",
+                               "the township's own list and a department's power list both hold it, with no "
+                               "delegation in force between them"))
+        leads = [r for r in coop[key] if facts.resolved(r.source)]
+        if len({r.source for r in leads}) > 1:
+            issues.add(("cooperation",), t, leads, [r.source for r in leads], leads[0].target, _render_leads(
+                facts, leads, "配合履职事项写了不同的牵头部门", "cooperation rows name different leads"))
+        from_depts = [r for r in delegated.get(key, []) if facts.resolved(r.source)]
+        if len({facts.department_of(r.source) for r in from_depts}) > 1:
+            issues.add(("delegation",), t, from_depts, [r.source for r in from_depts], from_depts[0].target,
+                       _render_leads(facts, from_depts, "两个部门都把此事项下放给了乡镇",
+                                     "two departments delegate it to the township"))
+    return len(keys)
+
+
+def _township_lead(facts: Facts, rel: Rel, township: str) -> str | None:
+    """The resolver's reading of a township row: a name that is not the township's own means the government."""
+    a = facts.agencies.get(rel.source) or {}
+    if a.get("region") == township:
+        return rel.source
+    return facts.government(township) or rel.source
+
+
+def _render_leads(facts: Facts, rels: list[Rel], why_zh: str, why_en: str) -> Render:
+    def render(zh: str, en: str, merged: bool) -> tuple[str, str]:
+        m = _quote(facts, rels[0].target)
+        n = len({r.source for r in rels})
+        return (f"{zh}{m}有{_count_zh(n)}个牵头单位：{_said(facts, rels, merged)}，互不覆盖（{why_zh}）",
+                (f"In {en}, {m} has {n} leads that do not override each other: {_said(facts, rels, merged, False)} "
+                f"({why_en})"))
+    return render
+
+
+# --- conflicting-lists --------------------------------------------------------------------------------------------
+
+def audit_conflicting_lists(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
+    """Recalled and kept: in the township's own list, or delegated by a row with no recalled date."""
+    issues = Issues(facts, "conflicting-lists")
+    examined = 0
+    for t in facts.townships():
+        if not scope.covers(t):
+            continue
+        recalls: dict[str, list[Rel]] = defaultdict(list)
+        for r in facts.at("RECALLED_TO", t):
+            recalls[facts.key(r.source)].append(r)
+        examined += len(recalls)
+        for key, rs in recalls.items():
+            kept = [r for r in facts.at("LEADS", t) if r.props.get("list_kind") in ("basic", "power")
+                    and facts.key(r.target) == key]
+            given = [r for r in facts.at("DELEGATES", t) if not r.props.get("recalled") and facts.key(r.target) == key]
+            for what, rels in (("kept", kept), ("delegated", given)):
+                if rels:
+                    issues.add((what, key), t, rs + rels, [r.target for r in rs] + [r.source for r in rels],
+                               rs[0].source, _render_conflict(facts, rs, rels, what))
+    return Checked(issues.findings(), examined)
+
+
+def _render_conflict(facts: Facts, recalls: list[Rel], others: list[Rel], what: str) -> Render:
+    def render(zh: str, en: str, merged: bool) -> tuple[str, str]:
+        m = _quote(facts, recalls[0].source)
+        taker = "、".join(dict.fromkeys(facts.label(r.target) for r in recalls))
+        rz = "、".join(facts.where_zh(r) for r in recalls[:2])
+        re_ = "; ".join(facts.where_en(r) for r in recalls[:2])
+        oz = "、".join(facts.where_zh(r) for r in others[:3])
+        oe = "; ".join(facts.where_en(r) for r in others[:3])
+        if what == "kept":
+            return (f"{zh}{m}已列入收回事项（{rz}，由{taker}承接），却仍在乡镇自己的清单中（{oz}）",
+                    f"In {en}, {m} is recalled ({re_}, taken by {taker}) yet still in the township's own list ({oe})")
+        docs = "、".join(dict.fromkeys(str(r.props.get("document") or "无文号") for r in others))
+        return (f"{zh}{m}已列入收回事项（{rz}，由{taker}承接），赋权清单却仍把它下放给乡镇且未写收回日期（{oz}，{docs}）",
+                (f"In {en}, {m} is recalled ({re_}, taken by {taker}) yet a delegation list still delegates it with "
+                f"no recalled date ({oe}, {docs})"))
+    return render
+
+
+# --- cooperation-mismatch -----------------------------------------------------------------------------------------
+
+def audit_cooperation_mismatch(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
+    issues = Issues(facts, "cooperation-mismatch")
+    examined: set[tuple] = set()
+    with_list = {facts.department_of(lst["owner"]) for lst in facts.lists.values()
+                 if lst.get("kind") == "power" and lst.get("owner") and lst.get("status", "current") == "current"}
+    for county in facts.counties():
+        holders: dict[str, dict[str, list[Rel]]] = defaultdict(lambda: defaultdict(list))
+        for r in facts.at("LEADS", county):
+            if r.props.get("list_kind") == "power" and facts.resolved(r.source):
+                holders[facts.key(r.target)][facts.department_of(r.source)].append(r)
+        for t in facts.townships(county):
+            if not scope.covers(t):
+                continue
+            for r in facts.at("LEADS", t):
+                if r.props.get("list_kind") != "cooperation" or not facts.resolved(r.source):
+                    continue
+                dept = facts.department_of(r.source)
+                if dept not in with_list:
+                    continue
+                examined.add((r.props.get("list_id"), r.props.get("sheet"), r.props.get("row"), r.source))
+                held = holders.get(facts.key(r.target), {})
+                others = [x for d, rs in held.items() if d != dept for x in rs]
+                if dept not in held and others:
+                    issues.add((facts.key(r.target), r.source), t, [r] + others,
+                               [r.source] + [x.source for x in others], r.target,
+                               _render_mismatch(facts, r, others))
+    return Checked(issues.findings(), len(examined))
+
+
+def _render_mismatch(facts: Facts, lead: Rel, others: list[Rel]) -> Render:
+    def render(zh: str, en: str, merged: bool) -> tuple[str, str]:
+        m, x = _quote(facts, lead.target), facts.label(lead.source)
+        return ((f"{zh}的配合履职事项{m}写明由{x}牵头（{facts.where_zh(lead)}），但{x}的权责清单没有该事项，"
+                f"而{_said(facts, others, merged)}有"),
+                (f"In {en}, the cooperation item {m} names {x} as lead ({facts.where_en(lead)}), but {x}'s power list "
+                f"lacks it while {_said(facts, others, merged, False)} holds it"))
+    return render
+
+
+# --- duplicate-item -----------------------------------------------------------------------------------------------
+
+def _list_rels(facts: Facts) -> dict[str, list[tuple[Rel, str, str]]]:
+    """Per list: (relation, matter id, slot) where slot is the region (and period) the row applies to."""
+    out: dict[str, list[tuple[Rel, str, str]]] = defaultdict(list)
+    for type_, rels in facts.rels.items():
+        for r in rels:
+            lid = r.props.get("list_id")
+            if not lid or type_ in ("UNIT_OF", "STATIONED_IN"):
+                continue
+            if type_ == "HANDLED":
+                out[lid].append((r, r.target, f"{r.source}@{r.props.get('period')}"))
+            elif type_ == "RECALLED_TO":
+                out[lid].append((r, r.source, str(r.props.get("region"))))
+            else:
+                out[lid].append((r, r.target, str(r.props.get("region"))))
+    return out
+
+
+def audit_duplicate_item(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
+    findings: list[Finding] = []
+    examined = 0
+    decl = rule("duplicate-item")
+    for lid, entries in sorted(_list_rels(facts).items()):
+        lst = facts.lists.get(lid) or {}
+        by_key: dict[str, list[tuple[Rel, str, str]]] = defaultdict(list)
+        for e in entries:
+            by_key[facts.key(e[1])].append(e)
+        for es in by_key.values():
+            slots = {e[2].split("@")[0] for e in es}
+            if not any(scope.covers(s) for s in slots | {str(lst.get("region") or "")}):
+                continue
+            examined += 1
+            rows_by_slot: dict[str, set[tuple]] = defaultdict(set)
+            for r, _, slot in es:
+                rows_by_slot[slot].add((r.props.get("sheet") or "", r.props.get("row") or 0))
+            dup_slots = [s for s, rows in rows_by_slot.items() if len(rows) > 1]
+            if not dup_slots:
+                continue
+            rows = sorted({row for s in dup_slots for row in rows_by_slot[s]})
+            rels = [r for r, _, slot in es if slot in dup_slots]
+            findings.append(_duplicate(facts, decl.id, decl.severity, lst, rels, rows, dup_slots))
+    return Checked(findings, examined)
+
+
+def _duplicate(facts: Facts, rule_id: str, severity: str, lst: dict[str, Any], rels: list[Rel],
+               rows: list[tuple], slots: list[str]) -> Finding:
+    region = str(lst.get("region") or slots[0].split("@")[0])
+    matter = rels[0].source if rels[0].type == "RECALLED_TO" else rels[0].target
+    title = lst.get("title") or lst.get("file") or "清单"
+    kind = lst.get("kind") or ""
+    row_text = "、".join(str(r[1]) for r in rows)
+    townships = sorted({s.split("@")[0] for s in slots} - {region}) if len(region) == 6 else []
+    m = _quote(facts, matter)
+    return Finding(
+        rule_id, severity, facts.region(region), facts.matter(matter),
+        [facts.agency(a) for a in _named(rels, lst)],
+        f"{m}在同一份{LIST_KIND_ZH.get(kind, '清单')}（{title}）中出现{len(rows)}次：第{row_text}行",
+        f"{m} appears {len(rows)} times in one {LIST_KIND_EN.get(kind, 'list')} ({title}): rows "
+        f"{', '.join(str(r[1]) for r in rows)}",
+        sources(facts, rels), townships if len(townships) > 1 else [])
+
+
+def _named(rels: list[Rel], lst: dict[str, Any]) -> list[str]:
+    """Who the duplicate rows are about: the list's owner, or the agencies the rows name as lead / taker / giver."""
+    if lst.get("owner"):
+        return [lst["owner"]]
+    return list(dict.fromkeys(r.target if r.type == "RECALLED_TO" else r.source for r in rels
+                              if r.type in ("LEADS", "RECALLED_TO", "DELEGATES")))
+
+
+# --- near-duplicate -----------------------------------------------------------------------------------------------
+
+def bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def similar_pairs(names: dict[str, str], threshold: float) -> list[tuple[str, str, float]]:
+    """Pairs of keys whose names have a difflib ratio ≥ threshold, without comparing all pairs.
+
+    A prefix filter over character bigrams, rarest first (as in all-pairs similarity joins): two names of n and m
+    characters with ratio ≥ t share at least (1.5t − 1)(n + m) − 1 bigram positions — each unmatched character
+    breaks at most two bigrams, each gap between matching blocks one — so a name need only be indexed under its
+    rarest |bigrams| − overlap + 1 bigrams, and a pair must share one of them. Names are taken shortest first, so an
+    indexed name only meets longer ones (its overlap bound uses 2n), and the ratio bounds lengths (2·min/(n+m) ≥ t):
+    postings are kept in length order and too-short entries are skipped by bisection. Survivors must share enough
+    bigrams before difflib runs. Below t ≈ 0.7 the bound is void and one shared bigram is required.
+    """
+    grams = {k: bigrams(v) for k, v in names.items()}
+    freq = Counter(g for gs in grams.values() for g in gs)
+    repeats = {k: max(0, len(v) - 1 - len(grams[k])) for k, v in names.items()}
+    slope = 1.5 * threshold - 1
+    index: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+    out = []
+
+    def prefix(k: str, partners: float) -> list[str]:
+        ordered = sorted(grams[k], key=lambda g: (freq[g], g))
+        overlap = int(slope * (len(names[k]) + partners) - 1 - repeats[k])
+        return ordered[:max(1, min(len(ordered), len(ordered) - overlap + 1))]
+
+    for k in sorted(names, key=lambda k: (len(names[k]), k)):
+        n = len(names[k])
+        shortest = n * threshold / (2 - threshold) - 1e-9  # a ratio exactly at the threshold counts
+        candidates: set[str] = set()
+        for g in prefix(k, shortest):
+            lengths, keys = index.get(g, ([], []))
+            candidates.update(keys[bisect_left(lengths, shortest):])
+        for c in candidates:
+            m = len(names[c])
+            need = slope * (n + m) - 1 - min(repeats[k], repeats[c])
+            if need > 0 and len(grams[k] & grams[c]) < need:
+                continue
+            sm = difflib.SequenceMatcher(None, names[c], names[k], autojunk=False)
+            if sm.real_quick_ratio() >= threshold and sm.quick_ratio() >= threshold:
+                ratio = sm.ratio()
+                if ratio >= threshold:
+                    out.append((c, k, round(ratio, 3)) if c < k else (k, c, round(ratio, 3)))
+        for g in prefix(k, n):
+            lengths, keys = index[g]
+            lengths.append(n)
+            keys.append(k)
+    return sorted(out)
+
+
+# 套语: the words lists wrap items in. Two items that share only these look alike (对…的行政处罚 × 300), and they hide
+# real near-duplicates (对未经批准擅自占用城市道路的处罚 / 对擅自占用城市道路行为的行政处罚), so names are compared without them.
+_CORE_HEAD = re.compile(r"^(?:对|配合做好|组织开展|做好|开展|组织|推进|加强|落实)")
+_CORE_TAIL = re.compile(r"(?:行为)?(?:的)?(?:行政处罚|处罚|行政检查|监督检查|工作)$")
+
+
+def matter_core(norm_name: str) -> str:
+    """What a matter is about, boilerplate set aside: 对擅自占用城市道路行为的行政处罚 → 擅自占用城市道路."""
+    base = norm_name.split("/")[0]
+    return _CORE_TAIL.sub("", _CORE_HEAD.sub("", base)) or base
+
+
+def _action(norm_name: str) -> str | None:
+    """处罚 or 检查 when the name says which: a penalty and an inspection of the same thing are two items."""
+    base = norm_name.split("/")[0]
+    return "处罚" if base.endswith("处罚") else "检查" if base.endswith("检查") else None
+
+
+def _different_on_purpose(facts: Facts, a: str, b: str, ida: str, idb: str) -> bool:
+    """Different categories, a penalty against an inspection, or two sub-items of one item."""
+    ca, cb = facts.category(ida), facts.category(idb)
+    xa, xb = _action(a), _action(b)
+    return bool((ca and cb and ca != cb) or (xa and xb and xa != xb) or
+                ("/" in a + b and a.split("/")[0] == b.split("/")[0]))
+
+
+def audit_near_duplicate(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
+    findings: list[Finding] = []
+    examined = 0
+    decl = rule("near-duplicate")
+    for county in facts.counties():
+        where = scope.code if scope.code and scope.code.startswith(county) else county
+        if not scope.covers(where):
+            continue
+        rows = _matter_rows(facts, county, where)
+        examined += len(rows)
+        for a, b, ratio in similar_pairs({key: matter_core(key) for key in rows}, float(th["similarity"])):
+            ida, idb = _mid(rows[a][0]), _mid(rows[b][0])
+            if _different_on_purpose(facts, a, b, ida, idb):
+                continue
+            common = _places(facts, rows[a], county) & _places(facts, rows[b], county)
+            region, townships, _, _ = facts.place(common or {county})
+            ra, rb = _pick(facts, rows[a], common, county), _pick(facts, rows[b], common, county)
+            shown = ra + rb
+            findings.append(Finding(
+                decl.id, decl.severity, region, facts.matter(ida),
+                [facts.agency(x) for x in dict.fromkeys(r.target if r.type == "RECALLED_TO" else r.source
+                                                         for r in shown if r.type != "HANDLED")],
+                f"{_quote(facts, ida)}与{_quote(facts, idb)}除去套语后名称相似度{ratio:.0%}，可能是同一事项，请人工确认"
+                f"（{facts.where_zh(ra[0])}；{facts.where_zh(rb[0])}）",
+                f"{_quote(facts, ida)} and {_quote(facts, idb)} are {ratio:.0%} alike (boilerplate aside) and may be the "
+                f"same item; please confirm ({facts.where_en(ra[0])}; {facts.where_en(rb[0])})",
+                sources(facts, shown), townships,
+                {"other_matter": facts.matter(idb), "similarity": ratio}))
+    return Checked(findings, examined)
+
+
+def _pick(facts: Facts, rels: list[Rel], common: set[str], county: str) -> list[Rel]:
+    """The rows to show for a matter: list rows (not case counts) in the townships both matters share first."""
+    lists = [r for r in rels if r.type != "HANDLED"] or rels
+    shared = [r for r in lists if _places(facts, [r], county) & common]
+    return (shared or lists)[:2]
+
+
+def _places(facts: Facts, rels: list[Rel], county: str) -> set[str]:
+    """Townships a matter is listed for: a county list's rows count for every township."""
+    out: set[str] = set()
+    for r in rels:
+        region = r.source if r.type == "HANDLED" else str(r.props.get("region") or "")
+        out |= set(facts.townships(county)) if region == county else {region} if facts.is_township(region) else set()
+    return out
+
+
+def _mid(rel: Rel) -> str:
+    return rel.source if rel.type == "RECALLED_TO" else rel.target
+
+
+def _matter_rows(facts: Facts, county: str, where: str) -> dict[str, list[Rel]]:
+    """Rows naming each matter (by key) in the county, or in one township when the run is limited to it."""
+    out: dict[str, list[Rel]] = defaultdict(list)
+    for type_ in ("LEADS", "COOPERATES_ON", "RECALLED_TO", "DELEGATES", "HANDLED"):
+        for r in facts.rels[type_]:
+            region = r.source if type_ == "HANDLED" else str(r.props.get("region") or "")
+            if region.startswith(where) or (len(where) > 6 and region == county):
+                out[facts.key(_mid(r))].append(r)
+    return out
+
+
+# --- ambiguous-name -----------------------------------------------------------------------------------------------
+
+def audit_ambiguous_name(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
+    """Names shared within one scope (the county's own bodies, or one township's units), and list names that the
+    index finds several agencies for."""
+    decl = rule("ambiguous-name")
+    shared: dict[tuple[str, str], dict[str, Any]] = {}
+    for aid, a in facts.agencies.items():
+        if a.get("kind") == "unresolved" or not scope.covers(a["region"]):
+            continue
+        for field, texts in (("名称", [a["name"]]), ("简称", a.get("short_names") or []),
+                             ("挂牌", a.get("plaques") or [])):
+            for text in texts:
+                entry = shared.setdefault((a["region"], normalise_key(text)), {"text": text, "owners": {},
+                                                                                "rows": []})
+                entry["owners"].setdefault(aid, field)
+    examined = len(shared)
+    for rel, aid, township in facts.agency_references():
+        a = facts.agencies.get(aid) or {}
+        if a.get("kind") != "unresolved":
+            continue
+        found = facts.index(facts.county_of(a["region"])).find(a["name"], township)
+        if len(found) < 2 or not scope.covers(rel.props.get("region") or found[0].region):
+            continue
+        key = (found[0].region, normalise_key(a["name"]))
+        known = shared.get(key)
+        if known is None or len(known["owners"]) < 2:  # a name only lists use, matching several by variant or abbreviation
+            examined += known is None
+            shared[key] = {"text": a["name"], "owners": {f.id: "名称" for f in found},
+                           "rows": known["rows"] if known else []}
+        entry = shared[key]
+        entry["rows"].append(rel)
+    findings = [_ambiguous(facts, decl.id, decl.severity, region, e) for (region, _), e in sorted(shared.items())
+                if len(e["owners"]) > 1]
+    return Checked(findings, examined)
+
+
+def _ambiguous(facts: Facts, rule_id: str, severity: str, region: str, e: dict[str, Any]) -> Finding:
+    owners = list(e["owners"])
+    names = "、".join(facts.label(o) for o in owners)
+    fields = "、".join(dict.fromkeys(e["owners"].values()))
+    structure = [facts.node_source(facts.agencies[o]) for o in owners if facts.agencies[o].get("file")]
+    used = sources(facts, e["rows"])
+    rows_zh = f"；清单中已有{len(used)}行这样写（" + "、".join(
+        f"{s['file']}第{s['row']}行" for s in used[:3]) + "）" if used else ""
+    rows_en = f"; {len(used)} list row(s) wrote it (" + "; ".join(
+        f"{s['file']} row {s['row']}" for s in used[:3]) + ")" if used else ""
+    return Finding(
+        rule_id, severity, facts.region(region), None, [facts.agency(o) for o in owners],
+        f"「{e['text']}」同时是{names}的{fields}：清单写「{e['text']}」时无法确定指哪个机构{rows_zh}",
+        f"{e['text']!r} is a name, short name or plaque of {len(owners)} agencies ({names}): a list that writes it "
+        f"cannot be resolved{rows_en}",
+        structure + used)
+
+
+CHECKS = {
+    "multi-lead": audit_multi_lead,
+    "conflicting-lists": audit_conflicting_lists,
+    "cooperation-mismatch": audit_cooperation_mismatch,
+    "duplicate-item": audit_duplicate_item,
+    "near-duplicate": audit_near_duplicate,
+    "ambiguous-name": audit_ambiguous_name,
+}
