@@ -76,20 +76,27 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     region = place(store, region_text)
     resolver = Resolver(store)
     hits = matter_index(store, synonym_files).search(query, limit=max(limit * 4, 20))
-    matches: list[dict[str, Any]] = []
-    for hit in hits:
-        res = resolver.resolve(_siblings(store, hit.matter_id), region, date)
-        matches.append(_match(res, hit))
-    shown = matches[:limit]
+
+    def answer(hit: Any) -> dict[str, Any]:
+        return _match(resolver.resolve(_siblings(store, hit.matter_id), region, date), hit)
+
+    shown = [answer(hit) for hit in hits[:limit]]
     out: dict[str, Any] = {"query": text, "region": {"code": region["code"], "name": region["name"],
                                                       "level": region["level"]},
                            "as_of": date.isoformat(), "matches": shown}
-    if not matches:
+    if not shown:
         out["nobody"] = {"zh": "没有找到与这句话相符的事项", "en": "no matter matches these words"}
     elif not shown[0]["handlers"]:
         out["nobody"] = {"zh": f"「{shown[0]['matter']['name']}」在{region['name']}没有负责机构（空白）",
                          "en": f"nobody handles {shown[0]['matter']['name']!r} in {region['name']} (a gap)"}
-        out["closest_with_handlers"] = [m for m in matches[1:] if m["handlers"]][:3]
+        closest = [m for m in shown[1:] if m["handlers"]]
+        for hit in hits[limit:]:  # look further down only when the answer is a gap
+            if len(closest) >= 3:
+                break
+            m = answer(hit)
+            if m["handlers"]:
+                closest.append(m)
+        out["closest_with_handlers"] = closest[:3]
     return out
 
 

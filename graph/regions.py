@@ -87,6 +87,22 @@ def reference_regions() -> tuple[Region, ...]:
     return tuple(regions)
 
 
+@cache
+def _reference_index() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list[Region]], frozenset[str]]:
+    """The national table by code, by normalised name, townships by county, and every name: built once."""
+    by_code: dict[str, Region] = {}
+    by_name: dict[str, list[Region]] = {}
+    townships: dict[str, list[Region]] = {}
+    for r in reference_regions():
+        by_code[r.code] = r
+        by_name.setdefault(normalise_key(r.name), []).append(r)
+        if r.level == "township" and r.county_code:
+            townships.setdefault(r.county_code, []).append(r)
+    for lst in townships.values():
+        lst.sort(key=lambda r: r.code)
+    return by_code, by_name, townships, frozenset(r.name for r in by_code.values())
+
+
 class RegionDirectory:
     """Looks regions up by code, by name (optionally within a county) and by county + township name."""
 
@@ -103,37 +119,45 @@ class RegionDirectory:
     # -- index ------------------------------------------------------------------------------------------------
 
     def _build(self) -> None:
+        """Index the declared regions; the national table's index is built once per process and only overlaid."""
         if self._built:
             return
-        declared_counties = {r.county_code for r in self._declared.values() if r.level == "township"}
-        by_code: dict[str, Region] = {}
-        if self._use_reference:
-            for r in reference_regions():
-                # a county that declares its townships has exactly those: renamed or merged ones are gone
-                if r.level == "township" and r.county_code in declared_counties:
-                    continue
-                by_code[r.code] = r
-        by_code.update(self._declared)
-        self._by_code = by_code
-        self._by_name: dict[str, list[Region]] = {}
-        self._townships_of: dict[str, list[Region]] = {}
-        for r in by_code.values():
-            self._by_name.setdefault(normalise_key(r.name), []).append(r)
+        declared = self._declared
+        self._hidden = {r.county_code for r in declared.values() if r.level == "township"}
+        self._d_by_name: dict[str, list[Region]] = {}
+        self._d_townships: dict[str, list[Region]] = {}
+        for r in declared.values():
+            self._d_by_name.setdefault(normalise_key(r.name), []).append(r)
             if r.level == "township" and r.county_code:
-                self._townships_of.setdefault(r.county_code, []).append(r)
-        for lst in self._townships_of.values():
+                self._d_townships.setdefault(r.county_code, []).append(r)
+        for lst in self._d_townships.values():
             lst.sort(key=lambda r: r.code)
         self._built = True
+
+    def _reference_visible(self, r: Region) -> bool:
+        # a county that declares its townships has exactly those: renamed or merged ones are gone
+        return r.code not in self._declared and not (r.level == "township" and r.county_code in self._hidden)
+
+    def _named(self, key: str) -> list[Region]:
+        found = list(self._d_by_name.get(key, ()))
+        if self._use_reference:
+            found += [r for r in _reference_index()[1].get(key, ()) if self._reference_visible(r)]
+        return found
 
     # -- lookups ----------------------------------------------------------------------------------------------
 
     def get(self, code: str) -> Region | None:
         self._build()
-        return self._by_code.get(code)
+        if code in self._declared:
+            return self._declared[code]
+        ref = _reference_index()[0].get(code) if self._use_reference else None
+        return ref if ref is not None and self._reference_visible(ref) else None
 
     def townships(self, county_code: str) -> list[Region]:
         self._build()
-        return list(self._townships_of.get(county_code, ()))
+        if county_code in self._hidden or not self._use_reference:
+            return list(self._d_townships.get(county_code, ()))
+        return list(_reference_index()[2].get(county_code, ()))
 
     def county_of(self, region: Region) -> Region | None:
         return region if region.level == "county" else self.get(region.county_code or "")
@@ -151,7 +175,7 @@ class RegionDirectory:
             raise NotFound("区划名称或代码为空", "region name or code is empty")
         if key.isdigit():
             return self._by_code_text(key, raw)
-        found = self._by_name.get(key, [])
+        found = self._named(key)
         if within:
             inside = [r for r in found if r.code == within or r.county_code == within]
             if inside:
@@ -180,7 +204,7 @@ class RegionDirectory:
         code = key
         if len(code) == 12 and code.endswith("000"):
             code = code[:9]  # 12-digit statistical code of a township
-        region = self._by_code.get(code)
+        region = self.get(code)
         if region is None:
             raise NotFound(f"找不到区划代码「{raw}」（县级6位，乡级9位）",
                            f"no region with code {raw!r} (6 digits for a county, 9 for a township)")
@@ -191,7 +215,7 @@ class RegionDirectory:
         found: list[Region] = []
         for start in range(len(key)):
             for end in range(start + 2, len(key) + 1):
-                for county in self._by_name.get(key[start:end], ()):
+                for county in self._named(key[start:end]):
                     if county.level != "county":
                         continue
                     rest = key[end:]
@@ -200,19 +224,21 @@ class RegionDirectory:
                         if not prefix or normalise_key(county.full_name).endswith(prefix):
                             found.append(county)
                         continue
-                    found.extend(t for t in self._townships_of.get(county.code, ()) if normalise_key(t.name) == rest)
+                    found.extend(t for t in self.townships(county.code) if normalise_key(t.name) == rest)
         return list({r.code: r for r in found}.values())
 
     def nearest(self, text: str, within: str | None = None, n: int = 5) -> list[str]:
         """The nearest region names, for a 'did you mean' line."""
         self._build()
         if within:
-            pool = {r.name for r in self._townships_of.get(within, ())}
-            county = self._by_code.get(within)
+            pool = {r.name for r in self.townships(within)}
+            county = self.get(within)
             if county:
                 pool.add(county.name)
         else:
-            pool = {r.name for r in self._by_code.values()}
+            pool = {r.name for r in self._declared.values()}
+            if self._use_reference:
+                pool |= _reference_index()[3]
         return difflib.get_close_matches(text, sorted(pool), n=n, cutoff=0.5)
 
 
