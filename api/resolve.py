@@ -193,6 +193,14 @@ class Resolver:
                 agency = self.township_government(township) or agency
             out.append(Handler(self.agency(agency), "lead", "basic", duty=r.props.get("duty"),
                                legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)]))
+        offices = [h for h in out if h.agency.get("kind") != "township_government"]
+        if offices:  # the township leads through the office its own list names: one lead, not two
+            for h in out:
+                if h.agency.get("kind") == "township_government":
+                    offices[0].sources += h.sources
+                    offices[0].duty = offices[0].duty or h.duty
+                    offices[0].legal_basis = offices[0].legal_basis or h.legal_basis
+            out = offices
         return _merge_handlers(out)
 
     def _cooperation(self, leads: list[Rel], cooperations: list[Rel]) -> list[Handler]:

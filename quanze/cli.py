@@ -326,17 +326,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from quanze.graph.store import open_store
     from quanze.ingest.pipeline import ingest_paths, terminal_progress
 
+    from quanze.api.audit import run_audit
+    from quanze.api.who import who
+    from quanze.cli_text import who_text
+
     with open_store(args.store) as store:
         report = ingest_paths([demo_path()], store, progress=None if args.json else terminal_progress())
         summary = _summary(store)
+        example = who(store, DEMO_QUESTION, DEMO_TOWNSHIP, limit=1) if report.ok else None
+        audit = run_audit(store) if report.ok else None
+    findings = {r["rule"]: r["found"] for r in audit.rules} if audit else {}
     if args.json:
-        print(json.dumps({"ingest": report.to_dict(), "summary": summary}, ensure_ascii=False, indent=2,
-                         default=str))
-    else:
-        print(ingest_text(report))
-        print()
-        print(summary_text(summary))
+        print(json.dumps({"ingest": report.to_dict(), "summary": summary, "example": example,
+                          "audit": findings}, ensure_ascii=False, indent=2, default=str))
+        return 0 if report.ok else 1
+    print(ingest_text(report))
+    print()
+    print(summary_text(summary))
+    if example:
+        print(f"\n示例 example: quanze who \"{DEMO_QUESTION}\" --in {DEMO_TOWNSHIP}")
+        print(who_text(example))
+    if audit:
+        print("\n审计 audit (quanze audit): " + "，".join(f"{k} {v}" for k, v in findings.items() if v)
+              + f"；共 {len(audit.findings)} 条发现 findings")
     return 0 if report.ok else 1
+
+
+DEMO_QUESTION = "村里有人没批就盖房子"
+DEMO_TOWNSHIP = "城关镇"
 
 
 def _summary(store: Any) -> dict[str, Any]:

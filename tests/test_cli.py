@@ -55,6 +55,8 @@ def test_show_agency_and_region_after_the_demo(tmp_path):
     r = run("demo", "--store", store)
     assert r.returncode == 0, r.stderr
     assert "青岚县" in r.stdout and "24" in r.stdout
+    assert "示例 example" in r.stdout and "牵头 lead" in r.stdout  # the main job answers a question
+    assert "审计 audit" in r.stdout and "cannot-undertake 1" in r.stdout
     r = run("show", "agency", "县住建局", "--store", store, "--json")
     agency = json.loads(r.stdout)
     assert agency["name"] == "青岚县住房和城乡建设局" and agency["source"]["file"] == "departments.xlsx"

@@ -151,3 +151,10 @@ def test_a_county_region_is_answered_at_county_level(tmp_path, demo_store):
     res = answer(demo_store, power(tmp_path), delegation(tmp_path), township=COUNTY)
     assert res.rule == "department"
     assert any("县级" in n["zh"] for n in res.notes)
+
+
+def test_a_township_power_and_its_own_basic_list_are_one_lead_through_the_office(tmp_path, demo_store):
+    basic = township_list(tmp_path, "基本履职事项", ["序号", "事项名称", "责任科室"], [1, MATTER, "村镇规划建设办公室"])
+    res = answer(demo_store, power(tmp_path, scope="乡镇权限"), basic)
+    assert roles(res) == {("村镇规划建设办公室", "lead", "basic")}
+    assert res.conflicts == [] and len(res.handlers[0].sources) == 2
