@@ -4,17 +4,14 @@ its thresholds, and what it counts as examined."""
 import datetime as dt
 import json
 import random
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from quanze.api.audit import RULE_IDS, SEVERITIES, capacity_report, run_audit, staffing_by_kind, township_capacity
 from quanze.api.audit.overlaps import similar_pairs
-from quanze.demo import demo_path
-from quanze.graph.sqlite_store import SqliteStore
 from quanze.ingest.pipeline import ingest_paths
+from quanze.tests.helpers import sheet
 
 from quanze.errors import NotFound
 
@@ -26,36 +23,13 @@ HOUSE = "对农村居民未经批准建住宅的行政处罚"
 LICENCE = "临时占用城市道路许可"
 
 
-@pytest.fixture(scope="session")
-def structure_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def county(demo_store):
     """The demo county's structure only: each test adds the few list rows it is about (the demo's own lists, with
     their planted defects, are tests/test_audit_demo.py's)."""
-    path = tmp_path_factory.mktemp("structure") / "structure.db"
-    with SqliteStore(f"sqlite:///{path}") as s:
-        report = ingest_paths([demo_path() / "structure"], s)
-        assert report.ok, [p.format() for f in report.files for p in f.errors]
-    return path
+    return demo_store
 
 
-@pytest.fixture
-def county(structure_db: Path, tmp_path: Path):
-    path = tmp_path / "county.db"
-    shutil.copy(structure_db, path)
-    s = SqliteStore(f"sqlite:///{path}")
-    yield s
-    s.close()
-
-
-def sheet(path: Path, title: str, header: list, *rows: list, name: str = "Sheet1") -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = name
-    ws.append([title])
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
 
 
 def power(tmp: Path, dept: str, *items: tuple, file: str | None = None) -> Path:

@@ -3,9 +3,9 @@
 import datetime as dt
 from pathlib import Path
 
-from openpyxl import Workbook
 
 from quanze.ingest.pipeline import ingest_paths
+from quanze.tests.helpers import workbook
 
 CG = "990701001"  # 城关镇
 LJ = "990701002"  # 临江镇
@@ -13,17 +13,6 @@ ZJJ = "990701/青岚县住房和城乡建设局"
 ZGJ = "990701/青岚县自然资源和规划局"
 
 
-def workbook(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-        for rng in (merges or {}).get(name, []):
-            ws.merge_cells(rng)
-    wb.save(path)
-    return path
 
 
 def csv_file(path: Path, rows: list[list], encoding: str) -> Path:

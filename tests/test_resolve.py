@@ -1,13 +1,12 @@
 """Who handles matter M in township T: each rule of DOMAIN.md, and their precedence, on the demo county's structure."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from quanze.api.resolve import Resolver
 from quanze.ingest.pipeline import ingest_paths
+from quanze.tests.helpers import sheet
 
 CG = {"code": "990701001", "name": "城关镇", "county_code": "990701", "level": "township"}
 LJ = {"code": "990701002", "name": "临江镇", "county_code": "990701", "level": "township"}
@@ -16,16 +15,6 @@ TODAY = dt.date(2025, 6, 1)
 MATTER = "对擅自占用城市道路的处罚"
 
 
-def sheet(path: Path, title: str, header: list, *rows: list, name: str = "Sheet1") -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = name
-    ws.append([title])
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
 
 
 def power(tmp, dept="青岚县住房和城乡建设局", scope="县级", matter=MATTER, file="power.xlsx"):

@@ -5,26 +5,16 @@ import subprocess
 import sys
 
 import pytest
-from openpyxl import Workbook
 
 from quanze.api.who import BadDate, dispatch, who
 from quanze.errors import Ambiguous, NotFound, QuanzeError
 from quanze.ingest.pipeline import ingest_paths
+from quanze.tests.helpers import sheet
 
 MATTER = "对擅自占用城市道路的处罚"
 OTHER = "对餐饮服务业未安装油烟净化设施的处罚"
 
 
-def sheet(path, title, header, *rows, name="Sheet1"):
-    wb = Workbook()
-    ws = wb.active
-    ws.title = name
-    ws.append([title])
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
 
 
 @pytest.fixture
