@@ -124,8 +124,9 @@ def open_store(url: str | None = None) -> Store:
 
         return SqliteStore(url)
     if url.split("://", 1)[0] in ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc"):
-        raise StoreError(f"Neo4j 存储尚未实现（{url}）；请使用 sqlite:///路径.db",
-                         f"the Neo4j store is not available yet ({url}); use sqlite:///path.db")
+        from quanze.graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(url)
     raise StoreError(
         f"无法识别的存储地址「{url}」：应为 sqlite:///路径.db 或 bolt://主机:端口",
         f"unrecognised store URL {url!r}: expected sqlite:///path.db or bolt://host:port",

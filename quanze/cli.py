@@ -168,6 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     _json_arg(p)
     p.set_defaults(func=cmd_summary)
 
+    p = sub.add_parser("export-neo4j", help="把嵌入式存储复制到 Neo4j / copy the embedded store into Neo4j",
+                       description="把一个存储（默认 ./quanze.db）的全部节点和关系一次性写入 Neo4j（一个事务，失败则不留"
+                                   "任何部分）。用户名密码取自 QUANZE_NEO4J_USER / QUANZE_NEO4J_PASSWORD。Copy every node and "
+                                   "relation of a store into Neo4j in one transaction; credentials from "
+                                   "QUANZE_NEO4J_USER / QUANZE_NEO4J_PASSWORD.", epilog=EPILOG)
+    p.add_argument("--to", required=True, metavar="URL", help="Neo4j 地址 / the Neo4j URL, e.g. bolt://127.0.0.1:7687")
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_export_neo4j)
+
     p = sub.add_parser("schema", help="打印图谱模式文档 / print the graph schema document",
                        description="打印由模式声明生成的 docs/schema.md。Print docs/schema.md as generated from the "
                                    "schema declaration.")
@@ -380,6 +390,22 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     with open_store(args.store) as store:
         _emit(args, _summary(store), summary_text)
+    return 0
+
+
+def cmd_export_neo4j(args: argparse.Namespace) -> int:
+    from quanze.errors import StoreError
+    from quanze.graph.copy import copy_store
+    from quanze.graph.store import open_store
+
+    if not args.to.split("://", 1)[0].startswith(("bolt", "neo4j")):
+        raise StoreError(f"--to 应为 Neo4j 地址（bolt:// 或 neo4j://），而不是「{args.to}」",
+                         f"--to must be a Neo4j URL (bolt:// or neo4j://), not {args.to!r}")
+    with open_store(args.store) as source, open_store(args.to) as target:
+        counts = copy_store(source, target)
+    _emit(args, {"from": source.url, "to": target.url, "copied": counts},
+          lambda d: f"已复制 copied {d['from']} → {d['to']}: " + ", ".join(f"{k} {v}" for k, v in d["copied"].items()
+                                                                          if v))
     return 0
 
 

@@ -1,0 +1,206 @@
+"""The Cypher the Neo4j store runs, generated from the schema declaration.
+
+Labels, relation types and property names come only from ``SCHEMA`` (never from input; ``_name`` checks them anyway);
+every value travels as a parameter. Each builder returns one readable statement, so what runs is what
+``print(cypher.merge_nodes(SCHEMA.node("Agency")))`` shows.
+
+Write statements take ``$rows`` (one map per node or relation) or ``$list_ids``; read statements take one parameter
+per filtered property, named after the property.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from quanze.graph.schema import SCHEMA, NodeKind, RelKind, Schema
+
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _name(text: str) -> str:
+    """An identifier from the schema, checked: nothing but letters, digits and _ reaches the Cypher text."""
+    if not _IDENT.fullmatch(text):
+        raise ValueError(f"not a plain identifier: {text!r}")
+    return text
+
+
+def snake(label: str) -> str:
+    """``SourceList`` → ``source_list``, ``CO_LOCATED_WITH`` → ``co_located_with``: names of constraints and indexes."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", _name(label)).lower()
+
+
+# --- schema: constraints and indexes ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ddl:
+    """One constraint or index: its name (what SHOW CONSTRAINTS / SHOW INDEXES lists) and the statement creating it."""
+
+    name: str
+    cypher: str
+
+
+def fulltext_index(kind: NodeKind) -> str:
+    return f"{snake(kind.label)}_fulltext"
+
+
+def schema_ddl(schema: Schema = SCHEMA) -> list[Ddl]:
+    """Every constraint and index, idempotent (``IF NOT EXISTS``): constraints first, so that the uniqueness
+    constraints' own indexes exist before anything else is created."""
+    out: list[Ddl] = []
+    for kind in schema.nodes:
+        label, key = _name(kind.label), _name(kind.key)
+        name = f"{snake(label)}_{key}_unique"
+        out.append(Ddl(name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"))
+    for rel in schema.relations:
+        type_ = _name(rel.type)
+        name = f"{snake(type_)}_id_unique"
+        out.append(Ddl(name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR ()-[r:{type_}]-() REQUIRE r.id IS UNIQUE"))
+    for kind in schema.nodes:
+        label = _name(kind.label)
+        for p in kind.properties:
+            if (p.indexed or p.name == "list_id") and p.name != kind.key:
+                name = f"{snake(label)}_{_name(p.name)}"
+                out.append(Ddl(name, f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{p.name})"))
+    for rel in schema.relations:
+        type_ = _name(rel.type)
+        for p in rel.properties:
+            if (p.indexed or p.name == "list_id") and p.name != "id":
+                name = f"{snake(type_)}_{_name(p.name)}"
+                out.append(Ddl(name, f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{type_}]-() ON (r.{p.name})"))
+    for kind in schema.nodes:
+        if kind.fulltext:
+            label, name = _name(kind.label), fulltext_index(kind)
+            fields = ", ".join(f"n.{_name(f)}" for f in kind.fulltext)
+            out.append(Ddl(name, f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}]\n"
+                                 "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"))
+    return out
+
+
+# --- writing ---------------------------------------------------------------------------------------------------
+
+def merge_nodes(kind: NodeKind) -> str:
+    """Upsert nodes; ``$rows``: ``{key, props}``. ``SET +=`` keeps what a row leaves out (props carry no nulls)."""
+    return (f"UNWIND $rows AS row\n"
+            f"MERGE (n:{_name(kind.label)} {{{_name(kind.key)}: row.key}})\n"
+            f"SET n += row.props\n"
+            f"RETURN count(n) AS written")
+
+
+def merge_rels(kind: RelKind) -> str:
+    """Upsert relations; ``$rows``: ``{id, source, target, props}``. A row whose source or target node does not exist
+    matches nothing and is not counted in ``written``: the caller compares and fails the load."""
+    src, dst, type_ = _name(kind.source), _name(kind.target), _name(kind.type)
+    src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH (a:{src} {{{src_key}: row.source}})\n"
+            f"MATCH (b:{dst} {{{dst_key}: row.target}})\n"
+            f"MERGE (a)-[r:{type_} {{id: row.id}}]->(b)\n"
+            f"SET r += row.props\n"
+            f"RETURN count(r) AS written")
+
+
+def move_rels(kind: RelKind) -> str:
+    """Before ``merge_rels`` with the same ``$rows``: a relation id asserted again between other nodes moves there,
+    keeping its other properties (the id is the relation's primary key in the embedded store). Rare; the seek per row
+    is cheap, and nothing is written when nothing moved."""
+    src, dst, type_ = _name(kind.source), _name(kind.target), _name(kind.type)
+    src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH (old_a:{src})-[old:{type_} {{id: row.id}}]->(old_b:{dst})\n"
+            f"WHERE old_a.{src_key} <> row.source OR old_b.{dst_key} <> row.target\n"
+            f"WITH row, old, properties(old) AS kept\n"
+            f"DELETE old\n"
+            f"WITH row, kept\n"
+            f"MATCH (a:{src} {{{src_key}: row.source}})\n"
+            f"MATCH (b:{dst} {{{dst_key}: row.target}})\n"
+            f"CREATE (a)-[r:{type_}]->(b)\n"
+            f"SET r = kept\n"
+            f"RETURN count(r) AS moved")
+
+
+def delete_list_rels(kind: RelKind) -> str:
+    """Delete up to ``$chunk`` relations asserted by the lists ``$list_ids``; run until fewer than ``$chunk`` go."""
+    return (f"MATCH ()-[r:{_name(kind.type)}]->()\n"
+            f"WHERE r.list_id IN $list_ids\n"
+            f"WITH r LIMIT $chunk\n"
+            f"DELETE r\n"
+            f"RETURN count(*) AS deleted")
+
+
+def reset_list_nodes(kind: NodeKind) -> str:
+    """Blank the nodes of the lists ``$list_ids`` that this load asserts again (``$rows`` as for ``merge_nodes``):
+    they keep their relations and get exactly the properties the new load gives, as a deleted-and-rewritten row."""
+    key = _name(kind.key)
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH (n:{_name(kind.label)} {{{key}: row.key}})\n"
+            f"WHERE n.list_id IN $list_ids\n"
+            f"SET n = {{{key}: row.key}}\n"
+            f"RETURN count(n) AS reset")
+
+
+def delete_list_nodes(kind: NodeKind) -> str:
+    """Delete up to ``$chunk`` nodes the lists ``$list_ids`` asserted (and not asserted again), with their relations."""
+    return (f"MATCH (n:{_name(kind.label)})\n"
+            f"WHERE n.list_id IN $list_ids\n"
+            f"WITH n LIMIT $chunk\n"
+            f"DETACH DELETE n\n"
+            f"RETURN count(*) AS deleted")
+
+
+def missing_endpoints(kind: RelKind) -> str:
+    """Which of ``$rows`` (``{source, target}``) name a node that does not exist: for the error message."""
+    src, dst = _name(kind.source), _name(kind.target)
+    src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
+    return (f"UNWIND $rows AS row\n"
+            f"OPTIONAL MATCH (a:{src} {{{src_key}: row.source}})\n"
+            f"OPTIONAL MATCH (b:{dst} {{{dst_key}: row.target}})\n"
+            f"WITH row, a, b WHERE a IS NULL OR b IS NULL\n"
+            f"RETURN row.id AS id, row.source AS source, row.target AS target,\n"
+            f"       a IS NOT NULL AS source_exists, b IS NOT NULL AS target_exists\n"
+            f"LIMIT 5")
+
+
+# --- reading ---------------------------------------------------------------------------------------------------
+
+def _where(conditions: list[str]) -> str:
+    return ("WHERE " + " AND ".join(conditions) + "\n") if conditions else ""
+
+
+def match_nodes(kind: NodeKind, equals: list[str]) -> str:
+    """Nodes whose properties equal ``$<property>``; rows: ``props``."""
+    return (f"MATCH (n:{_name(kind.label)})\n"
+            + _where([f"n.{_name(n)} = ${n}" for n in equals])
+            + "RETURN properties(n) AS props")
+
+
+def match_rels(kind: RelKind, equals: list[str], source: bool, target: bool) -> str:
+    """Relations from ``$source``, to ``$target``, with properties equal to ``$<property>``; rows: source, target,
+    props."""
+    src, dst = _name(kind.source), _name(kind.target)
+    src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
+    if {"source", "target"} & set(equals):
+        raise ValueError("relation properties named source or target would shadow the endpoints")
+    conditions = ([f"a.{src_key} = $source"] if source else []) + ([f"b.{dst_key} = $target"] if target else [])
+    conditions += [f"r.{_name(n)} = ${n}" for n in equals]
+    # Start from the named node(s): without the hint the 5.26 planner sometimes scans the key index instead.
+    hints = ([f"USING INDEX a:{src}({src_key})"] if source else []) + ([f"USING INDEX b:{dst}({dst_key})"] if target else [])
+    return (f"MATCH (a:{src})-[r:{_name(kind.type)}]->(b:{dst})\n"
+            + "".join(h + "\n" for h in hints)
+            + _where(conditions)
+            + f"RETURN a.{src_key} AS source, b.{dst_key} AS target, properties(r) AS props")
+
+
+def count_all(schema: Schema = SCHEMA) -> str:
+    """One statement counting every label and relation type (Neo4j answers these from its count store)."""
+    parts = [f"MATCH (n:{_name(k.label)}) RETURN '{k.label}' AS kind, count(n) AS n" for k in schema.nodes]
+    parts += [f"MATCH ()-[r:{_name(k.type)}]->() RETURN '{k.type}' AS kind, count(r) AS n" for k in schema.relations]
+    return "\nUNION ALL\n".join(parts)
+
+
+def fulltext_query(kind: NodeKind) -> str:
+    """Full-text search over a label's ``fulltext`` fields; ``$query`` in Lucene syntax, ``$limit``."""
+    return (f"CALL db.index.fulltext.queryNodes('{fulltext_index(kind)}', $query) YIELD node, score\n"
+            f"RETURN node.{_name(kind.key)} AS key, score\n"
+            f"ORDER BY score DESC, key\n"
+            f"LIMIT $limit")

@@ -1,0 +1,410 @@
+"""The Neo4j store: the same answers as the embedded store, kept in a Neo4j 5 database over Bolt.
+
+The graph reads as the schema says: labels ``Region``, ``Agency``, ``Matter``, ``SourceList`` keyed by their schema key
+(unique constraints), relation types ``LEADS``, ``DELEGATES``, … with their ``id`` (unique per type). All Cypher is
+generated in ``graph/cypher.py``; values are always parameters.
+
+Writes: each ``apply`` is ONE explicit transaction — delete what the replaced lists asserted, upsert nodes, upsert
+relations, in ``UNWIND`` chunks of ``batch_size`` rows — committed at the end or not at all. A transient error (the
+server says "retry"), or a connection that fails before the first statement answered (a pooled connection to a
+restarted server), retries the whole apply a few times with backoff. A connection lost later fails the apply with a
+``StoreError``: the server rolls back what it had not committed, and the next call reconnects.
+
+Where the two stores differ (Neo4j keeps no relation without both of its nodes):
+- a relation whose source or target node does not exist fails the load (the embedded store accepts it, dangling);
+- replacing a list deletes its nodes with their relations, also those other lists asserted (the embedded store keeps
+  those, dangling). A node the replacing load asserts again keeps its relations, as in the embedded store.
+
+Settings (environment): ``QUANZE_NEO4J_USER`` / ``QUANZE_NEO4J_PASSWORD`` (no auth when the user is unset),
+``QUANZE_NEO4J_DATABASE`` (default: the server's default database), ``QUANZE_NEO4J_BATCH`` (rows per statement, 2000).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import networkx as nx
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    DriverError,
+    IncompleteCommit,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+from neo4j.time import Date
+
+from quanze.errors import StoreError
+from quanze.graph import cypher
+from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
+from quanze.graph.sqlite_store import _encode as _encode_plain
+from quanze.graph.store import Batch, Rel, Store
+
+SCHEMES = ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc")
+DEFAULT_BATCH = 2000
+ATTEMPTS = 4  # tries of one apply or read before giving up
+BACKOFF = 0.25  # seconds before the second try, doubled for each further one
+CONNECTION_TIMEOUT = 10.0  # seconds to open a TCP connection: an unreachable host fails in this time
+INDEX_WAIT = 300  # seconds to wait for new indexes to come online at open
+
+T = TypeVar("T")
+
+# The driver logs a broken connection before raising it. The user gets that error as a StoreError; without a handler
+# of ours, logging's last-resort handler would also print the driver's raw record to stderr. Handlers an application
+# configures still receive the driver's records.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
+class _MissingEndpoints(Exception):
+    """Relations of a load name a node that does not exist; the apply fails and nothing is written."""
+
+
+class _ConnectionLost(Exception):
+    """The connection broke after a statement of the transaction had run; wraps the driver's error."""
+
+    def __init__(self, cause: Exception, committing: bool):
+        super().__init__(str(cause))
+        self.cause, self.committing = cause, committing
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise StoreError(f"环境变量 {name}={raw!r} 应为正整数", f"{name}={raw!r} must be a positive integer")
+    return int(raw)
+
+
+# --- values ----------------------------------------------------------------------------------------------------
+
+def encode(prop: Prop, value: Any) -> Any:
+    """A Python value as Neo4j keeps it: dates as dates, lists as string lists, json as a JSON string."""
+    if value is None:
+        return None
+    if prop.type == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if prop.type == "list":
+        return [str(v) for v in value]
+    if prop.type == "json":
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if prop.type == "bool":
+        return bool(value)
+    if prop.type == "int":
+        return int(value)
+    return str(value)
+
+
+def decode(prop: Prop, value: Any) -> Any:
+    if value is None:
+        return None
+    if prop.type == "date" and isinstance(value, Date):
+        return value.to_native()
+    if prop.type == "json" and isinstance(value, str):
+        return json.loads(value)
+    if prop.type == "list":
+        return list(value)
+    return value
+
+
+def _encode_props(props: tuple[Prop, ...], values: dict[str, Any]) -> dict[str, Any]:
+    by_name = {p.name: p for p in props}
+    return {n: encode(by_name[n], v) for n, v in values.items() if v is not None and n in by_name}
+
+
+def _decode_props(props: tuple[Prop, ...], stored: dict[str, Any]) -> dict[str, Any]:
+    """Schema properties only, in schema order, without the ones not given (as the embedded store returns them)."""
+    return {p.name: decode(p, stored[p.name]) for p in props if stored.get(p.name) is not None}
+
+
+def lucene_escape(text: str) -> str:
+    """Plain words as a Lucene query: operators and brackets typed by a user are searched for, not obeyed."""
+    return re.sub(r'([+\-&|!(){}\[\]^"~*?:\\/])', r"\\\1", text)
+
+
+# --- the store -------------------------------------------------------------------------------------------------
+
+class Neo4jStore(Store):
+    """A store in Neo4j at ``url`` (``bolt://host:7687``, ``neo4j://…``, ``+s``/``+ssc`` for TLS). Opening checks the
+    connection and creates the constraints and indexes; ``batch_size`` overrides ``QUANZE_NEO4J_BATCH``."""
+
+    def __init__(self, url: str, *, batch_size: int | None = None):
+        self.url = url
+        self.database = os.environ.get("QUANZE_NEO4J_DATABASE", "").strip() or None
+        self.batch_size = batch_size or _env_int("QUANZE_NEO4J_BATCH", DEFAULT_BATCH)
+        if url.split("://", 1)[0] not in SCHEMES:
+            raise StoreError(f"不是 Neo4j 地址：{url}", f"not a Neo4j URL: {url} (expected bolt:// or neo4j://)")
+        user = os.environ.get("QUANZE_NEO4J_USER", "").strip()
+        auth = (user, os.environ.get("QUANZE_NEO4J_PASSWORD", "")) if user else None
+        try:
+            # Notifications (deprecations, performance hints) are for people writing queries in Browser; the
+            # generated statements are tested, and a warning here would turn into an error under `-W error`.
+            self._driver: Driver = GraphDatabase.driver(
+                url, auth=auth, notifications_min_severity="OFF", connection_timeout=CONNECTION_TIMEOUT)
+        except (ConfigurationError, ValueError) as e:
+            raise StoreError(f"Neo4j 地址 {url} 无效：{e}", f"invalid Neo4j URL {url}: {e}") from e
+        try:
+            self._ensure_schema()
+        except ValueError as e:  # the driver resolves the address only now: bolt://host:notaport
+            self._driver.close()
+            raise StoreError(f"Neo4j 地址 {url} 无效：{e}", f"invalid Neo4j URL {url}: {e}") from e
+        except BaseException:
+            self._driver.close()
+            raise
+
+    # -- errors and retries ------------------------------------------------------------------------------------
+
+    def _error(self, e: BaseException, doing_zh: str, doing_en: str) -> StoreError:
+        where = f"Neo4j {self.url}" + (f" (database {self.database})" if self.database else "")
+        if isinstance(e, AuthError):
+            return StoreError(f"{where} 拒绝了登录（QUANZE_NEO4J_USER / QUANZE_NEO4J_PASSWORD）：{e.message}",
+                              f"{where} refused the login (QUANZE_NEO4J_USER / QUANZE_NEO4J_PASSWORD): {e.message}")
+        if isinstance(e, (ServiceUnavailable, SessionExpired, _ConnectionLost)):
+            return StoreError(f"无法连接 {where}，{doing_zh}失败：{e}",
+                              f"cannot reach {where}; {doing_en} failed: {e}")
+        message = e.message if isinstance(e, Neo4jError) and e.message else str(e)
+        return StoreError(f"{where} {doing_zh}失败：{message}", f"{where}: {doing_en} failed: {message}")
+
+    def _retrying(self, work: Callable[[], T], *, reconnect: bool = True) -> T:
+        """Run ``work`` again after a transient error or, with ``reconnect``, a connection that broke before it wrote
+        anything (``work`` re-raises the driver's error only then). A pooled connection to a server that restarted
+        fails once; the driver then drops the pool and the next try connects afresh."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return work()
+            except (TransientError, ServiceUnavailable, SessionExpired) as e:
+                retry = e.is_retryable() if isinstance(e, TransientError) else reconnect
+                if isinstance(e, IncompleteCommit) or not retry or attempt == ATTEMPTS - 1:
+                    raise
+                time.sleep(BACKOFF * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def _session(self, mode: str):
+        return self._driver.session(database=self.database, default_access_mode=mode)
+
+    def _read(self, statement: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        def work() -> list[dict[str, Any]]:
+            with self._session(READ_ACCESS) as session:
+                return [r.data() for r in session.run(statement, params or {})]
+
+        try:
+            return self._retrying(work)
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e, "查询", "a query") from e
+
+    def run(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
+        """Run Cypher as given (values as ``$parameters``) in one auto-commit transaction: the examples in
+        docs/neo4j.md, ad-hoc questions, test set-up. Reads are retried like every read; a write is not, once sent."""
+        if not write:
+            return self._read(query, params)
+        try:
+            with self._session(WRITE_ACCESS) as session:
+                return [r.data() for r in session.run(query, params or {})]
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e, "执行", "a statement") from e
+
+    # -- schema ------------------------------------------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        try:
+            # A fresh driver has no stale connections: a refused connection means the server is not there.
+            have = {r["name"] for r in self._retrying(lambda: self._show("SHOW CONSTRAINTS YIELD name"),
+                                                      reconnect=False)}
+            have |= {r["name"] for r in self._retrying(lambda: self._show("SHOW INDEXES YIELD name"))}
+            missing = [d for d in cypher.schema_ddl() if d.name not in have]
+            for ddl in missing:
+                self._retrying(lambda statement=ddl.cypher: self._show(statement, WRITE_ACCESS))
+            if missing:
+                self._show(f"CALL db.awaitIndexes({INDEX_WAIT})", WRITE_ACCESS)
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e, "打开存储", "opening the store") from e
+
+    def _show(self, query: str, mode: str = READ_ACCESS) -> list[dict[str, Any]]:
+        with self._session(mode) as session:
+            return [r.data() for r in session.run(query)]
+
+    # -- writing -----------------------------------------------------------------------------------------------
+
+    def apply(self, batch: Batch, *, batch_size: int | None = None) -> None:
+        """Write a batch all-or-nothing in one transaction (``batch_size`` rows per statement, default the store's)."""
+        size = batch_size or self.batch_size
+        try:
+            self._retrying(lambda: self._apply_once(batch, size))
+        except _MissingEndpoints as e:
+            raise StoreError(f"写入 Neo4j {self.url} 失败，已回滚：{e}",
+                             f"writing to Neo4j {self.url} failed and was rolled back: {e}") from None
+        except _ConnectionLost as e:
+            if e.committing:
+                raise StoreError(
+                    f"提交时与 Neo4j {self.url} 的连接中断，无法确认是否已写入；导入可以重复执行，请再导入一次：{e}",
+                    f"the connection to Neo4j {self.url} broke while committing; whether the load was written is "
+                    f"unknown. Loading is idempotent: load again. ({e})") from e.cause
+            raise StoreError(f"与 Neo4j {self.url} 的连接在写入中途中断，本次写入未提交（已回滚）：{e}",
+                             f"the connection to Neo4j {self.url} broke during the write; nothing of it was "
+                             f"committed (rolled back): {e}") from e.cause
+        except (Neo4jError, DriverError) as e:
+            raise StoreError(f"写入 Neo4j {self.url} 失败，已回滚：{e}",
+                             f"writing to Neo4j {self.url} failed and was rolled back: {e}") from e
+
+    def _apply_once(self, batch: Batch, size: int) -> None:
+        state = {"started": False, "committing": False}
+        try:
+            with self._session(WRITE_ACCESS) as session:
+                tx = session.begin_transaction()
+                try:
+                    self._write(tx, batch, size, state)
+                    state["committing"] = True
+                    tx.commit()
+                finally:
+                    if not tx.closed():
+                        try:
+                            tx.close()  # rolls back; the server also does when the connection is gone
+                        except (Neo4jError, DriverError):
+                            pass
+        except (ServiceUnavailable, SessionExpired) as e:
+            if state["started"] or isinstance(e, IncompleteCommit):
+                raise _ConnectionLost(e, state["committing"] or isinstance(e, IncompleteCommit)) from e
+            raise  # nothing was sent yet that could have been written: the retry loop may try again
+
+    def _write(self, tx: Any, batch: Batch, size: int, state: dict[str, bool]) -> None:
+        def run(query: str, **params: Any) -> dict[str, Any]:
+            record = tx.run(query, params).single(strict=True).data()
+            state["started"] = True
+            return record
+
+        replaced = list(dict.fromkeys(batch.replaces))
+        if replaced:
+            for kind in SCHEMA.relations:
+                if "list_id" in kind.names:
+                    while run(cypher.delete_list_rels(kind), list_ids=replaced, chunk=size)["deleted"] == size:
+                        pass
+            for kind in SCHEMA.nodes:
+                if "list_id" in kind.names:
+                    rows = [{"key": key} for key in batch.nodes.get(kind.label, {})]
+                    for chunk in _chunks(rows, size):
+                        run(cypher.reset_list_nodes(kind), rows=chunk, list_ids=replaced)
+                    while run(cypher.delete_list_nodes(kind), list_ids=replaced, chunk=size)["deleted"] == size:
+                        pass
+        for label, nodes in batch.nodes.items():
+            kind = SCHEMA.node(label)
+            rows = [{"key": key, "props": _encode_props(kind.properties, props)} for key, props in nodes.items()]
+            for chunk in _chunks(rows, size):
+                run(cypher.merge_nodes(kind), rows=chunk)
+        for type_, rels in batch.rels.items():
+            kind = SCHEMA.relation(type_)
+            rows = [{"id": r.id, "source": r.source, "target": r.target,
+                     "props": _encode_props(kind.properties, dict(r.props, id=r.id))} for r in rels.values()]
+            for chunk in _chunks(rows, size):
+                run(cypher.move_rels(kind), rows=chunk)
+                written = run(cypher.merge_rels(kind), rows=chunk)["written"]
+                if written != len(chunk):
+                    raise _MissingEndpoints(self._describe_missing(tx, kind, chunk, written))
+
+    def _describe_missing(self, tx: Any, kind: RelKind, chunk: list[dict], written: int) -> str:
+        examples = [r.data() for r in tx.run(cypher.missing_endpoints(kind), {"rows": chunk})]
+        src, dst = kind.source, kind.target
+        shown = "; ".join(
+            f"{e['id']}: {src} {e['source']!r}{'' if e['source_exists'] else ' (missing)'} -> "
+            f"{dst} {e['target']!r}{'' if e['target_exists'] else ' (missing)'}" for e in examples)
+        return (f"{len(chunk) - written} of {len(chunk)} {kind.type} relations name a node that does not exist "
+                f"(Neo4j keeps no relation without both of its nodes): {shown}")
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    def node(self, label: str, key: str) -> dict[str, Any] | None:
+        kind = SCHEMA.node(label)
+        rows = self.nodes(label, **{kind.key: key})
+        return rows[0] if rows else None
+
+    def nodes(self, label: str, **equals: Any) -> list[dict[str, Any]]:
+        kind = SCHEMA.node(label)
+        params = self._filter(kind.properties, equals, label)
+        rows = self._read(cypher.match_nodes(kind, list(params)), params)
+        out = [_decode_props(kind.properties, r["props"]) for r in rows]
+        # sorted here, by code point as the embedded store (SQLite's binary collation of UTF-8) sorts
+        return sorted(out, key=lambda p: p[kind.key])
+
+    def rels(self, type_: str, source: str | None = None, target: str | None = None, **equals: Any) -> list[Rel]:
+        kind = SCHEMA.relation(type_)
+        params = self._filter(kind.properties, equals, type_)
+        query = cypher.match_rels(kind, list(params), source is not None, target is not None)
+        if source is not None:
+            params["source"] = source
+        if target is not None:
+            params["target"] = target
+        rows = self._read(query, params)
+        out = []
+        for r in rows:
+            props = _decode_props(kind.properties, r["props"])
+            out.append(Rel(type_, props["id"], r["source"], r["target"], props))
+        return sorted(out, key=lambda rel: rel.id)
+
+    @staticmethod
+    def _filter(props: tuple[Prop, ...], equals: dict[str, Any], what: str) -> dict[str, Any]:
+        by_name = {p.name: p for p in props}
+        unknown = set(equals) - set(by_name)
+        if unknown:
+            raise KeyError(f"{what} has no properties {sorted(unknown)}")
+        return {n: encode(by_name[n], v) for n, v in equals.items()}
+
+    def counts(self) -> dict[str, int]:
+        found = {r["kind"]: r["n"] for r in self._read(cypher.count_all())}
+        return {k: found.get(k, 0) for k in [n.label for n in SCHEMA.nodes] + list(SCHEMA.relation_types)}
+
+    def fulltext(self, label: str, query: str, limit: int = 10) -> list[tuple[str, float]]:
+        """Keys and scores of the nodes whose full-text fields match the words of ``query`` (cjk analyzer: Chinese
+        text is matched by character pairs), best first. ``query`` is plain text, not Lucene syntax."""
+        kind = SCHEMA.node(label)
+        if not kind.fulltext:
+            raise KeyError(f"{label} has no full-text fields")
+        if not query.strip():
+            return []
+        rows = self._read(cypher.fulltext_query(kind), {"query": lucene_escape(query), "limit": int(limit)})
+        return [(r["key"], float(r["score"])) for r in rows]
+
+    def content(self) -> list[tuple]:
+        """Every node and relation as the embedded store's ``content()`` gives it (same columns, same plain values),
+        sorted: what 'the store is unchanged' compares, and comparable across the two stores."""
+        out: list[tuple] = []
+        for kind in SCHEMA.nodes:
+            for props in self.nodes(kind.label):
+                out.append((kind.label, props[kind.key]) + _plain(kind, props, skip=(kind.key,)))
+        for rel_kind in SCHEMA.relations:
+            for rel in self.rels(rel_kind.type):
+                out.append((rel_kind.type, rel.id, rel.source, rel.target) + _plain(rel_kind, rel.props, skip=("id",)))
+        return sorted(out, key=repr)
+
+    def networkx(self) -> nx.MultiDiGraph:
+        """The whole graph as the embedded store builds it (rebuilt on every call: other clients may write)."""
+        g = nx.MultiDiGraph()
+        for kind in SCHEMA.nodes:
+            for props in self.nodes(kind.label):
+                g.add_node(f"{kind.label}:{props[kind.key]}", label=kind.label, **props)
+        for kind in SCHEMA.relations:
+            for rel in self.rels(kind.type):
+                g.add_edge(f"{kind.source}:{rel.source}", f"{kind.target}:{rel.target}", key=rel.id,
+                           type=kind.type, **rel.props)
+        return g
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def _plain(kind: NodeKind | RelKind, props: dict[str, Any], skip: tuple[str, ...]) -> tuple:
+    return tuple(_encode_plain(p, props.get(p.name)) for p in kind.properties if p.name not in skip)
+
+
+def _chunks(rows: list[dict], size: int) -> list[list[dict]]:
+    return [rows[i:i + size] for i in range(0, len(rows), size)]

@@ -1,0 +1,343 @@
+"""Both stores give the same answers: what every Store promises, run against the embedded store and Neo4j.
+
+The tests taking ``any_store`` run once per store (ids ``sqlite`` and ``neo4j``). The ones at the end load the demo
+county into both and compare whole graphs; later questions asked of both stores (who handles a matter, audits) belong
+there too: ``demo_pair`` gives the two loaded stores and ``assert_same_answers`` compares one question on both.
+"""
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from quanze.demo import demo_path
+from quanze.errors import StoreError
+from quanze.graph.copy import copy_store
+from quanze.graph.schema import SCHEMA
+from quanze.graph.store import Batch, Rel, Store
+from quanze.ingest.pipeline import ingest_paths
+
+
+def agency(id_, name, list_id="L1", **more):
+    return {"id": id_, "name": name, "kind": "county_department", "region": "990701", "list_id": list_id, **more}
+
+
+def small_batch(list_id="L1"):
+    b = Batch()
+    b.add_node("Region", {"code": "990701", "name": "青岚县", "level": "county", "tags": ["示例"]})
+    b.add_node("Region", {"code": "990701001", "name": "城关镇", "level": "township", "county_code": "990701",
+                          "tags": []})
+    b.add_node("Agency", agency("990701/住建局", "住建局", list_id, short_names=["县住建局"], admin_quota=3))
+    b.add_node("Matter", {"id": "m1", "name": "占道经营"})
+    b.add_rel("LEADS", "990701/住建局", "m1", {"id": "r1", "region": "990701", "list_id": list_id, "row": 7})
+    b.add_rel("DELEGATES", "990701/住建局", "m1", {"id": "d1", "region": "990701001", "effective": dt.date(2021, 5, 1),
+                                                  "list_id": list_id})
+    return b
+
+
+# --- values, upserts, replacement, rollback -------------------------------------------------------------------
+
+def test_values_come_back_with_their_types(any_store):
+    b = small_batch()
+    b.add_node("SourceList", {"id": "S1", "kind": "power", "effective": dt.date(2024, 1, 31),
+                              "rejected": [{"row": 5, "cells": {"事项名称": "违法建设", "序号": 3}}], "rows": 40})
+    any_store.apply(b)
+    a = any_store.node("Agency", "990701/住建局")
+    assert a["short_names"] == ["县住建局"] and a["admin_quota"] == 3
+    assert any_store.node("Region", "990701")["tags"] == ["示例"]
+    assert any_store.node("Region", "990701001")["tags"] == []
+    (d,) = any_store.rels("DELEGATES", source="990701/住建局")
+    assert d.props["effective"] == dt.date(2021, 5, 1) and d.target == "m1"
+    assert type(d.props["effective"]) is dt.date
+    assert any_store.rels("LEADS", target="m1", region="990701")[0].props["row"] == 7
+    assert any_store.nodes("Agency", name="住建局")[0]["id"] == "990701/住建局"
+    s = any_store.node("SourceList", "S1")
+    assert s == {"id": "S1", "kind": "power", "effective": dt.date(2024, 1, 31), "rows": 40,
+                 "rejected": [{"row": 5, "cells": {"事项名称": "违法建设", "序号": 3}}]}
+    assert any_store.nodes("SourceList", effective=dt.date(2024, 1, 31))[0]["id"] == "S1"
+    assert any_store.nodes("Region", tags=["示例"])[0]["code"] == "990701"
+
+
+def test_a_relation_comes_back_as_the_embedded_store_gives_it(any_store):
+    any_store.apply(small_batch())
+    assert any_store.rels("LEADS") == [
+        Rel("LEADS", "r1", "990701/住建局", "m1", {"id": "r1", "region": "990701", "list_id": "L1", "row": 7})]
+
+
+def test_a_node_that_does_not_exist_is_none(any_store):
+    any_store.apply(small_batch())
+    assert any_store.node("Agency", "990701/没有") is None
+    assert any_store.nodes("Agency", name="没有") == []
+    assert any_store.rels("LEADS", source="990701/没有") == []
+
+
+def test_a_value_left_out_later_does_not_erase_the_one_given(any_store):
+    any_store.apply(small_batch())
+    b = Batch()
+    b.add_node("Agency", agency("990701/住建局", "住建局", admin_quota=None, admin_actual=2))
+    b.add_rel("LEADS", "990701/住建局", "m1", {"id": "r1", "region": "990701", "duty": "牵头"})
+    any_store.apply(b)
+    a = any_store.node("Agency", "990701/住建局")
+    assert (a["admin_quota"], a["admin_actual"], a["short_names"]) == (3, 2, ["县住建局"])
+    assert any_store.rels("LEADS")[0].props == {"id": "r1", "region": "990701", "list_id": "L1", "row": 7,
+                                                "duty": "牵头"}
+
+
+def test_replacing_a_list_removes_what_it_asserted_and_nothing_else(any_store):
+    any_store.apply(small_batch("L1"))
+    b = Batch()
+    b.add_node("Agency", agency("990701/资规局", "资规局", "L2"))
+    any_store.apply(b)
+    replacement = Batch(replaces=["L1"])
+    replacement.add_node("Agency", agency("990701/水利局", "水利局", "L1"))
+    any_store.apply(replacement)
+    assert any_store.node("Agency", "990701/住建局") is None
+    assert any_store.rels("LEADS") == [] and any_store.rels("DELEGATES") == []
+    assert any_store.node("Agency", "990701/资规局") is not None
+    assert any_store.node("Agency", "990701/水利局") is not None
+    assert any_store.node("Matter", "m1") is not None  # matters belong to no single list
+
+
+def test_an_agency_the_new_version_lists_again_has_only_its_new_values_and_keeps_other_lists_duties(any_store):
+    any_store.apply(small_batch("L1"))
+    duties = Batch()
+    duties.add_rel("COOPERATES_ON", "990701/住建局", "m1", {"id": "c1", "region": "990701001", "list_id": "P1"})
+    any_store.apply(duties)
+    new_version = Batch(replaces=["L1"])
+    new_version.add_node("Agency", agency("990701/住建局", "住房和城乡建设局", "L1b", admin_actual=4))
+    any_store.apply(new_version)
+    a = any_store.node("Agency", "990701/住建局")
+    assert a == agency("990701/住建局", "住房和城乡建设局", "L1b", admin_actual=4)  # no short_names, no admin_quota
+    assert [r.id for r in any_store.rels("COOPERATES_ON", source="990701/住建局")] == ["c1"]
+    assert any_store.rels("LEADS") == []
+
+
+def test_a_failing_write_rolls_back_everything(any_store):
+    any_store.apply(small_batch())
+    before = any_store.content()
+    b = Batch(replaces=["L1"])
+    b.add_node("Agency", agency("990701/水利局", "水利局"))
+    b.add_rel("LEADS", "990701/水利局", "m1", {"id": "r9", "region": "990701"})
+    # a relation without a target fails after the deletes and node writes have run
+    b.rels["LEADS"]["r9"] = Rel("LEADS", "r9", "990701/水利局", None, {"id": "r9", "region": "990701"})
+    with pytest.raises(StoreError, match="rolled back"):
+        any_store.apply(b)
+    assert any_store.content() == before
+
+
+# --- reading: filters, order, counts ---------------------------------------------------------------------------
+
+def test_nodes_are_filtered_by_equal_values_and_ordered_by_key(any_store):
+    b = Batch()
+    for key, name, kind in [("990701/c", "丙", "county_department"), ("990701/a", "甲", "county_unit"),
+                            ("990701/b", "乙", "county_department"), ("990701/B", "乙", "county_department")]:
+        b.add_node("Agency", {"id": key, "name": name, "kind": kind, "region": "990701"})
+    any_store.apply(b)
+    assert [a["id"] for a in any_store.nodes("Agency")] == ["990701/B", "990701/a", "990701/b", "990701/c"]
+    assert [a["id"] for a in any_store.nodes("Agency", kind="county_department")] == ["990701/B", "990701/b",
+                                                                                      "990701/c"]
+    assert [a["id"] for a in any_store.nodes("Agency", kind="county_department", name="乙")] == ["990701/B",
+                                                                                                "990701/b"]
+    with pytest.raises(KeyError):
+        any_store.nodes("Agency", colour="red")
+
+
+def test_relations_are_filtered_by_source_target_and_values_and_ordered_by_id(any_store):
+    b = small_batch()
+    b.add_node("Matter", {"id": "m2", "name": "违法建设"})
+    b.add_node("Agency", agency("990701/资规局", "资规局"))
+    b.add_rel("LEADS", "990701/资规局", "m2", {"id": "r3", "region": "990701001", "list_id": "L1"})
+    b.add_rel("LEADS", "990701/住建局", "m2", {"id": "r2", "region": "990701001", "list_id": "L1"})
+    any_store.apply(b)
+    assert [r.id for r in any_store.rels("LEADS")] == ["r1", "r2", "r3"]
+    assert [r.id for r in any_store.rels("LEADS", source="990701/住建局")] == ["r1", "r2"]
+    assert [r.id for r in any_store.rels("LEADS", target="m2")] == ["r2", "r3"]
+    assert [r.id for r in any_store.rels("LEADS", source="990701/住建局", target="m2")] == ["r2"]
+    assert [r.id for r in any_store.rels("LEADS", region="990701001", list_id="L1")] == ["r2", "r3"]
+    assert [r.id for r in any_store.all_rels(["LEADS", "DELEGATES"])] == ["r1", "r2", "r3", "d1"]
+    with pytest.raises(KeyError):
+        any_store.rels("LEADS", colour="red")
+
+
+def test_counts_name_every_label_and_relation_type(any_store):
+    assert any_store.counts() == {k: 0 for k in [n.label for n in SCHEMA.nodes] + list(SCHEMA.relation_types)}
+    any_store.apply(small_batch())
+    counts = any_store.counts()
+    assert {k: n for k, n in counts.items() if n} == {"Region": 2, "Agency": 1, "Matter": 1, "LEADS": 1, "DELEGATES": 1}
+
+
+def test_the_networkx_view_holds_every_node_and_relation(any_store):
+    any_store.apply(small_batch())
+    g = any_store.networkx()
+    assert g.nodes["Agency:990701/住建局"]["label"] == "Agency"
+    assert g.nodes["Agency:990701/住建局"]["short_names"] == ["县住建局"]
+    assert g.edges["Agency:990701/住建局", "Matter:m1", "d1"]["effective"] == dt.date(2021, 5, 1)
+    assert g.edges["Agency:990701/住建局", "Matter:m1", "r1"]["type"] == "LEADS"
+
+
+def test_a_relation_id_asserted_again_between_other_nodes_moves_there(any_store):
+    b = small_batch()
+    b.add_node("Agency", agency("990701/资规局", "资规局"))
+    any_store.apply(b)
+    moved = Batch()
+    moved.add_rel("LEADS", "990701/资规局", "m1", {"id": "r1", "region": "990701001"})
+    any_store.apply(moved)
+    assert any_store.rels("LEADS") == [Rel("LEADS", "r1", "990701/资规局", "m1",
+                                           {"id": "r1", "region": "990701001", "list_id": "L1", "row": 7})]
+
+
+# --- whole graphs: the demo county in both stores ---------------------------------------------------------------
+
+# Values that say when something was loaded, not what: they differ between two loads of the same files.
+VOLATILE = {("SourceList", "loaded_at"), ("SourceList", "replaced_at")}
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _stable(label: str, props: dict[str, Any]) -> dict[str, Any]:
+    return {n: v for n, v in props.items() if (label, n) not in VOLATILE}
+
+
+def graph_content(store: Store) -> tuple[set[tuple], set[tuple]]:
+    """Every node as (label, key, props) and every relation as (type, id, source, target, props), through the Store
+    interface only, so that any two stores compare."""
+    nodes = {(k.label, p[k.key], _frozen(_stable(k.label, p)))
+             for k in SCHEMA.nodes for p in store.nodes(k.label)}
+    rels = {(r.type, r.id, r.source, r.target, _frozen(r.props)) for t in SCHEMA.relation_types for r in store.rels(t)}
+    return nodes, rels
+
+
+def assert_same_answers(pair: tuple[Store, Store], question: Callable[[Store], Any]) -> Any:
+    """Ask both stores the same question; the answers must be equal. Returns the answer."""
+    embedded, neo4j = pair
+    answer = question(embedded)
+    assert question(neo4j) == answer
+    return answer
+
+
+def load_demo(store: Store) -> None:
+    report = ingest_paths([demo_path()], store)
+    assert report.ok, [p.format() for f in report.files for p in f.errors]
+
+
+@pytest.fixture
+def demo_pair(full_demo_store, neo4j_store) -> tuple[Store, Store]:
+    """The whole demo county (structure, lists, delegations, activity) loaded from the same files into the embedded
+    store and into Neo4j."""
+    load_demo(neo4j_store)
+    return full_demo_store, neo4j_store
+
+
+def assert_same_sets(embedded: set, neo4j: set) -> None:
+    """Equal sets, and when not, a readable difference: what only one of the stores holds."""
+    difference = {"embedded only": sorted(embedded - neo4j, key=repr)[:5],
+                  "neo4j only": sorted(neo4j - embedded, key=repr)[:5]}
+    assert difference == {"embedded only": [], "neo4j only": []}
+
+
+def test_the_demo_county_is_the_same_graph_in_both_stores(demo_pair):
+    embedded, neo4j = demo_pair
+    nodes, rels = graph_content(embedded)
+    assert nodes and rels
+    neo4j_nodes, neo4j_rels = graph_content(neo4j)
+    assert_same_sets(nodes, neo4j_nodes)
+    assert_same_sets(rels, neo4j_rels)
+    assert neo4j.counts() == embedded.counts()
+
+
+def test_the_demo_county_answers_the_same_questions_in_both_stores(demo_pair):
+    assert assert_same_answers(demo_pair, lambda s: s.nodes("Region", level="township"))
+    assert assert_same_answers(demo_pair, lambda s: s.nodes("Agency", region="990701001"))
+    assert assert_same_answers(demo_pair, lambda s: s.rels("STATIONED_IN", target="990701001"))
+    assert assert_same_answers(demo_pair, lambda s: s.rels("UNIT_OF", target="990701/青岚县公安局"))
+    assert assert_same_answers(demo_pair, lambda s: s.nodes("Matter", category="行政处罚"))
+    assert assert_same_answers(demo_pair, lambda s: s.rels("DELEGATES", region="990701001"))
+    assert assert_same_answers(demo_pair, lambda s: s.rels("LEADS", source="990701/青岚县自然资源和规划局"))
+    assert assert_same_answers(demo_pair, lambda s: [_stable("SourceList", p) for p in s.nodes("SourceList")])
+    assert assert_same_answers(demo_pair, lambda s: _view(s.networkx()))
+
+
+def _view(g: nx.MultiDiGraph) -> tuple[set, set]:
+    volatile = {name for _, name in VOLATILE}
+    nodes = {(n, _frozen({k: v for k, v in d.items() if k not in volatile})) for n, d in g.nodes(data=True)}
+    edges = {(u, v, k, _frozen(d)) for u, v, k, d in g.edges(keys=True, data=True)}
+    return nodes, edges
+
+
+def test_new_versions_of_a_list_and_a_structure_file_replace_the_old_ones_alike(demo_pair, tmp_path):
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_path(), folder)
+    recall = folder / "lists" / "townships" / "t002_linjiang_recall.csv"  # 临江镇 no longer lists its first item
+    lines = recall.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    recall.write_text("".join(lines[:2] + lines[3:]), encoding="utf-8-sig")
+    dispatched = folder / "structure" / "dispatched.csv"  # 城关派出所 has one more officer in post
+    old = "青岚县公安局城关派出所,派驻机构,县公安局,城关镇,派驻,26,24"
+    text = dispatched.read_bytes().decode("gbk")
+    assert old in text
+    dispatched.write_bytes(text.replace(old, old[:-2] + "25").encode("gbk"))
+    recalled_before = demo_pair[0].counts()["RECALLED_TO"]
+    for store in demo_pair:
+        report = ingest_paths([folder], store)
+        assert report.ok and sorted(f.status for f in report.files).count("loaded") == 2
+    assert assert_same_answers(demo_pair, lambda s: s.counts()["RECALLED_TO"]) == recalled_before - 1
+    assert assert_same_answers(demo_pair, lambda s: s.node("Agency", "990701/青岚县公安局城关派出所")["law_actual"]) == 25
+    # a unit the new structure file lists again keeps the duties other lists gave it
+    assert assert_same_answers(demo_pair, lambda s: s.rels("COOPERATES_ON", source="990701/青岚县司法局城关司法所"))
+    for embedded, neo4j in zip(graph_content(demo_pair[0]), graph_content(demo_pair[1])):
+        assert_same_sets(embedded, neo4j)
+
+
+def test_loading_the_demo_twice_changes_nothing(any_store):
+    load_demo(any_store)
+    before = any_store.content()
+    report = ingest_paths([demo_path()], any_store)
+    assert {f.status for f in report.files} == {"unchanged"}
+    assert any_store.content() == before
+
+
+def test_writing_the_same_graph_twice_changes_nothing(full_demo_store, any_store):
+    copy_store(full_demo_store, any_store)
+    before = any_store.content()
+    copy_store(full_demo_store, any_store)
+    assert any_store.content() == before
+    assert any_store.content() == full_demo_store.content()
+
+
+def test_the_same_batch_gives_the_same_content_tuples_in_both_stores(store, neo4j_store):
+    for s in (store, neo4j_store):
+        s.apply(small_batch())
+        s.apply(Batch(replaces=["nothing"]))
+    assert neo4j_store.content() == store.content()
+
+
+# --- the questions the product answers, asked of both stores ---------------------------------------------------------
+
+def test_who_dispatch_and_paths_answer_alike_in_both_stores(demo_pair):
+    from quanze.api.paths import find_paths
+    from quanze.api.who import dispatch, who
+
+    for text, township in (("村里有人没批就盖房子", "城关镇"), ("路边摆摊占道", "临江镇"), ("河里有人电鱼", "雾岭乡"),
+                           ("低保申请", "漆园乡")):
+        assert assert_same_answers(demo_pair, lambda s: who(s, text, township, as_of="2025-06-01", limit=3))
+    assert assert_same_answers(demo_pair, lambda s: dispatch(s, "饭店油烟太大", "城关镇", as_of="2025-06-01"))
+    assert assert_same_answers(demo_pair, lambda s: find_paths(s, "县住建局", "城关镇", within="青岚县"))
+    assert assert_same_answers(demo_pair, lambda s: find_paths(
+        s, "990701001/综合行政执法大队", "990701002/综合行政执法大队", all_shortest=True))
+
+
+def test_the_audit_finds_the_same_in_both_stores(demo_pair):
+    import datetime as dt
+
+    from quanze.api.audit import capacity_report, run_audit
+
+    assert assert_same_answers(demo_pair, lambda s: run_audit(s, as_of="2025-06-01").to_dict())
+    assert assert_same_answers(demo_pair, lambda s: capacity_report(s, "990701", as_of=dt.date(2025, 6, 1)))
