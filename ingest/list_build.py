@@ -351,6 +351,13 @@ class ListBuilder:
         mid = self._matter(pl, row, name, b)
         v = row.values
         lead_text = v.get("lead_department")
+        if not lead_text:
+            column = pl.table.column_map["lead_department"].header if "lead_department" in pl.table.column_map \
+                else "lead_department"
+            out.problems.append(Problem("warning", "missing-lead", "配合事项没有写主体责任部门，保留该行（将无人牵头）",
+                                        "the cooperation row names no lead department; kept (nobody will lead it)",
+                                        file=pl.path.name, sheet=pl.sheet, row=row.number, column=column,
+                                        expected="县直部门名称或简称 / a county department"))
         for township in t.townships:
             lead = self._agency(pl, row, lead_text, "lead_department", t, None, b, out)
             if lead:

@@ -93,6 +93,6 @@ def _read_sheet(path: Path, digest: str, sheet: RawSheet, meta: ListMeta) -> Par
                                 sheet=sheet.name, row=table.header_row, column=f"{letter} {header}"))
     for skipped in table.skipped:
         if skipped.reason == "subtotal":
-            problems.append(Problem("warning", "skipped-row", "小计/合计行，已跳过", "subtotal row, skipped",
+            problems.append(Problem("info", "skipped-row", "小计/合计行，已跳过", "subtotal row, skipped",
                                     file=path.name, sheet=sheet.name, row=skipped.number, value=skipped.text))
     return ParsedList(path, digest, sheet.name, meta, table, titles.get("subject"), problems)

@@ -41,11 +41,16 @@ class FileReport:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
+        return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def notes(self) -> list[Problem]:
+        """Things the ingest did on purpose and says so (a subtotal row skipped): neither errors nor warnings."""
+        return [p for p in self.problems if p.level == "info"]
 
     def to_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "status": self.status, "rows": self.rows,
-                "errors": len(self.errors), "warnings": len(self.warnings), "lists": self.lists,
+                "errors": len(self.errors), "warnings": len(self.warnings), "notes": len(self.notes), "lists": self.lists,
                 "problems": [p.to_dict() for p in self.problems]}
 
 

@@ -24,7 +24,7 @@ class Problem:
     would have been right; ``suggestions`` holds the nearest known names where a name did not resolve.
     """
 
-    level: str  # "error" | "warning"
+    level: str  # "error" | "warning" | "info" (something done on purpose and said, e.g. a subtotal row skipped)
     code: str  # short machine id, e.g. "missing-column", "unknown-agency"
     message_zh: str
     message_en: str
@@ -66,7 +66,7 @@ class Problem:
 
     def format(self) -> str:
         """Two lines, Chinese then English, with location, value, expectation and suggestions."""
-        tag_zh = "错误" if self.is_error else "警告"
+        tag_zh = {"error": "错误", "warning": "警告"}.get(self.level, "说明")
         zh = f"[{tag_zh}] {self.location_zh()}：{self.message_zh}" if self.location_zh() else f"[{tag_zh}] {self.message_zh}"
         en = f"[{self.level}] {self.location_en()}: {self.message_en}" if self.location_en() else f"[{self.level}] {self.message_en}"
         if self.value is not None and self.value != "":

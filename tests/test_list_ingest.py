@@ -274,3 +274,21 @@ def test_a_load_killed_half_way_leaves_the_store_as_it_was(tmp_path, demo_store,
     marker = tmp_path / "holding"
     killed_load(["-m", "quanze.cli", "ingest", str(path), "--store", demo_store.url], marker)
     assert demo_store.content() == before
+
+
+def test_the_demo_loads_with_no_errors_and_only_its_planted_warnings(tmp_path):
+    from quanze.demo import demo_path
+    from quanze.graph.sqlite_store import SqliteStore
+
+    with SqliteStore(f"sqlite:///{tmp_path / 'demo.db'}") as s:
+        report = ingest_paths([demo_path()], s)
+    assert report.ok and not problems(report, "error")
+    warnings = {(p.code, p.file, p.value) for p in problems(report, "warning")}
+    assert warnings == {
+        ("unknown-township", "delegation_batch2_2023.csv", "西山镇"),  # PLANTED.md DR-2
+        ("unknown-agency", "t009_tingbu.xlsx", "县城乡规划局"),  # OR-2 / DR-1
+        ("missing-lead", "t003_lanxi.xlsx", None),  # OR-1
+        ("ambiguous-agency", "t008_wangchuan_cooperation.csv", "执法大队"),  # AM-1
+        ("shared-alias", "departments.xlsx", "执法大队"),  # the structure's planted shared short name
+    }
+    assert [p.code for p in problems(report, "info")] == ["skipped-row"]  # the batch's 合计 row, said, not dropped
