@@ -2,20 +2,43 @@
 
 A question set is YAML: a list of ``{q, township, matter, lead, rule?, paraphrase?}`` — ``matter`` the expected matter's
 name, ``lead`` the expected lead agency: a county body's full name, or ``乡镇/单位`` for a township's unit.
+
+开发集与留出集 / Development and held-out halves
+    Tuning search (synonyms, weights) on the questions it is then measured on turns accuracy into memory. The set is
+    therefore split, deterministically, into a *development* half — whose misses one may read and tune on — and a
+    *held-out* half, of which only the aggregate figure is read, once, at the end (``docs/accuracy.md``).
+
+    The split is by the expected *matter*, not by the question: every question about one matter falls in the same
+    half. Two phrasings of one problem share vocabulary, so a synonym written for one of them would also answer the
+    other; split by question, the held-out half would partly measure the development half again. A question's half is
+    the parity of the first byte of SHA-256(``SPLIT_SALT`` + the matter's name as written): it never depends on the
+    order of the file, on the other questions, or on the code's normalisation of names, and adding questions never
+    moves the old ones. Change ``SPLIT_SALT`` only to draw a fresh split (and then tune nothing on the old held-out).
+
+Re-run any half: ``python -m quanze.api.accuracy --split held-out --store URL --as-of 2025-06-01``, or write it to a
+file for ``quanze accuracy --questions FILE``: ``python -m quanze.api.accuracy --split dev --write dev.yaml``.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import hashlib
+import json
+import sys
+from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
-from quanze.api.who import who
 from quanze.errors import InputError, Problem
 from quanze.graph.matters import norm_matter_name
 from quanze.graph.store import Store
+
+SPLITS = ("all", "dev", "held-out")
+SPLIT_SALT = "quanze-accuracy-split-v1"
+RATES = ("matter_top1", "matter_top3", "lead_top1", "lead_top3")
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -31,6 +54,21 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return items
 
 
+def half_of(question: dict[str, Any]) -> str:
+    """``dev`` or ``held-out``: which half a question belongs to (by its expected matter; see the module's notes)."""
+    digest = hashlib.sha256((SPLIT_SALT + str(question["matter"]).strip()).encode("utf-8")).digest()
+    return "dev" if digest[0] % 2 == 0 else "held-out"
+
+
+def split_questions(questions: Iterable[dict[str, Any]], split: str = "all") -> list[dict[str, Any]]:
+    """The questions of one half (``dev``, ``held-out``) or all of them, in their original order."""
+    if split not in SPLITS:
+        raise InputError(Problem("error", "bad-split", f"未知的划分「{split}」，可选 {'、'.join(SPLITS)}",
+                                 f"unknown split {split!r}; one of {', '.join(SPLITS)}", value=split))
+    questions = list(questions)
+    return questions if split == "all" else [q for q in questions if half_of(q) == split]
+
+
 def lead_label(store: Store, agency: dict[str, Any]) -> str:
     """How a question set names an agency: a county body by its name, a township's unit as 乡镇/单位."""
     p = store.node("Agency", agency["id"]) if agency.get("id") else None
@@ -40,7 +78,17 @@ def lead_label(store: Store, agency: dict[str, Any]) -> str:
     return str(agency.get("name"))
 
 
-def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | None = None) -> dict[str, Any]:
+def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | None = None,
+             split: str = "all") -> dict[str, Any]:
+    """Ask every question (of ``split``) and score the answers.
+
+    Returns the overall rates, the same rates for paraphrases (no two-character string shared with the matter's
+    name) and for the other questions, per DOMAIN.md rule, the number of questions with no answer at all, and every
+    question whose lead is not first (``misses``).
+    """
+    from quanze.api.who import who  # who imports search and jieba; splitting a question set needs neither
+
+    questions = split_questions(questions, split)
     rows = []
     for q in questions:
         answer = who(store, q["q"], q["township"], as_of=as_of, limit=3)
@@ -50,6 +98,7 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
         want_matter, want_lead = norm_matter_name(q["matter"]), q["lead"]
         rows.append({
             "q": q["q"], "township": q["township"], "paraphrase": bool(q.get("paraphrase")),
+            "rule": q.get("rule") or "", "half": half_of(q),
             "expected_matter": q["matter"], "expected_lead": want_lead,
             "got_matter": answer["matches"][0]["matter"]["name"] if answer["matches"] else None,
             "got_lead": leads[0] if leads else [],
@@ -57,13 +106,78 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
             "matter_top3": want_matter in names[:3],
             "lead_top1": bool(leads) and want_lead in leads[0][:1],
             "lead_top3": any(want_lead in ls for ls in leads[:3]),
+            "answered": bool(answer["matches"]),
         })
-    return {"questions": len(rows), **_rates(rows),
+    by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_rule[r["rule"] or "?"].append(r)
+    return {"split": split, "questions": len(rows), **_rates(rows),
             "paraphrase": _rates([r for r in rows if r["paraphrase"]]),
+            "not_paraphrase": _rates([r for r in rows if not r["paraphrase"]]),
+            "by_rule": {rule: _rates(rs) for rule, rs in sorted(by_rule.items())},
+            "unanswered": sum(not r["answered"] for r in rows),
             "misses": [r for r in rows if not r["lead_top1"]]}
 
 
 def _rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
     n = len(rows) or 1
-    return {key: round(sum(r[key] for r in rows) / n, 4) for key in ("matter_top1", "matter_top3", "lead_top1",
-                                                                        "lead_top3")} | {"n": len(rows)}
+    return {key: round(sum(r[key] for r in rows) / n, 4) for key in RATES} | {"n": len(rows)}
+
+
+def summary_text(d: dict[str, Any], misses: bool = False) -> str:
+    """The figures of one evaluation as a few lines (misses only when asked: not for a held-out half)."""
+    def pct(x: float) -> str:
+        return f"{x * 100:5.1f}%"
+
+    def line(label: str, r: dict[str, Any]) -> str:
+        return (f"{label:<28} n={r['n']:<4} matter {pct(r['matter_top1'])} / {pct(r['matter_top3'])}   "
+                f"lead {pct(r['lead_top1'])} / {pct(r['lead_top3'])}")
+
+    out = [f"划分 split: {d['split']}   (top-1 / top-3)", line("全部 all", d), line("改写 paraphrase", d["paraphrase"]),
+           line("非改写 not paraphrase", d["not_paraphrase"])]
+    out += [line(f"规则 rule {rule}", r) for rule, r in d["by_rule"].items()]
+    out.append(f"无结果 no answer: {d['unanswered']}")
+    if misses:
+        out += [f"  ✗ {r['q']}（{r['township']}）期望 {r['expected_lead']} / {r['expected_matter']}；"
+                f"得到 {'、'.join(r['got_lead']) or '—'} / {r['got_matter']}" for r in d["misses"]]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m quanze.api.accuracy``: the accuracy of one half, or that half written out as a question set."""
+    from quanze.demo import demo_questions
+
+    p = argparse.ArgumentParser(prog="python -m quanze.api.accuracy",
+                                description="按开发集/留出集衡量 who 的准确率，或写出该半问题集。"
+                                            "Measure who on the dev or held-out half of a question set, or write "
+                                            "that half out.")
+    p.add_argument("--questions", metavar="FILE", help="问题集 YAML / question set (default demo/questions.yaml)")
+    p.add_argument("--split", choices=SPLITS, default="all", help="dev | held-out | all (default all)")
+    p.add_argument("--write", metavar="FILE", help="只写出该半问题集，不评测 / only write the half as a question set")
+    p.add_argument("--store", metavar="URL", help="存储地址 store URL")
+    p.add_argument("--as-of", metavar="DATE", help="日期 / date (default today)")
+    p.add_argument("--misses", action="store_true", help="列出未答对的问题 / list the misses (never for held-out "
+                                                         "while tuning)")
+    p.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    args = p.parse_args(argv)
+    questions = load_questions(Path(args.questions) if args.questions else demo_questions())
+    if args.write:
+        chosen = split_questions(questions, args.split)
+        Path(args.write).write_text(yaml.safe_dump(chosen, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        print(f"{len(chosen)} questions ({args.split}) → {args.write}")
+        return 0
+    from quanze.api.who import parse_as_of
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        data = evaluate(store, questions, as_of=parse_as_of(args.as_of), split=args.split)
+    if args.json:
+        print(json.dumps(data if args.misses else {k: v for k, v in data.items() if k != "misses"},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(summary_text(data, args.misses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

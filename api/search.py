@@ -1,13 +1,20 @@
 """Find matters (事项) from a citizen's or an official's words, in Chinese, offline.
 
 A 12345 dispatcher types 村里有人没批就盖房子 or 饭店油烟太大; the lists say 对农村居民未经批准…建住宅的行政处罚 and
-对餐饮服务业未安装油烟净化设施的处罚. Three things bridge the gap:
+对餐饮服务业未安装油烟净化设施的处罚. Four things bridge the gap:
 
 - terms of three kinds (jieba words, character bigrams, single characters), ranked by BM25F over the matter's
   fields, name first (see ``search_index``);
 - a synonym table of everyday words → official terms (``data/synonyms.yaml``, extendable with the user's own files),
-  whose terms are added to the query with a weight below 1;
+  whose terms are added to the query with a weight below 1, each official term on its own and with diminishing
+  returns; an everyday word may have a gap (烧…轮胎), the longest phrase found speaks for the words inside it, and
+  the words that are only parts of a known phrase (广告 in 小广告) count less;
+- what is asked: a question about a permit (要办什么证) prefers licences, a report of what somebody does prefers
+  penalties and inspections;
 - exact codes and exact names, which always rank first: a user who typed a code or a whole name means that matter.
+
+The caller may name matters to prefer (``boost``: for ``who``, those with an assignment in the asked township), and
+a query that shares no word or pair with any matter gets the matters sharing most of its characters, marked weak.
 
 Everything runs in-process on the matters a store holds (``store.nodes("Matter")``); nothing is fetched at run time.
 """
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,8 +32,9 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from quanze.api.search_index import (BIGRAM, UNIGRAM, WORD, Bm25Params, ChannelIndex, best_factor, bigrams,
-                                     build_channels, common_pieces, search_form, term_shown, terms)
+from quanze.api.search_index import (BIGRAM, STOP_CHARS, UNIGRAM, WORD, Bm25Params, ChannelIndex, bigrams,
+                                     build_channels, common_pieces, search_form, term_shown, terms,
+                                     unigrams)
 from quanze.errors import InputError, Problem, QuanzeError
 from quanze.graph.matters import norm_matter_name
 from quanze.graph.text import normalise_key
@@ -38,11 +47,20 @@ FIELD_WEIGHTS = {"name": 3.0, "sub_item": 2.0, "class": 1.0, "legal_basis": 0.4}
 # Channel weights: a whole-word match is the strongest evidence, a shared character pair good evidence, a shared
 # character weak evidence (it only reorders documents that matched something else).
 CHANNEL_WEIGHTS = {WORD: 1.0, BIGRAM: 0.6, UNIGRAM: 0.12}
-# Official terms a synonym added count less than the user's own words.
+# Official terms a synonym added count less than the user's own words; several official terms found in one matter
+# add with diminishing returns (the best in full, the next times SYNONYM_DECAY, the next times its square …).
 SYNONYM_WEIGHT = 0.6
+SYNONYM_DECAY = 0.7
+# The user's words that are only parts of an everyday phrase the table knows (广告 in 小广告) count this much.
+PHRASE_PART_WEIGHT = 0.5
+# A matter holding under this share of an official term's character pairs gets nothing from it (one pair of four is
+# chance, and it would cost reading long postings for nothing).
+MIN_TERM_SHARE = 0.34
 # A legal basis can quote whole articles; its opening (the law, the article, the behaviour it punishes) is what a
 # search can use, and indexing thousands of full articles would make building the index slow.
 MAX_BASIS_CHARS = 240
+# Article numbers of a legal basis (第三十七条第二款) would make 十四 or 三十 evidence: they are dropped before indexing
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+[条款项章节目]")
 # Text matches scoring under this share of the best one are noise (one common character pair), not candidates.
 MIN_SHARE = 0.2
 
@@ -53,8 +71,40 @@ _FRAMING_END = re.compile(r"(?:该|应该|应当|归|由|找)?(?:哪个部门|�
                           r"|(?:怎么办|怎么处理|有人管吗|没人管|管不管)[吗呢?？]*$")
 
 
+# A synonym's everyday word may be written with a gap, 烧…轮胎: its parts in order, at most MAX_GAP characters apart
+# (search form turns the ellipsis … into three dots, so both spellings work in a synonym file)
+GAP = "..."
+MAX_GAP = 4
+# Matters the caller marks as relevant (``boost``: those with an assignment in the asked township) count this much
+# more; a matter nobody handles there is a worse answer than a slightly weaker one somebody does.
+BOOST = 2.0
+# When no matter shares a word or a character pair with the query, matters sharing its characters are offered, marked
+# weak, if they hold at least FALLBACK_MIN_CHARS of them and FALLBACK_MIN_SHARE of the query's idf-weighted characters.
+FALLBACK_MIN_CHARS = 2
+FALLBACK_MIN_SHARE = 0.5
+
+# What is asked changes which kind of matter fits: a citizen who asks what permit or approval something needs
+# (想开个诊所要办什么手续, 要审批吗) wants a licence (行政许可) or a registration, not the penalty for lacking one;
+# a citizen who reports what somebody does (没证就开张了) wants the penalty or the inspection, not the licence.
+# A question of the first kind holds a wish or a question word and a permit word, the permit word not negated, or
+# says the citizen means to start something (想开个诊所, 打算在河上修桥, 想跑客运).
+_WISH = re.compile(r"想|要|需要|打算|准备|能不能|能否|可不可以|可以|怎么|怎样|如何|去哪|哪里|哪儿|什么|吗|么")
+_PERMIT_WORD = re.compile(r"(?<![没未不无])(?:证|批|手续|许可|登记|申请|审批|办理|过户|开业)")
+_PLAN = re.compile(r"(?:想|打算|准备|计划)[^,，。;；!！?？]{0,6}?"
+                   r"(?:开|办|建|修|盖|跑|砍|挖|卖|搞|经营|成立|设立?|新建)")
+PERMIT_KINDS = frozenset({"行政许可", "行政确认", "其他行政权力"})
+ENFORCEMENT_KINDS = frozenset({"行政处罚", "行政强制", "行政检查"})
+# the matters of the kind that does not fit the question count this much
+KIND_PRIOR = 0.8
+
 # Filler a citizen puts between the words of an everyday phrase; never part of one (地, 得, 着 are: 耕地, 着火)
 _FILLER = re.compile(r"有人|有个|有些|一些|我们|他们|你们|[了的在把被]")
+# A yes-no question (有没有, 是不是, 安不安全) is not a negation: read as its positive (有, 是, 安全) when matching the
+# everyday words that start with a negation
+_A_NOT_A = re.compile(r"([\u3400-\u9fff])[不没]\1")
+_NEGATIONS = frozenset("没不未无非别")
+# Particles and pronouns: a character pair of the query holding one (好的, 了鱼, 我家) is never evidence
+_PARTICLES = frozenset("的了吗呢吧啊呀哦嘛我你她它咱")
 
 
 class BadQuery(QuanzeError):
@@ -96,18 +146,61 @@ class Synonyms:
             known.extend(t for t in official if t not in known)
         return Synonyms({k: tuple(v) for k, v in out.items()})
 
+    @functools.cached_property
+    def _gapped(self) -> list[tuple[str, list[str], str]]:
+        """Everyday words written with a gap (烧…轮胎): their parts and a pattern each, the gap at most ``MAX_GAP``
+        characters of text, never punctuation (烧旧轮胎, 烧了几个轮胎; not 烧，……轮胎). A pattern is compiled only
+        when a query holds all its parts (``re`` keeps the compiled ones)."""
+        gap = f"[^\\s,，。.;；:：!！?？、]{{0,{MAX_GAP}}}"
+        return [(word, parts, gap.join(map(re.escape, parts)))
+                for word in self.table if GAP in word for parts in [[p for p in word.split(GAP) if p]]]
+
+    @functools.cached_property
+    def _plain(self) -> tuple[dict[str, int], int]:
+        """The everyday words without a gap, with their place in the table (answers keep the table's order), and the
+        longest one's length: a query is matched by looking its substrings up, not by testing every word."""
+        order = {word: i for i, word in enumerate(self.table)}
+        plain = {word: i for word, i in order.items() if GAP not in word}
+        return plain, max(map(len, plain), default=0)
+
     def expand(self, query: str) -> list[tuple[str, str]]:
         """(everyday word, official term) for every everyday word found anywhere in the query (in search form).
 
         A substring test, not a word test: jieba cuts a dispatcher's phrasing unpredictably (没批就盖 is four words),
         and an everyday phrase is specific enough not to fire by accident. The query is also read without its filler
-        (有人, 了, 的 …), so that 马路上有人卖菜 holds 马路上卖.
+        (有人, 了, 的 …), so that 马路上有人卖菜 holds 马路上卖. A word written with a gap (烧…轮胎) matches its parts
+        in order with a few characters between them: a citizen puts words inside a phrase (烧旧轮胎, 稻田被挖成鱼塘)
+        that no list of fixed phrases can foresee.
+
+        A word that starts with a negation (没有培训, 不审批) is looked for in the query read without its yes-no
+        questions: 有没有培训 asks whether there is training, it does not say there is none (安不安全, 要不要 alike).
         """
-        squeezed = _FILLER.sub("", query)
-        found = [(word, term) for word, official in self.table.items() if word in query or word in squeezed
-                 for term in official]
-        # 盖房 inside 盖房子, both giving 建住宅: one explanation is enough, and the longer word is the user's
-        return [(w, t) for w, t in found if not any(t == t2 and w != w2 and w in w2 for w2, t2 in found)]
+        texts = (query, _FILLER.sub("", query))
+        asked = tuple(_A_NOT_A.sub(r"\1", t) for t in texts)
+        plain, longest = self._plain
+
+        def substrings(pool: tuple[str, ...]) -> set[str]:
+            return {t[i:j] for t in pool for i in range(len(t)) for j in range(i + 1, min(len(t), i + longest) + 1)}
+
+        held = {w for w in substrings(texts) & plain.keys() if w[0] not in _NEGATIONS}
+        held |= {w for w in substrings(asked) & plain.keys() if w[0] in _NEGATIONS}
+        words = sorted(held, key=plain.__getitem__)
+        for word, parts, pattern in self._gapped:
+            pool = asked if word[0] in _NEGATIONS else texts
+            if any(all(p in t for p in parts) and re.search(pattern, t) for t in pool):
+                words.append(word)
+        found = [(word, term) for word in words for term in self.table[word]]
+        # The longest everyday phrase speaks for the words inside it, as a reader takes 买收割机…补贴 as a question
+        # about a subsidy, not about 收割机 (nor, for 盖房 inside 盖房子, twice about the same thing); of 烧稻草 and
+        # 烧…稻草, the one without the gap stays.
+        fired = {w: [p for p in w.split(GAP) if p] for w, _ in found}
+
+        def covered(w: str) -> bool:
+            plain = w.replace(GAP, "")
+            return any(w2 != w and (any(plain in p for p in parts) or GAP in w and GAP not in w2 and plain in w2)
+                       for w2, parts in fired.items())
+
+        return [(w, t) for w, t in found if not covered(w)]
 
 
 def _synonym_problem(path: Path, message_zh: str, message_en: str, value: Any = None) -> Problem:
@@ -171,12 +264,14 @@ def load_synonyms(paths: Iterable[Path] = ()) -> Synonyms:
 @dataclass(frozen=True)
 class Hit:
     """One matter found. ``matched`` explains why: the user's words that matched, and ``说法→官方用语`` for synonyms
-    that did; ``exact`` is true for an exact code or name (those rank first whatever their text score)."""
+    that did; ``exact`` is true for an exact code or name (those rank first whatever their text score); ``weak`` for
+    a guess from shared characters when nothing better matched."""
 
     matter_id: str
     score: float
     matched: list[str]
     exact: bool = False
+    weak: bool = False  # found by shared characters only (nothing shared a word or a pair): a guess to confirm
 
 
 @dataclass
@@ -187,9 +282,16 @@ class _QueryTerms:
 
     weights: dict[str, dict[str, float]]
     expanded: dict[str, dict[str, list[str]]]
+    official: dict[str, dict[str, list[str]]]  # official term → channel → its terms not among the user's own
     text: str
     words: list[str]
     synonyms: dict[str, list[str]]
+
+
+def asks_for_permit(query: str) -> bool:
+    """Whether the query asks what permit, approval or registration something needs (要办什么证, 要审批吗, 想开个诊所
+    要什么手续), rather than reporting what somebody does (没证就开张了, 没批就盖)."""
+    return bool(_WISH.search(query)) and bool(_PERMIT_WORD.search(query)) or bool(_PLAN.search(query))
 
 
 def strip_framing(query: str) -> str:
@@ -209,6 +311,7 @@ class MatterIndex:
                  params: Bm25Params = Bm25Params()):
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
         self.ids: list[str] = []
+        self._kinds: list[str] = []  # the matter's category (行政许可, 行政处罚 …), "" when the list gives none
         self._texts: list[str] = []  # every field in search form, one string: what explanations are read from
         self._by_code: dict[str, list[int]] = {}
         self._by_name: dict[str, list[int]] = {}
@@ -217,6 +320,7 @@ class MatterIndex:
         for m in matters:
             doc = len(self.ids)
             self.ids.append(str(m["id"]))
+            self._kinds.append(str(m.get("category") or ""))
             self._remember_exact(doc, m)
             docs.append(_fields(m, forms))
             self._texts.append("\n".join(filter(None, docs[-1].values())))
@@ -240,13 +344,22 @@ class MatterIndex:
         for key in keys - {""}:
             self._by_name.setdefault(key, []).append(doc)
 
-    def search(self, query: str, limit: int = 10) -> list[Hit]:
+    def search(self, query: str, limit: int = 10, boost: set[str] | frozenset[str] | None = None) -> list[Hit]:
         """The matters matching ``query``, best first: exact code or name matches, then by BM25F score.
 
         A document must share a word or a character pair with the query (its own words or a synonym's terms); a
         single shared character is not enough to be listed, only to rank. Text matches far below the best one
         (under ``MIN_SHARE`` of its score) are left out: they share a common pair like 生活 or 设施 and nothing else,
-        and a dispatcher should not have to read past them. No match is an empty list, not an error.
+        and a dispatcher should not have to read past them. A question about what permit something needs counts
+        penalties, coercive measures and inspections ``KIND_PRIOR`` times; any other question counts licences and
+        registrations that much (``asks_for_permit``).
+
+        ``boost``: ids of matters to prefer — for ``who``, the matters that have an assignment (a list row, a
+        delegation, a recall) in the asked township: their text scores count ``BOOST`` times. It only reorders text
+        matches; exact codes and names still come first, and a matter outside the set is still listed.
+
+        When nothing shares a word or a pair, matters sharing most of the query's characters are offered instead,
+        marked ``weak`` (see ``_fallback``). Nothing at all is an empty list, not an error.
         """
         cleaned = check_query(query)
         if limit <= 0:
@@ -254,6 +367,13 @@ class MatterIndex:
         exact = self._exact(cleaned)
         q = self._query_terms(strip_framing(cleaned))
         scores = self._score(q)
+        weak = not scores
+        if weak:
+            scores = self._fallback(q)
+        unfit = ENFORCEMENT_KINDS if asks_for_permit(cleaned) else PERMIT_KINDS
+        scores = {d: s * KIND_PRIOR if self._kinds[d] in unfit else s for d, s in scores.items()}
+        if boost:
+            scores = {d: s * BOOST if self.ids[d] in boost else s for d, s in scores.items()}
         top = max(scores.values(), default=0.0)
         kept = {d for d, s in scores.items() if s >= MIN_SHARE * top} | exact
         ranked = heapq.nsmallest(limit, kept, key=lambda d: (d not in exact, -scores.get(d, 0.0), self.ids[d]))
@@ -261,8 +381,39 @@ class MatterIndex:
         for d in ranked:
             # exact hits are lifted above every text match, and their scores say so
             score = top + 1.0 + scores.get(d, 0.0) if d in exact else scores[d]
-            hits.append(Hit(self.ids[d], round(score, 4), self._explain(q, d), d in exact))
+            hits.append(Hit(self.ids[d], round(score, 4), self._explain(q, d), d in exact, weak and d not in exact))
         return hits
+
+    def _fallback(self, q: _QueryTerms) -> dict[int, float]:
+        """Scores of the matters sharing most of the query's characters, when nothing shares a word or a pair.
+
+        The citizen's 稻田被挖成了鱼塘 and the list's 挖塘养鱼 share 挖, 塘 and 鱼 but no pair. A matter qualifies
+        when it holds at least ``FALLBACK_MIN_CHARS`` of the query's characters and ``FALLBACK_MIN_SHARE`` of their
+        idf (a rare character counts more than 村 or 人; a character no matter holds counts as the rarest), so that
+        量子计算机 does not offer 计量器具 for its 计 and 量. Characters of the official terms the synonyms added are
+        counted with the user's, at their weight.
+        """
+        unigram = self.channels[UNIGRAM]
+        chars = dict.fromkeys(q.weights.get(UNIGRAM, {}), 1.0)
+        for term in {t for owners in q.expanded[WORD].values() for t in owners}:
+            for ch in unigrams(term):
+                chars.setdefault(ch, SYNONYM_WEIGHT)
+        if not chars:
+            return {}
+        rarest = math.log(1.0 + (len(self.ids) + 0.5) / 0.5)
+        weight = {ch: w * unigram.idf.get(ch, rarest) for ch, w in chars.items()}
+        total = sum(weight.values())
+        held: dict[int, list[str]] = {}
+        for ch in chars:
+            for doc in unigram.postings.get(ch, ((),))[0]:
+                held.setdefault(doc, []).append(ch)
+        fits = {d: sum(weight[c] for c in cs) / total for d, cs in held.items()
+                if len(cs) >= FALLBACK_MIN_CHARS and sum(weight[c] for c in cs) >= FALLBACK_MIN_SHARE * total}
+        if not fits:
+            return {}
+        into = [0.0] * len(self.ids)
+        unigram.score(chars, into, CHANNEL_WEIGHTS[UNIGRAM])
+        return {d: into[d] * share for d, share in fits.items()}
 
     def _exact(self, cleaned: str) -> set[int]:
         return set(self._by_code.get(normalise_key(cleaned), ())) | set(self._by_name.get(norm_matter_name(cleaned),
@@ -270,40 +421,63 @@ class MatterIndex:
 
     def _query_terms(self, query: str) -> _QueryTerms:
         own = terms(query, fine=False)
+        # a pair holding a particle or a pronoun (好的, 了鱼, 我家) is how the citizen talks, not what the problem is
+        # (也不, 都没: function words only, no content either)
+        own[BIGRAM] = [b for b in own[BIGRAM] if not _PARTICLES.intersection(b) and not set(b) <= STOP_CHARS]
         weights = {channel: dict.fromkeys(items, 1.0) for channel, items in own.items()}
         expanded: dict[str, dict[str, list[str]]] = {WORD: {}, BIGRAM: {}}
+        official: dict[str, dict[str, list[str]]] = {}
         fired: dict[str, list[str]] = {}
-        for word, term in self.synonyms.expand(query):
+        pairs = self.synonyms.expand(query)
+        _weigh_phrase_parts(weights, pairs)
+        for word, term in pairs:
             if term in query:  # the user said it already, at full weight
                 continue
-            cut = terms(term)  # cut like the matters: an official term is written as they are
-            # its single characters are left out: they would let an expansion pull in noise
-            for channel, items in ((WORD, cut[WORD] + [term]), (BIGRAM, cut[BIGRAM])):
-                for t in items:
-                    if t not in weights[channel]:  # the user's own term counts, at full weight
+            if term not in official:
+                cut = terms(term)  # cut like the matters: an official term is written as they are
+                # its single characters are left out: they would let an expansion pull in noise
+                official[term] = {channel: [t for t in dict.fromkeys(items) if t not in weights[channel]]
+                                  for channel, items in ((WORD, cut[WORD] + [term]), (BIGRAM, cut[BIGRAM]))}
+                for channel, items in official[term].items():
+                    for t in items:  # the user's own terms count already, at full weight
                         expanded[channel].setdefault(t, []).append(term)
             fired.setdefault(word, []).append(term)
-        return _QueryTerms(weights, expanded, query, list(dict.fromkeys(own[WORD])), fired)
+        return _QueryTerms(weights, expanded, official, query, list(dict.fromkeys(own[WORD])), fired)
 
     def _score_expansions(self, q: _QueryTerms, into: list[float]) -> set[int]:
-        """Add the synonyms' terms, weighted per matter by the squared share of an official term it holds (the best
-        one it holds); return the matters holding more than half of some official term (those the synonyms alone
-        may list).
+        """Add the synonyms' official terms; return the matters holding more than half of some official term (those
+        the synonyms alone may list).
 
-        Without that, 社会生活噪声 would lend its pair 生活 to 最低生活保障: an official term is evidence as a whole,
-        and a matter holding one pair of five is not about it.
+        Each official term is scored on its own, weighted per matter by the squared share of the term's character
+        pairs the matter holds: 社会生活噪声 must not lend its pair 生活 to 最低生活保障, since an official term is
+        evidence as a whole and a matter holding one pair of five is not about it.
+
+        A matter's official terms then add with diminishing returns — the best in full, the next at ``SYNONYM_DECAY``,
+        the next at its square … An everyday word comes with several official terms because lists word one thing
+        several ways (电鱼: 电鱼, 禁用渔具, 非法捕捞); a matter that happens to hold many of them is not for that
+        several times more likely the one meant, and must not outrank the matter holding the user's own word.
         """
-        official = {term for owners in (*q.expanded[WORD].values(), *q.expanded[BIGRAM].values()) for term in owners}
-        shares = [self.channels[BIGRAM].coverage(bigrams(term)) for term in official if len(term) > 1]
-        factor = best_factor({d: c * c for d, c in share.items()} for share in shares)
-        qualified = {d for share in shares for d, c in share.items() if c > 0.5}
-        for channel in (WORD, BIGRAM):
-            for t, owners in q.expanded[channel].items():
-                whole = len(t) == 1 and t in owners  # a one-character term (假) is found whole or not at all
-                self.channels[channel].score_term(t, SYNONYM_WEIGHT * CHANNEL_WEIGHTS[channel], into,
-                                                  None if whole else factor)
-                if whole:
-                    qualified.update(self.channels[channel].postings.get(t, ((),))[0])
+        gains: dict[int, list[float]] = {}
+        qualified: set[int] = set()
+        for term, pieces in q.official.items():
+            gain: dict[int, float] = {}
+            whole = len(term) == 1  # a one-character term (假) is found whole or not at all
+            if whole:
+                factor = None
+            else:
+                share = self.channels[BIGRAM].coverage(bigrams(term))
+                factor = {d: c * c for d, c in share.items() if c >= MIN_TERM_SHARE}
+                qualified.update(d for d, c in share.items() if c > 0.5)
+            for channel in (WORD, BIGRAM):
+                for t in pieces.get(channel, ()):
+                    self.channels[channel].score_sparse(t, SYNONYM_WEIGHT * CHANNEL_WEIGHTS[channel], gain, factor)
+                    if whole:
+                        qualified.update(self.channels[channel].postings.get(t, ((),))[0])
+            for d, g in gain.items():
+                gains.setdefault(d, []).append(g)
+        for d, values in gains.items():
+            values.sort(reverse=True)
+            into[d] += sum(v * SYNONYM_DECAY ** i for i, v in enumerate(values))
         return qualified
 
     def _score(self, q: _QueryTerms) -> dict[int, float]:
@@ -323,7 +497,8 @@ class MatterIndex:
         return {d: strong[d] + weak[d] for d in qualified}
 
     def _explain(self, q: _QueryTerms, doc: int) -> list[str]:
-        """The user's own words found in the matter, then ``说法→官方用语、…`` for each synonym whose terms it holds."""
+        """The user's own words found in the matter, then ``说法→官方用语、…`` for each synonym whose terms it holds;
+        for a weak hit, the characters it shares with the query."""
         text = self._texts[doc]
         for strict in (True, False):  # the loose reading only for a hit that the strict one cannot explain
             out = common_pieces(q.text, text) if strict else [w for w in q.words if w in text]
@@ -333,13 +508,33 @@ class MatterIndex:
                     out.append(f"{word}→{'、'.join(shown)}")
             if out:
                 return out
-        return []
+        # a weak hit: the characters it shares with the query, which is all there is to say
+        return [c for c in dict.fromkeys(unigrams(q.text)) if c in text]
+
+
+def _weigh_phrase_parts(weights: dict[str, dict[str, float]], pairs: list[tuple[str, str]]) -> None:
+    """Count the user's words that are only parts of an everyday phrase the synonyms know at ``PHRASE_PART_WEIGHT``.
+
+    An everyday phrase means what the table says, not what its parts mean: 小广告 are leaflets stuck on walls
+    (张贴宣传品), not the 广告 of 户外广告审批; 烧稻草 is 焚烧秸秆. A part that the phrase's official terms also hold
+    (油烟 in 饭店油烟 → 油烟净化设施) keeps its full weight, and so does a part another phrase uses that way.
+    """
+    by_word: dict[str, set[str]] = {}
+    for word, term in pairs:
+        by_word.setdefault(word, set()).add(term)
+    if not by_word:
+        return
+    for channel in (WORD, BIGRAM):
+        for t in weights.get(channel, {}):
+            holders = [official for word, official in by_word.items() if any(t in part for part in word.split(GAP))]
+            if holders and not any(t in term for official in holders for term in official):
+                weights[channel][t] = min(weights[channel][t], PHRASE_PART_WEIGHT)
 
 
 def _fields(m: Mapping[str, Any], forms: dict[str, str]) -> dict[str, str]:
     """A matter's searchable fields in search form (``forms`` remembers texts already converted); domain and
     category share one field, both place the matter."""
-    basis = str(m.get("legal_basis") or "")[:MAX_BASIS_CHARS]
+    basis = _ARTICLE.sub(" ", str(m.get("legal_basis") or ""))[:MAX_BASIS_CHARS]
     raw = {"name": m.get("name"), "sub_item": m.get("sub_item"),
            "class": " ".join(str(m[k]) for k in ("domain", "category") if m.get(k)), "legal_basis": basis}
     out = {}
@@ -351,5 +546,5 @@ def _fields(m: Mapping[str, Any], forms: dict[str, str]) -> dict[str, str]:
     return out
 
 
-__all__ = ["BadQuery", "Hit", "MatterIndex", "Synonyms", "check_query", "load_synonyms", "shipped_synonyms",
-           "strip_framing"]
+__all__ = ["BadQuery", "Hit", "MatterIndex", "Synonyms", "asks_for_permit", "check_query", "load_synonyms",
+           "shipped_synonyms", "strip_framing"]

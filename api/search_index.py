@@ -18,6 +18,7 @@ import threading
 import unicodedata
 import warnings
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
@@ -154,16 +155,6 @@ def term_shown(term: str, text: str, strict: bool = True) -> bool:
     return found > 0 and (not strict or 2 * found > len(pairs))
 
 
-def best_factor(factors: Iterable[Mapping[int, float]]) -> dict[int, float]:
-    """Per document, the highest of several factors."""
-    out: dict[int, float] = {}
-    for f in factors:
-        for doc, value in f.items():
-            if value > out.get(doc, 0.0):
-                out[doc] = value
-    return out
-
-
 # --- BM25F ----------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -239,6 +230,28 @@ class ChannelIndex:
             f = factor.get(doc)
             if f:
                 into[doc] += w * f * sat
+
+    def score_sparse(self, term: str, weight: float, into: dict[int, float],
+                     factor: Mapping[int, float] | None = None) -> None:
+        """``score_term`` into a dict of only the documents that hold the term (for scoring one query term apart).
+
+        With a ``factor`` much smaller than the term's postings (a rare official term, a common piece of it), the
+        factor's documents are looked up in the postings (kept in document order) instead of reading them all."""
+        posting = self.postings.get(term)
+        if posting is None:
+            return
+        w = weight * self.idf[term]
+        docs, sats = posting
+        if factor is not None and 8 * len(factor) < len(docs):
+            for doc, f in factor.items():
+                i = bisect_left(docs, doc)
+                if f and i < len(docs) and docs[i] == doc:
+                    into[doc] = into.get(doc, 0.0) + w * f * sats[i]
+            return
+        for doc, sat in zip(docs, sats):
+            f = 1.0 if factor is None else factor.get(doc)
+            if f:
+                into[doc] = into.get(doc, 0.0) + w * f * sat
 
     def coverage(self, items: Sequence[str]) -> dict[int, float]:
         """For each document holding any of ``items``: the share of them it holds."""

@@ -58,6 +58,32 @@ def place(store: Store, region_text: str) -> dict[str, Any]:
     return held
 
 
+_LOCAL: dict[tuple[str, int, str], frozenset[str]] = {}
+
+
+def local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
+    """Matters that some list assigns in this township (or its county's departments hold): search ranks them up,
+    so a matter only another township handles does not come first here. Cached per data version and region."""
+    version = store.data_version() if hasattr(store, "data_version") else -1
+    key = (store.url, version, region["code"])
+    if key in _LOCAL and version >= 0:
+        return _LOCAL[key]
+    code = region["code"]
+    county = region.get("county_code") or code
+    ids: set[str] = set()
+    for type_ in ("LEADS", "COOPERATES_ON", "DELEGATES"):
+        ids |= {r.target for r in store.rels(type_, region=code)}
+    ids |= {r.source for r in store.rels("RECALLED_TO", region=code)}
+    ids |= {r.target for r in store.rels("LEADS", region=county, list_kind="power")}
+    matters = store.nodes("Matter")
+    names = {m["norm_name"] for m in matters if m["id"] in ids and m.get("norm_name")}
+    found = frozenset(m["id"] for m in matters if m["id"] in ids or m.get("norm_name") in names)
+    if len(_LOCAL) > 64:
+        _LOCAL.clear()
+    _LOCAL[key] = found
+    return found
+
+
 def _siblings(store: Store, matter_id: str) -> list[str]:
     """The matter and every matter that is the same item under another id (same normalised name)."""
     m = store.node("Matter", matter_id)
@@ -75,7 +101,8 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     date = parse_as_of(as_of)
     region = place(store, region_text)
     resolver = Resolver(store)
-    hits = matter_index(store, synonym_files).search(query, limit=max(limit * 4, 20))
+    hits = matter_index(store, synonym_files).search(query, limit=max(limit * 4, 20),
+                                                     boost=local_matters(store, region))
 
     def answer(hit: Any) -> dict[str, Any]:
         return _match(resolver.resolve(_siblings(store, hit.matter_id), region, date), hit)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, Callable
 
@@ -108,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "and report top-1 and top-3 accuracy for the matter and the lead agency.",
                        epilog=EPILOG)
     p.add_argument("--questions", metavar="FILE", help="问题集 YAML / question set (default demo/questions.yaml)")
+    p.add_argument("--split", choices=["all", "dev", "held-out"], default="all",
+                   help="只用开发集或留出集（按事项哈希划分，见 docs/accuracy.md）/ only the development or the held-out "
+                        "half (see docs/accuracy.md)")
     p.add_argument("--as-of", metavar="DATE", help="日期（默认今天）/ date (default today)")
     _store_arg(p)
     _json_arg(p)
@@ -256,7 +260,7 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
 
     questions = load_questions(Path(args.questions) if args.questions else demo_questions())
     with open_store(args.store) as store:
-        data = evaluate(store, questions, as_of=parse_as_of(args.as_of))
+        data = evaluate(store, questions, as_of=parse_as_of(args.as_of), split=args.split)
     _emit(args, data, accuracy_text)
     return 0
 
@@ -424,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # `quanze … | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except QuanzeError as e:
         if getattr(args, "json", False):
             print(json.dumps(e.to_dict(), ensure_ascii=False, indent=2))

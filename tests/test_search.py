@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from quanze.api.search import BadQuery, Hit, MatterIndex, Synonyms, check_query, load_synonyms
+from quanze.api.search import BadQuery, Hit, MatterIndex, Synonyms, asks_for_permit, check_query, load_synonyms
 from quanze.errors import InputError, QuanzeError
 from quanze.graph.matters import matter_id, norm_matter_name
 
@@ -351,3 +351,92 @@ def test_a_malformed_user_file_is_an_input_error(tmp_path: Path, content: str) -
 def test_a_missing_user_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         load_synonyms([tmp_path / "absent.yaml"])
+
+
+# --- phrases with a gap, yes-no questions, the longest phrase ---------------------------------------------------
+
+def test_a_gapped_everyday_word_matches_with_words_inside() -> None:
+    table = Synonyms({"烧...轮胎": ("焚烧", "橡胶")})
+    assert table.expand("有人在村口烧旧轮胎") == [("烧...轮胎", "焚烧"), ("烧...轮胎", "橡胶")]
+    assert table.expand("烧了好几个轮胎")  # 了 is filler: 烧好几个轮胎, a gap of three
+    assert table.expand("烧轮胎")  # no gap at all
+    assert not table.expand("烧掉院子里堆着的旧轮胎"), "more than four characters apart: not one phrase"
+    assert not table.expand("烧，旧轮胎"), "never across punctuation"
+    assert not table.expand("轮胎烧了"), "the parts keep their order"
+
+
+def test_the_shipped_file_may_write_the_gap_as_an_ellipsis(tmp_path: Path) -> None:
+    user = tmp_path / "gap.yaml"
+    user.write_text("河滩…盖: [河道管理范围内建设]\n", encoding="utf-8")
+    table = load_synonyms([user])
+    assert ("河滩...盖", "河道管理范围内建设") in table.expand("有人在河滩上盖房子")
+
+
+def test_a_yes_no_question_is_not_a_negation() -> None:
+    table = Synonyms({"没有培训": ("安全生产教育和培训",), "不安全": ("安全生产",)})
+    assert table.expand("工人上岗没有培训")
+    assert not table.expand("想学种果树，有没有培训"), "有没有培训 asks; it does not say there is none"
+    assert not table.expand("这个厂安不安全")
+    assert table.expand("这个厂不安全")
+
+
+def test_the_longest_everyday_phrase_speaks_for_the_words_inside_it() -> None:
+    table = Synonyms({"收割机": ("农业机械",), "买收割机...补贴": ("农机购置补贴",), "盖房": ("建住宅",),
+                      "盖房子": ("建住宅", "住宅")})
+    assert table.expand("买收割机有没有补贴") == [("买收割机...补贴", "农机购置补贴")]
+    assert table.expand("收割机载人") == [("收割机", "农业机械")]
+    assert [w for w, _ in table.expand("没批就盖房子")] == ["盖房子", "盖房子"]
+
+
+def test_words_that_are_only_part_of_a_known_phrase_count_less() -> None:
+    # 小广告 are leaflets stuck on poles: the 广告 inside it must not pull the advertising-sign approval first
+    matters = [_matter("1", "设置大型户外广告及在城市建筑物、设施上悬挂、张贴宣传品审批", "行政许可", "综合行政执法", ""),
+               _matter("2", "对在城市建筑物、设施以及树木上涂写、刻画或者未经批准张挂、张贴宣传品的行政处罚", "行政处罚",
+                       "综合行政执法", "")]
+    idx = MatterIndex(matters, Synonyms({"小广告": ("张贴", "涂写", "刻画", "宣传品")}))
+    assert idx.search("电线杆上贴满了小广告")[0].matter_id == matters[1]["id"]
+
+
+# --- what is asked: a permit, or a report -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("query,asks", [
+    ("想开个诊所要办什么手续", True), ("开理发店要办卫生许可证吗", True), ("自家山上的树想砍，要办证吗", True),
+    ("打算在河上修座便桥", True), ("买的二手房要过户", True), ("想在镇上开个药店", True),
+    ("小饭馆没证就开张了", False), ("邻居没审批就把老房子加了两层", False), ("饭店油烟太大", False),
+    ("菜里农药残留要查", False)])
+def test_asks_for_permit(query: str, asks: bool) -> None:
+    assert asks_for_permit(query) is asks
+
+
+def test_a_permit_question_prefers_the_licence_a_report_the_penalty() -> None:
+    matters = [_matter("1", "医疗机构执业登记", "行政许可", "卫生健康", ""),
+               _matter("2", "对未取得《医疗机构执业许可证》擅自执业的行政处罚", "行政处罚", "卫生健康", "")]
+    idx = MatterIndex(matters, Synonyms({"诊所": ("医疗机构",)}))
+    assert idx.search("想开个诊所要办什么手续")[0].matter_id == matters[0]["id"]
+    assert idx.search("村里的诊所没有执业许可证")[0].matter_id == matters[1]["id"]
+
+
+# --- when nothing shares a word: the characters -----------------------------------------------------------------
+
+def test_a_query_sharing_only_characters_gets_weak_hits() -> None:
+    matters = _matters() + [_matter("9", "对占用永久基本农田发展林果业或者挖塘养鱼的行政处罚", "行政处罚", "自然资源", "")]
+    idx = MatterIndex(matters, Synonyms())
+    hits = idx.search("好好的稻田被挖成了鱼塘")
+    assert hits and hits[0].matter_id == matters[-1]["id"] and hits[0].weak
+    assert set(hits[0].matched) >= {"挖", "塘", "鱼"}
+    assert not any(h.weak for h in idx.search("河里有人电鱼")), "a real match is never weak"
+    assert idx.search("量子计算机") == [], "two common characters of five are not a match"
+
+
+# --- boost: the matters somebody handles in the asked township ------------------------------------------------
+
+def test_boost_prefers_the_given_matters_and_keeps_exact_hits_first(index: MatterIndex) -> None:
+    plain = index.search("砍树")
+    assert len(plain) >= 2
+    second = plain[1].matter_id
+    boosted = index.search("砍树", boost={second})
+    assert boosted[0].matter_id == second
+    assert {h.matter_id for h in boosted} == {h.matter_id for h in plain}, "boost reorders, it does not filter"
+    code_hit = index.search("330217001", boost={second})
+    assert code_hit[0].exact and code_hit[0].matter_id == _id("对农村居民未经批准或者违反规划的规定建住宅的行政处罚")
+    assert index.search("砍树", boost=set()) == plain and index.search("砍树", boost=None) == plain

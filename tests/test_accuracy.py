@@ -1,0 +1,103 @@
+"""``quanze accuracy`` on the demo county: the development / held-out split, and the figures docs/accuracy.md reports.
+
+The floors below are the figures of docs/accuracy.md (measured with the real command on 2025-06-01 data) minus a small
+margin, so that a change to search or to the synonym table that loses a few questions fails here. They are floors,
+not the issue's target (lead top-1 ≥ 90 %, top-3 ≥ 97 %): the held-out half does not reach it, and the document says
+so. Raise them when the figures rise; never lower them to let a change through without saying why in the document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from quanze.api.accuracy import SPLITS, evaluate, half_of, load_questions, main, split_questions
+from quanze.demo import demo_questions
+from quanze.errors import InputError
+
+AS_OF = dt.date(2025, 6, 1)
+MARGIN = 0.03  # about four questions of a half: noise from a tie broken differently, not a regression
+
+# split → (matter top-1, matter top-3, lead top-1, lead top-3), as docs/accuracy.md reports them
+DOCUMENTED = {  # with boost wired into who: docs/accuracy.md "measured, current version"
+    "held-out": (0.589, 0.783, 0.721, 0.876),
+    "dev": (0.853, 0.930, 0.969, 0.992),
+    "all": (0.721, 0.857, 0.845, 0.934),
+}
+
+
+# the first questions of the held-out half, pinned: a change to the hashing would silently re-split
+PINNED_HELD_OUT_START = ["q001", "q002", "q003", "q004", "q005"]
+
+
+@pytest.fixture(scope="module")
+def questions() -> list[dict]:
+    return load_questions(demo_questions())
+
+
+# --- the split ---------------------------------------------------------------------------------------------------
+
+def test_the_halves_are_disjoint_and_cover_the_set(questions: list[dict]) -> None:
+    dev, held = split_questions(questions, "dev"), split_questions(questions, "held-out")
+    assert split_questions(questions, "all") == questions
+    assert len(dev) + len(held) == len(questions)
+    assert not {q["id"] for q in dev} & {q["id"] for q in held}
+    assert {q["id"] for q in dev} | {q["id"] for q in held} == {q["id"] for q in questions}
+    # every question about one matter falls in the same half: a synonym written for one phrasing of a problem
+    # must not answer its twin in the other half
+    assert not {q["matter"] for q in dev} & {q["matter"] for q in held}
+    assert 0.4 <= len(dev) / len(questions) <= 0.6
+
+
+def test_the_split_is_deterministic_and_independent_of_order(questions: list[dict]) -> None:
+    first = [q["id"] for q in split_questions(questions, "held-out")]
+    assert first == [q["id"] for q in split_questions(questions, "held-out")]
+    shuffled = list(questions)
+    random.Random(1).shuffle(shuffled)
+    assert sorted(q["id"] for q in split_questions(shuffled, "held-out")) == sorted(first)
+    # a question's half depends on nothing but its matter: adding questions never moves the old ones
+    extra = {"id": "new", "q": "新问题", "township": "城关镇", "matter": "一个新事项", "lead": "某机构"}
+    assert [q["id"] for q in split_questions(questions + [extra], "held-out") if q["id"] != "new"] == first
+    assert half_of({"matter": " 临时救助 "}) == half_of({"matter": "临时救助"})
+
+
+def test_the_split_is_pinned(questions: list[dict]) -> None:
+    """The halves docs/accuracy.md reports on: a change to the hashing would silently re-split, and the held-out
+    half would no longer be one nobody tuned on."""
+    held = split_questions(questions, "held-out")
+    assert (len(held), len(questions)) == (129, 258)
+    assert [q["id"] for q in held[:5]] == PINNED_HELD_OUT_START
+
+
+def test_an_unknown_split_is_an_input_error(questions: list[dict]) -> None:
+    with pytest.raises(InputError):
+        split_questions(questions, "test")
+    assert SPLITS == ("all", "dev", "held-out")
+
+
+def test_a_half_can_be_written_for_quanze_accuracy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "dev.yaml"
+    assert main(["--split", "dev", "--write", str(out)]) == 0
+    written = load_questions(out)
+    assert [q["id"] for q in written] == [q["id"] for q in split_questions(load_questions(demo_questions()), "dev")]
+    assert all(half_of(q) == "dev" for q in yaml.safe_load(out.read_text(encoding="utf-8")))
+    assert "dev" in capsys.readouterr().out
+
+
+# --- the figures -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("split", ["held-out", "dev", "all"])
+def test_accuracy_is_at_least_the_documented_level(full_demo_store, questions: list[dict], split: str) -> None:
+    d = evaluate(full_demo_store, questions, as_of=AS_OF, split=split)
+    assert d["split"] == split and d["questions"] == len(split_questions(questions, split))
+    got = (d["matter_top1"], d["matter_top3"], d["lead_top1"], d["lead_top3"])
+    floors = tuple(round(x - MARGIN, 4) for x in DOCUMENTED[split])
+    assert all(g >= f for g, f in zip(got, floors)), f"{split}: got {got}, floors {floors}"
+    # the breakdowns add up
+    assert d["paraphrase"]["n"] + d["not_paraphrase"]["n"] == d["questions"]
+    assert sum(r["n"] for r in d["by_rule"].values()) == d["questions"]
+    assert len(d["misses"]) == round((1 - d["lead_top1"]) * d["questions"])
