@@ -388,15 +388,7 @@ class Neo4jStore(Store):
 
     def networkx(self) -> nx.MultiDiGraph:
         """The whole graph as the embedded store builds it (rebuilt on every call: other clients may write)."""
-        g = nx.MultiDiGraph()
-        for kind in SCHEMA.nodes:
-            for props in self.nodes(kind.label):
-                g.add_node(f"{kind.label}:{props[kind.key]}", label=kind.label, **props)
-        for kind in SCHEMA.relations:
-            for rel in self.rels(kind.type):
-                g.add_edge(f"{kind.source}:{rel.source}", f"{kind.target}:{rel.target}", key=rel.id,
-                           type=kind.type, **rel.props)
-        return g
+        return self.build_networkx()
 
     def close(self) -> None:
         self._driver.close()

@@ -228,14 +228,7 @@ class SqliteStore(Store):
         version = self.data_version()
         if self._view and self._view[0] == version:
             return self._view[1]
-        g = nx.MultiDiGraph()
-        for kind in SCHEMA.nodes:
-            for props in self.nodes(kind.label):
-                g.add_node(f"{kind.label}:{props[kind.key]}", label=kind.label, **props)
-        for kind in SCHEMA.relations:
-            for rel in self.rels(kind.type):
-                g.add_edge(f"{kind.source}:{rel.source}", f"{kind.target}:{rel.target}", key=rel.id,
-                           type=kind.type, **rel.props)
+        g = self.build_networkx()
         self._view = (version, g)
         return g
 

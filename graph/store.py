@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from quanze.errors import StoreError
 from quanze.graph.schema import SCHEMA
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 DEFAULT_STORE = "sqlite:///quanze.db"
 
@@ -109,6 +112,20 @@ class Store(ABC):
     def all_rels(self, types: Iterable[str] | None = None) -> Iterator[Rel]:
         for t in types or SCHEMA.relation_types:
             yield from self.rels(t)
+
+    def build_networkx(self) -> "nx.MultiDiGraph":
+        """The whole graph for traversals: nodes ``"Label:key"`` with their properties, edges keyed by relation id."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        for kind in SCHEMA.nodes:
+            for props in self.nodes(kind.label):
+                g.add_node(f"{kind.label}:{props[kind.key]}", label=kind.label, **props)
+        for rel_kind in SCHEMA.relations:
+            for rel in self.rels(rel_kind.type):
+                g.add_edge(f"{rel_kind.source}:{rel.source}", f"{rel_kind.target}:{rel.target}", key=rel.id,
+                           type=rel_kind.type, **rel.props)
+        return g
 
 
 def store_url(url: str | None = None) -> str:

@@ -1,4 +1,6 @@
-"""The embedded store: all-or-nothing loads, readers during loads, list replacement, the networkx view."""
+"""What only the embedded store has: WAL readers during a load, the cached networkx view, a killed process, URLs.
+
+What every store must do is in tests/test_store_behaviour.py, run against SQLite and Neo4j alike."""
 
 import datetime as dt
 from pathlib import Path
@@ -7,7 +9,7 @@ import pytest
 
 from quanze.errors import StoreError
 from quanze.graph.sqlite_store import SqliteStore
-from quanze.graph.store import Batch, Rel, open_store
+from quanze.graph.store import Batch, open_store
 
 
 def agency(id_, name, list_id="L1", **more):
@@ -25,52 +27,12 @@ def small_batch(list_id="L1"):
     return b
 
 
-def test_values_come_back_with_their_types(store):
-    store.apply(small_batch())
-    a = store.node("Agency", "990701/住建局")
-    assert a["short_names"] == ["县住建局"] and a["admin_quota"] == 3
-    assert store.node("Region", "990701")["tags"] == ["示例"]
-    (d,) = store.rels("DELEGATES", source="990701/住建局")
-    assert d.props["effective"] == dt.date(2021, 5, 1) and d.target == "m1"
-    assert store.rels("LEADS", target="m1", region="990701")[0].props["row"] == 7
-    assert store.nodes("Agency", name="住建局")[0]["id"] == "990701/住建局"
 
 
-def test_a_value_left_out_later_does_not_erase_the_one_given(store):
-    store.apply(small_batch())
-    b = Batch()
-    b.add_node("Agency", agency("990701/住建局", "住建局", admin_quota=None, admin_actual=2))
-    store.apply(b)
-    a = store.node("Agency", "990701/住建局")
-    assert (a["admin_quota"], a["admin_actual"]) == (3, 2)
 
 
-def test_replacing_a_list_removes_what_it_asserted_and_nothing_else(store):
-    store.apply(small_batch("L1"))
-    b = Batch()
-    b.add_node("Agency", agency("990701/资规局", "资规局", "L2"))
-    store.apply(b)
-    replacement = Batch(replaces=["L1"])
-    replacement.add_node("Agency", agency("990701/水利局", "水利局", "L1"))
-    store.apply(replacement)
-    assert store.node("Agency", "990701/住建局") is None
-    assert store.rels("LEADS") == []
-    assert store.node("Agency", "990701/资规局") is not None
-    assert store.node("Agency", "990701/水利局") is not None
-    assert store.node("Matter", "m1") is not None  # matters belong to no single list
 
 
-def test_a_failing_write_rolls_back_everything(store):
-    store.apply(small_batch())
-    before = store.content()
-    b = Batch(replaces=["L1"])
-    b.add_node("Agency", agency("990701/水利局", "水利局"))
-    b.add_rel("LEADS", "990701/水利局", "m1", {"id": "r9", "region": "990701"})
-    # a relation without a target fails after the deletes and node writes have run
-    b.rels["LEADS"]["r9"] = Rel("LEADS", "r9", "990701/水利局", None, {"id": "r9", "region": "990701"})
-    with pytest.raises(StoreError, match="rolled back"):
-        store.apply(b)
-    assert store.content() == before
 
 
 def test_readers_see_the_last_committed_state_while_a_load_holds_its_transaction(tmp_path):
