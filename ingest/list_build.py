@@ -73,6 +73,8 @@ class ListBuilder:
         self.regions = RegionDirectory(declared)
         self.held_regions = {p["code"]: Region.from_props(p) for p in store.nodes("Region")}
         self.held_regions.update({c: Region.from_props(p) for c, p in structures.nodes.get("Region", {}).items()})
+        # counties whose structure this same ingest loads: a bare township name in a sidecar means theirs
+        self.run_counties = {p["code"] for p in structures.nodes.get("Region", {}).values() if p["level"] == "county"}
         agencies = {p["id"]: p for p in store.nodes("Agency") if p.get("list_id") not in replaced}
         agencies.update(structures.nodes.get("Agency", {}))
         self.agencies = agencies
@@ -160,6 +162,8 @@ class ListBuilder:
         """A region the store holds wins over its namesakes in the national table (临江镇 is in 11 counties)."""
         key = normalise_key(text)
         held = [r for r in self.held_regions.values() if normalise_key(r.name) == key]
+        if len(held) > 1 and self.run_counties:  # several counties held: the one this ingest brings wins
+            held = [r for r in held if (r.county_code or r.code) in self.run_counties] or held
         if len(held) == 1:
             return held[0]
         region = self.regions.resolve(text)

@@ -292,3 +292,18 @@ def test_the_demo_loads_with_no_errors_and_only_its_planted_warnings(tmp_path):
         ("shared-alias", "departments.xlsx", "执法大队"),  # the structure's planted shared short name
     }
     assert [p.code for p in problems(report, "info")] == ["skipped-row"]  # the batch's 合计 row, said, not dropped
+
+
+def test_a_bare_township_name_means_the_county_loaded_in_the_same_ingest(tmp_path, store):
+    """Two counties with a 城关镇 each: a sidecar saying region: 城关镇 means the one this ingest brings."""
+    other = tmp_path / "other.yaml"
+    other.write_text("county: {code: '990702', name: 另县}\ntownships:\n  - {code: '990702001', name: 城关镇}\n",
+                     encoding="utf-8")
+    assert ingest_paths([other], store).ok
+    from quanze.demo import demo_path
+
+    lst = csv_file(tmp_path / "b.csv", [["序号", "事项名称"], ["1", "组织开展防汛演练"]], "utf-8")
+    (tmp_path / "b.meta.yaml").write_text("kind: basic\nregion: 城关镇\n", encoding="utf-8")
+    report = ingest_paths([demo_path() / "structure", lst], store)
+    assert report.ok, [p.format() for p in problems(report)]
+    assert store.rels("LEADS", region=CG) and not store.rels("LEADS", region="990702001")
