@@ -18,7 +18,8 @@ server's CPU time and peak RSS (from /proc/<pid>/{stat,status}; pid in ``$QUANZE
 SQLite file with its WAL, the Neo4j data directory (store files and transaction logs apart).
 
 Neo4j: the benchmark runs its own server with ``scripts/neo4j`` in ``--neo4j-home`` (default /tmp/bench-neo4j), which
-it resets (stops and deletes) before each N and stops at the end — never point it at a home someone else uses. The
+it resets (stops and deletes) before each N, stops after each run to measure the disk at rest, and resets at the end
+(``--keep``: stops only) — never point it at a home someone else uses. The
 JVM gets ``QUANZE_NEO4J_HEAP`` (default here 2g) and ``QUANZE_NEO4J_PAGECACHE`` (default here 512m) unless set.
 
 Writes ``--out`` (Markdown, overwritten) and ``--json`` (raw numbers; default: results.json beside --out). No
@@ -43,15 +44,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # ``python bench/run.py``
     sys.path.insert(0, str(REPO))
 
-from bench.synthetic import DEMO_CODE, DEMO_NAME, Template, county_code, county_name  # noqa: E402
+from bench.synthetic import DEMO_CODE, DEMO_NAME, Template, county_code, county_name
 
 AS_OF = dt.date(2025, 6, 1)
 DEFAULT_COUNTIES = "1,10,50"
@@ -212,7 +214,7 @@ def timed(fn: Callable[[Any], Any], items: list[Any], budget: float,
         except expected:
             outcomes["expected_exceptions"] += 1
             answers.append(None)
-        except Exception as e:  # noqa: BLE001 — recorded, the run goes on
+        except Exception as e:  # recorded; the run goes on
             errors.append(f"{type(e).__name__}: {e}"[:300])
             answers.append(None)
         times.append(time.perf_counter() - t0)
@@ -286,13 +288,13 @@ def _warm_search() -> None:
         from quanze.api.search_index import tokenizer
 
         tokenizer()
-    except Exception:  # noqa: BLE001 — only a warm-up
+    except Exception:  # only a warm-up: the timed calls would load it anyway
         pass
     try:
         from quanze.api.search import shipped_synonyms
 
         shipped_synonyms()
-    except Exception:  # noqa: BLE001
+    except Exception:  # only a warm-up
         pass
 
 
@@ -528,11 +530,15 @@ def machine() -> dict[str, Any]:
         pass
     java = subprocess.run(["java", "-version"], capture_output=True, text=True)
     git = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"], capture_output=True, text=True)
+    # tracked files changed in the working tree (other engineers' work in progress is measured too)
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True)
+    changed = [line[3:] for line in dirty.stdout.splitlines() if line.strip()]
     return {"nproc": os.cpu_count(), "memory_gb": round(mem_kb / 2 ** 20, 1), "cpu": cpu,
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
             "java": (java.stderr.splitlines() or ["?"])[0] if java.returncode == 0 else "not found",
-            "commit": git.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else ""),
+            "commit": git.stdout.strip() + (f" + uncommitted changes to {', '.join(changed[:6])}"
+                                            + (" …" if len(changed) > 6 else "") if changed else ""),
             "loadavg_start": os.getloadavg()}
 
 
@@ -777,8 +783,9 @@ def render(results: dict) -> str:
         f"{sizes.get('SourceList', 0)} lists) and {_f(tpl.get('relations'))} relations ({rel_parts}). Matters are "
         "shared across counties, as real ones largely are. One `apply` per county; then the demo's real files are "
         "ingested on top (`ingest_paths`), so the queries run on N + 1 counties. The demo has "
-        f"{tpl.get('townships')} townships, more than the national mean of 13.9: N = 50 holds "
-        f"{50 * (tpl.get('townships') or 0):,} townships, about 1.7 average provinces.")
+        f"{tpl.get('townships')} townships, more than the national mean of 13.9: 50 clones hold "
+        f"{50 * (tpl.get('townships') or 0):,} townships, about 1.7 average provinces (DOMAIN.md: 41,352 townships "
+        "in 2,978 counties).")
     add("")
     add("| N | 县 counties held | 乡镇 townships | 节点 nodes | 关系 relations |")
     add("| ---: | ---: | ---: | ---: | ---: |")
@@ -812,7 +819,7 @@ def render(results: dict) -> str:
                 continue
             ph = r.get("phases", {})
 
-            def q(name: str) -> str:
+            def q(name: str, ph: dict = ph, r: dict = r) -> str:
                 p = ph.get(name)
                 if not p or not p.get("n"):
                     return "not run" if r.get("status") != "ok" else "—"
@@ -837,7 +844,7 @@ def render(results: dict) -> str:
         add("| | " + " | ".join(STORE_NAMES[s] for s, _ in cols) + " |")
         add("| --- |" + " ---: |" * len(cols))
 
-        def row(label: str, fn: Callable[[dict], str]) -> None:
+        def row(label: str, fn: Callable[[dict], str], cols: list = cols) -> None:
             add(f"| {label} | " + " | ".join((fn(r) if r.get("status") != "skipped" else "skipped")
                                               for _, r in cols) + " |")
 
@@ -876,6 +883,9 @@ def render(results: dict) -> str:
             lambda r: f"{_f(_get(r, 'phases.audit_county.wall_s'), 2)} ({_f(_get(r, 'phases.audit_county.findings'))})")
         row("audit all, s (findings)",
             lambda r: f"{_f(_get(r, 'phases.audit_all.wall_s'), 2)} ({_f(_get(r, 'phases.audit_all.findings'))})")
+        row("Python CPU in who / resolve / paths / audit county / audit all, s",
+            lambda r: " / ".join(_f(_get(r, f"phases.{p}.cpu_s")) for p in
+                                 ("who", "resolve", "paths", "audit_county", "audit_all")))
         row("errors (load/queries)",
             lambda r: _f(sum(_get(r, f"phases.{p}.errors") or 0 for p in ("who", "resolve", "paths"))))
         for p in PHASES:
@@ -972,7 +982,7 @@ def _largest_common(results: dict) -> int | None:
 
 
 def reading(results: dict) -> list[str]:
-    """Sentences read off the numbers (generated, so that they always match the tables above)."""
+    """Sentences read off the numbers, in Chinese and English (generated, so that they always match the tables)."""
     runs = _runs(results)
     counties = results.get("meta", {}).get("counties", [])
     out: list[str] = []
@@ -983,26 +993,32 @@ def reading(results: dict) -> list[str]:
         def v(r: dict, p: str) -> Any:
             return _get(r, p)
 
+        load_s, load_j = v(s, "phases.load.apply_total_s"), v(j, "phases.load.apply_total_s")
+        pc_s, pc_j = v(s, "phases.load.per_county.median_ms"), v(j, "phases.load.per_county.median_ms")
         out.append(f"在 N = {n}（存储中 {n + 1} 个县）时 / At N = {n} ({n + 1} counties held):")
         out.append("")
-        out.append(f"- 写入 / load {n} counties: SQLite {_f(v(s, 'phases.load.apply_total_s'))} s, Neo4j "
-                   f"{_f(v(j, 'phases.load.apply_total_s'))} s "
-                   f"({_ratio(v(j, 'phases.load.apply_total_s'), v(s, 'phases.load.apply_total_s'))}); per county "
-                   f"median {_f(v(s, 'phases.load.per_county.median_ms'), 0)} vs "
-                   f"{_f(v(j, 'phases.load.per_county.median_ms'), 0)} ms; the Neo4j server spent "
-                   f"{_f(v(j, 'phases.load.server_cpu_s'))} s of CPU on it.")
-        for p, zh in (("who", "问谁管 who"), ("resolve", "规则判定 resolve"), ("paths", "责任路径 find_paths")):
-            a, b = v(s, f"phases.{p}.median_ms"), v(j, f"phases.{p}.median_ms")
-            out.append(f"- {zh}: median SQLite {_f(a)} ms, Neo4j {_f(b)} ms "
-                       f"({_ratio(b, a)}{' slower on Neo4j' if a and b and b > a else ''}).")
+        out.append(f"- 写入 {n} 个县：SQLite {_f(load_s)} 秒，Neo4j {_f(load_j)} 秒（{_ratio(load_j, load_s)}）；每县中位数 "
+                   f"{_f(pc_s, 0)} 与 {_f(pc_j, 0)} 毫秒。 Loading {n} counties: SQLite {_f(load_s)} s, Neo4j "
+                   f"{_f(load_j)} s ({_ratio(load_j, load_s)}); per county median {_f(pc_s, 0)} vs {_f(pc_j, 0)} ms; "
+                   f"the Neo4j server spent {_f(v(j, 'phases.load.server_cpu_s'))} s of CPU on it.")
+        meds = {p: (v(s, f"phases.{p}.median_ms"), v(j, f"phases.{p}.median_ms")) for p in ("who", "resolve", "paths")}
+        out.append("- 查询中位数（SQLite / Neo4j）：问谁管 "
+                   + "；".join(f"{zh} {_f(meds[p][0])} / {_f(meds[p][1])} 毫秒（{_ratio(meds[p][1], meds[p][0])}）"
+                              for p, zh in (("who", "who"), ("resolve", "规则判定"), ("paths", "责任路径")))[4:]
+                   + "。 Query medians (SQLite / Neo4j): "
+                   + "; ".join(f"{p} {_f(meds[p][0])} / {_f(meds[p][1])} ms ({_ratio(meds[p][1], meds[p][0])})"
+                               for p in ("who", "resolve", "paths")) + ".")
         a, b = v(s, "phases.audit_all.wall_s"), v(j, "phases.audit_all.wall_s")
         c, d = v(s, "phases.audit_county.wall_s"), v(j, "phases.audit_county.wall_s")
-        out.append(f"- 审计 audit: all {n + 1} counties SQLite {_f(a)} s, Neo4j {_f(b)} s; one county SQLite {_f(c)} s, "
-                   f"Neo4j {_f(d)} s — one county costs {_pct(c, a)} / {_pct(d, b)} of a full audit, not "
-                   f"1/{n + 1} (see What to fix: audits).")
-        out.append(f"- 内存 memory: Python peak SQLite {_f(_py_peak(s), 0)} MB, Neo4j client {_f(_py_peak(j), 0)} MB "
-                   f"+ server {_f(_server_peak(j), 0)} MB.")
-        out.append(f"- 磁盘 disk: SQLite {_f(_disk(s))} MB, Neo4j {_f(_disk(j))} MB.")
+        out.append(f"- 审计全部 {n + 1} 个县：SQLite {_f(a)} 秒，Neo4j {_f(b)} 秒；只审计一个县仍需 {_f(c)} 与 {_f(d)} 秒"
+                   f"（全量的 {_pct(c, a)} 与 {_pct(d, b)}，而不是 1/{n + 1}）。 Auditing all {n + 1} counties: SQLite "
+                   f"{_f(a)} s, Neo4j {_f(b)} s; one county still takes {_f(c)} and {_f(d)} s ({_pct(c, a)} and "
+                   f"{_pct(d, b)} of a full audit, not 1/{n + 1}: see What to fix).")
+        out.append(f"- 内存峰值：SQLite 进程 {_f(_py_peak(s), 0)} MB；Neo4j 客户端 {_f(_py_peak(j), 0)} MB，另加服务器 "
+                   f"{_f(_server_peak(j), 0)} MB。磁盘（静止时）：SQLite {_f(_disk(s))} MB，Neo4j {_f(_disk(j))} MB。 "
+                   f"Peak memory: SQLite process {_f(_py_peak(s), 0)} MB; Neo4j client {_f(_py_peak(j), 0)} MB plus "
+                   f"server {_f(_server_peak(j), 0)} MB. Disk at rest: SQLite {_f(_disk(s))} MB, Neo4j "
+                   f"{_f(_disk(j))} MB.")
         out.append("")
     for store in ("sqlite", "neo4j"):
         done = [k for k in counties if _measured(runs.get((store, k)))]
@@ -1012,13 +1028,27 @@ def reading(results: dict) -> list[str]:
         grow = (done[-1] + 1) / (done[0] + 1)
         parts = []
         for p, label in (("audit_all", "audit all"), ("ingest_demo", "ingest demo"), ("paths", "find_paths first"),
-                         ("who", "who median")):
-            key = "first_ms" if p == "paths" else "median_ms" if p == "who" else "wall_s"
+                         ("who", "who median"), ("resolve", "resolve median")):
+            key = "first_ms" if p == "paths" else "median_ms" if p in ("who", "resolve") else "wall_s"
             a, b = _get(lo, f"phases.{p}.{key}"), _get(hi, f"phases.{p}.{key}")
             if a and b:
                 parts.append(f"{label} {_ratio(b, a)}")
-        out.append(f"- {STORE_NAMES[store]}, N {done[0]} → {done[-1]} (data ×{grow:.0f}): " + ", ".join(parts)
-                   + f"; Python peak {_f(_py_peak(lo), 0)} → {_f(_py_peak(hi), 0)} MB.")
+        out.append(f"- 随规模增长 / growth, {STORE_NAMES[store]}, N {done[0]} → {done[-1]} (data ×{grow:.0f}): "
+                   + ", ".join(parts) + f"; Python peak {_f(_py_peak(lo), 0)} → {_f(_py_peak(hi), 0)} MB.")
+    out.append("")
+    out.append("读整张图的操作（审计、路径视图）随数据增长；按条查询的操作（规则判定）几乎不变。 Whatever reads the whole graph "
+               "(audits, the paths view) grows with the data; what looks rows up (resolve) hardly moves.")
+    if n is not None:
+        j = runs[("neo4j", n)]
+        queries = ("who", "resolve", "paths", "audit_county", "audit_all")
+        client = sum(_get(j, f"phases.{p}.cpu_s") or 0 for p in queries)
+        server = sum(_get(j, f"phases.{p}.server_cpu_s") or 0 for p in queries)
+        wall = sum(_get(j, f"phases.{p}.wall_s") or 0 for p in queries)
+        out.append(f"N = {n} 时 Neo4j 的查询阶段共用墙钟 {_f(wall)} 秒，其中 Python 客户端 CPU {_f(client)} 秒，服务器 CPU "
+                   f"{_f(server)} 秒：差距{'主要在客户端（往返与解码记录）' if client > server else '主要在服务器'}。 "
+                   f"At N = {n} Neo4j's query phases took {_f(wall)} s of wall time, {_f(client)} s of Python client "
+                   f"CPU and {_f(server)} s of server CPU: the gap is "
+                   f"{'mostly on the client (round trips, decoding records)' if client > server else 'mostly the server'}.")
     done = [k for k in counties if _measured(runs.get(("sqlite", k)))]
     if len(done) >= 2 and done[-1] >= 10:
         lo, hi = runs[("sqlite", done[-2])], runs[("sqlite", done[-1])]
@@ -1028,13 +1058,15 @@ def reading(results: dict) -> list[str]:
         if mem > 0 and secs > 0:
             per_mb, per_s = mem / counties_more, secs / counties_more
             out.append("")
-            out.append(f"粗略外推（线性）/ Rough linear extrapolation from N = {done[-2]} → {done[-1]} on SQLite: a full "
-                       f"audit costs about {per_mb:,.0f} MB of Python memory and {per_s:.2f} s per county held. For "
-                       f"the whole country (2,978 counties) that is about {per_mb * 2978 / 1024:,.0f} GB and "
+            out.append(f"粗略线性外推（SQLite，N = {done[-2]} → {done[-1]}）：全量审计每个县约 {per_mb:,.0f} MB、{per_s:.2f} 秒；"
+                       f"全国 2,978 个县约 {per_mb * 2978 / 1024:,.0f} GB、{per_s * 2978 / 60:,.0f} 分钟——全国规模必须逐县审计和查询。 "
+                       f"Rough linear extrapolation from N = {done[-2]} → {done[-1]} on SQLite: a full audit costs "
+                       f"about {per_mb:,.0f} MB of Python memory and {per_s:.2f} s per county held; for the whole "
+                       f"country (2,978 counties) about {per_mb * 2978 / 1024:,.0f} GB and "
                        f"{per_s * 2978 / 60:,.0f} min per audit, before anything superlinear — a national store must "
                        "be audited and queried county by county, never as one graph in memory.")
-    if not out:
-        out.append("Not enough finished runs to compare. 完成的运行不足以比较。")
+    if n is None:
+        out.append("Not enough finished runs to compare the stores. 完成的运行不足以比较两种存储。")
     out.append("")
     out.append("墙钟时间受本机其他任务影响（见负载）；CPU 时间更稳定。 Wall times include other work on this shared "
                "machine (see the load average); CPU times are steadier.")

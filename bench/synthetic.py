@@ -29,9 +29,10 @@ from __future__ import annotations
 import hashlib
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 if __package__ in (None, ""):  # ``python bench/synthetic.py``: the repo root on the path, as ``python -m`` has it
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -80,26 +81,26 @@ class Template:
     specific: frozenset[str]  # ids of the matters that become county-specific
 
     @classmethod
-    def from_store(cls, store: Store) -> "Template":
+    def from_store(cls, store: Store) -> Template:
         nodes = {kind.label: store.nodes(kind.label) for kind in SCHEMA.nodes}
         rels = {t: store.rels(t) for t in SCHEMA.relation_types}
         specific = frozenset(m["id"] for m in nodes.get("Matter", []) if _is_specific(m))
         return cls(nodes, rels, specific)
 
     @classmethod
-    def from_demo(cls) -> "Template":
+    def from_demo(cls) -> Template:
         """Ingest the demo's files into a temporary embedded store and read the template from it."""
         from quanze.demo import demo_path
         from quanze.graph.sqlite_store import SqliteStore
         from quanze.ingest.pipeline import ingest_paths
 
-        with tempfile.TemporaryDirectory(prefix="quanze-template-") as tmp:
-            with SqliteStore(f"sqlite:///{Path(tmp) / 'demo.db'}") as store:
-                report = ingest_paths([demo_path()], store)
-                if not report.ok:
-                    raise RuntimeError("the demo county did not load: "
-                                       + "; ".join(p.format() for f in report.files for p in f.errors))
-                return cls.from_store(store)
+        with tempfile.TemporaryDirectory(prefix="quanze-template-") as tmp, \
+                SqliteStore(f"sqlite:///{Path(tmp) / 'demo.db'}") as store:
+            report = ingest_paths([demo_path()], store)
+            if not report.ok:
+                raise RuntimeError("the demo county did not load: "
+                                   + "; ".join(p.format() for f in report.files for p in f.errors))
+            return cls.from_store(store)
 
     # -- sizes -------------------------------------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ class _Cloner:
         new = self.rel_ids.get(old)
         if new is None:
             prefix = old.split(":", 1)[0]
-            digest = hashlib.sha1(f"{self.code}|{old}".encode("utf-8")).hexdigest()[:20]
+            digest = hashlib.sha1(f"{self.code}|{old}".encode()).hexdigest()[:20]
             new = self.rel_ids[old] = f"{prefix}:{digest}"
         return new
 

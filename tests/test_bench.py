@@ -22,7 +22,7 @@ if not (REPO / "bench" / "synthetic.py").is_file():
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.synthetic import DEMO_CODE, DEMO_NAME, Template, county_code, county_name  # noqa: E402
+from bench.synthetic import DEMO_CODE, DEMO_NAME, Template, county_code, county_name
 
 
 @pytest.fixture
