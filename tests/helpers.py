@@ -6,9 +6,12 @@ other); not collected as tests.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
+
+from quanze.graph.store import Batch
 
 
 def sheet(path: Path, title: str | None, header: list, *rows: list, name: str = "Sheet1") -> Path:
@@ -37,3 +40,22 @@ def workbook(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[s
             ws.merge_cells(rng)
     wb.save(path)
     return path
+
+
+def agency(id_, name, list_id="L1", **more):
+    """A county department's node properties, asserted by list ``list_id``."""
+    return {"id": id_, "name": name, "kind": "county_department", "region": "990701", "list_id": list_id, **more}
+
+
+def small_batch(list_id="L1"):
+    """A county, a township, a department leading and delegating one matter: the stores' smallest real graph."""
+    b = Batch()
+    b.add_node("Region", {"code": "990701", "name": "青岚县", "level": "county", "tags": ["示例"]})
+    b.add_node("Region", {"code": "990701001", "name": "城关镇", "level": "township", "county_code": "990701",
+                          "tags": []})
+    b.add_node("Agency", agency("990701/住建局", "住建局", list_id, short_names=["县住建局"], admin_quota=3))
+    b.add_node("Matter", {"id": "m1", "name": "占道经营"})
+    b.add_rel("LEADS", "990701/住建局", "m1", {"id": "r1", "region": "990701", "list_id": list_id, "row": 7})
+    b.add_rel("DELEGATES", "990701/住建局", "m1", {"id": "d1", "region": "990701001", "effective": dt.date(2021, 5, 1),
+                                                  "list_id": list_id})
+    return b

@@ -19,23 +19,7 @@ from quanze.graph.copy import copy_store
 from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Batch, Rel, Store
 from quanze.ingest.pipeline import ingest_paths
-
-
-def agency(id_, name, list_id="L1", **more):
-    return {"id": id_, "name": name, "kind": "county_department", "region": "990701", "list_id": list_id, **more}
-
-
-def small_batch(list_id="L1"):
-    b = Batch()
-    b.add_node("Region", {"code": "990701", "name": "青岚县", "level": "county", "tags": ["示例"]})
-    b.add_node("Region", {"code": "990701001", "name": "城关镇", "level": "township", "county_code": "990701",
-                          "tags": []})
-    b.add_node("Agency", agency("990701/住建局", "住建局", list_id, short_names=["县住建局"], admin_quota=3))
-    b.add_node("Matter", {"id": "m1", "name": "占道经营"})
-    b.add_rel("LEADS", "990701/住建局", "m1", {"id": "r1", "region": "990701", "list_id": list_id, "row": 7})
-    b.add_rel("DELEGATES", "990701/住建局", "m1", {"id": "d1", "region": "990701001", "effective": dt.date(2021, 5, 1),
-                                                  "list_id": list_id})
-    return b
+from quanze.tests.helpers import agency, small_batch
 
 
 # --- values, upserts, replacement, rollback -------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 What every store must do is in tests/test_store_behaviour.py, run against SQLite and Neo4j alike."""
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,29 +9,7 @@ import pytest
 from quanze.errors import StoreError
 from quanze.graph.sqlite_store import SqliteStore
 from quanze.graph.store import Batch, open_store
-
-
-def agency(id_, name, list_id="L1", **more):
-    return {"id": id_, "name": name, "kind": "county_department", "region": "990701", "list_id": list_id, **more}
-
-
-def small_batch(list_id="L1"):
-    b = Batch()
-    b.add_node("Region", {"code": "990701", "name": "青岚县", "level": "county", "tags": ["示例"]})
-    b.add_node("Agency", agency("990701/住建局", "住建局", list_id, short_names=["县住建局"], admin_quota=3))
-    b.add_node("Matter", {"id": "m1", "name": "占道经营"})
-    b.add_rel("LEADS", "990701/住建局", "m1", {"id": "r1", "region": "990701", "list_id": list_id, "row": 7})
-    b.add_rel("DELEGATES", "990701/住建局", "m1", {"id": "d1", "region": "990701001", "effective": dt.date(2021, 5, 1),
-                                                  "list_id": list_id})
-    return b
-
-
-
-
-
-
-
-
+from quanze.tests.helpers import small_batch
 
 
 def test_readers_see_the_last_committed_state_while_a_load_holds_its_transaction(tmp_path):
