@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import yaml
 
@@ -40,6 +40,9 @@ from quanze.graph.matters import norm_matter_name
 from quanze.graph.text import normalise_key
 
 MAX_QUERY_CHARS = 200
+
+# A full-text index that finds candidates: terms (character pairs, Latin words) in, ids of matters holding any out.
+Recall = Callable[[list[str]], Iterable[str]]
 
 # Field weights: the name says what the matter is; a sub-item narrows it; domain and category place it; the legal
 # basis mostly names laws shared by many matters, so it helps least.
@@ -325,6 +328,7 @@ class MatterIndex:
             docs.append(_fields(m, forms))
             self._texts.append("\n".join(filter(None, docs[-1].values())))
         self.channels: dict[str, ChannelIndex] = build_channels(docs, FIELD_WEIGHTS, params, ("legal_basis",))
+        self._doc_of = {matter_id: doc for doc, matter_id in enumerate(self.ids)}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -344,7 +348,8 @@ class MatterIndex:
         for key in keys - {""}:
             self._by_name.setdefault(key, []).append(doc)
 
-    def search(self, query: str, limit: int = 10, boost: set[str] | frozenset[str] | None = None) -> list[Hit]:
+    def search(self, query: str, limit: int = 10, boost: set[str] | frozenset[str] | None = None,
+               recall: Recall | None = None) -> list[Hit]:
         """The matters matching ``query``, best first: exact code or name matches, then by BM25F score.
 
         A document must share a word or a character pair with the query (its own words or a synonym's terms); a
@@ -360,13 +365,19 @@ class MatterIndex:
 
         When nothing shares a word or a pair, matters sharing most of the query's characters are offered instead,
         marked ``weak`` (see ``_fallback``). Nothing at all is an empty list, not an error.
+
+        ``recall``: a full-text index outside this process that finds the candidates (the Neo4j store's ``cjk``
+        Lucene index). It is given the character pairs and words of ``recall_terms`` and returns the ids of the
+        matters holding any of them; only those (and the matters holding a query word that has no pair, looked up
+        here) can be listed. The ranking is this index's, so when the full-text index finds every matter that holds
+        a pair, the answer is the one an in-process search gives.
         """
         cleaned = check_query(query)
         if limit <= 0:
             return []
         exact = self._exact(cleaned)
         q = self._query_terms(strip_framing(cleaned))
-        scores = self._score(q)
+        scores = self._score(q, None if recall is None else self._recalled(q, recall))
         weak = not scores
         if weak:
             scores = self._fallback(q)
@@ -480,15 +491,49 @@ class MatterIndex:
             into[d] += sum(v * SYNONYM_DECAY ** i for i, v in enumerate(values))
         return qualified
 
-    def _score(self, q: _QueryTerms) -> dict[int, float]:
+    def recall_terms(self, query: str) -> list[str]:
+        """What a full-text index must look up to find every matter ``search`` could list for ``query``: the
+        character pairs of the user's words and of the synonyms' official terms, and the words that are not Chinese
+        (KTV, 3C); Chinese words without a pair (狗, 烟) are looked up in-process."""
+        return self._recall_split(self._query_terms(strip_framing(check_query(query))))[0]
+
+    def _recall_split(self, q: _QueryTerms) -> tuple[list[str], list[str]]:
+        """(terms for the full-text index, pairless Chinese words to look up here)."""
+        words = list(q.weights.get(WORD, {})) + [t for t in q.official] + list(q.expanded[WORD])
+        pairs = dict.fromkeys(list(q.weights.get(BIGRAM, {})) + list(q.expanded[BIGRAM]))
+        here: list[str] = []
+        for w in dict.fromkeys(words):
+            cut = bigrams(w)
+            if cut:
+                pairs.update(dict.fromkeys(cut))
+            elif unigrams(w) or len(w) == 1:
+                here.append(w)
+            else:
+                pairs[w] = None  # a Latin or numeric word: the full-text index keeps it whole
+        return list(pairs), here
+
+    def _recalled(self, q: _QueryTerms, recall: Recall) -> set[int]:
+        """The documents the full-text index finds for the query's pairs, and those holding its pairless words."""
+        outside, here = self._recall_split(q)
+        found = set(recall(outside)) if outside else set()
+        docs = {self._doc_of[i] for i in found if i in self._doc_of}
+        for w in here:
+            for channel in (WORD, BIGRAM):
+                docs.update(self.channels[channel].postings.get(w, ((),))[0])
+        return docs
+
+    def _score(self, q: _QueryTerms, allowed: set[int] | None = None) -> dict[int, float]:
         """Scores of the matters that share a word or a character pair with the user's words, or most of an
         official term with the synonyms'; weaker evidence (a single character, a small part of an official term)
-        only adds to those. A query with no pair at all (one character) is matched by its character."""
+        only adds to those. A query with no pair at all (one character) is matched by its character. ``allowed``:
+        the candidates a full-text index recalled (None: every matter)."""
         strong = [0.0] * len(self.ids)
         for channel in (WORD, BIGRAM):
             self.channels[channel].score(q.weights.get(channel, {}), strong, CHANNEL_WEIGHTS[channel])
         qualified = {d for d, s in enumerate(strong) if s > 0.0}
         qualified |= self._score_expansions(q, strong)
+        if allowed is not None:
+            qualified &= allowed
         if not q.weights.get(BIGRAM) and not qualified:
             self.channels[UNIGRAM].score(q.weights.get(UNIGRAM, {}), strong, CHANNEL_WEIGHTS[UNIGRAM])
             return {d: s for d, s in enumerate(strong) if s > 0.0}
@@ -546,5 +591,5 @@ def _fields(m: Mapping[str, Any], forms: dict[str, str]) -> dict[str, str]:
     return out
 
 
-__all__ = ["BadQuery", "Hit", "MatterIndex", "Synonyms", "asks_for_permit", "check_query", "load_synonyms",
+__all__ = ["BadQuery", "Hit", "MatterIndex", "Recall", "Synonyms", "asks_for_permit", "check_query", "load_synonyms",
            "shipped_synonyms", "strip_framing"]

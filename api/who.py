@@ -48,6 +48,12 @@ def matter_index(store: Store, synonym_files: Iterable[Path] = ()) -> MatterInde
     return _INDEXES[key]
 
 
+def _recall(store: Store) -> Any:
+    """The store's full-text recall for matters (Neo4j's cjk index), or None to search every matter in-process."""
+    get = getattr(store, "matter_recall", None)
+    return get() if get else None
+
+
 def place(store: Store, region_text: str) -> dict[str, Any]:
     """The township (or county) the question is about; it must be in the graph."""
     region = find_region(store, region_text)
@@ -102,7 +108,7 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     region = place(store, region_text)
     resolver = Resolver(store)
     hits = matter_index(store, synonym_files).search(query, limit=max(limit * 4, 20),
-                                                     boost=local_matters(store, region))
+                                                     boost=local_matters(store, region), recall=_recall(store))
 
     def answer(hit: Any) -> dict[str, Any]:
         return _match(resolver.resolve(_siblings(store, hit.matter_id), region, date), hit)

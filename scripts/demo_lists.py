@@ -40,6 +40,13 @@ import make_demo as md
 
 LISTS_DIR = "lists"
 QUESTIONS_FILE = "questions.yaml"
+# A second set, written later by people who saw neither the first set, nor the search code, nor its synonym table:
+# the held-out set for measuring `who` (docs/accuracy.md). One line per matter: ``matter|words``.
+FRESH_FILE = "questions-fresh.yaml"
+FRESH_PHRASINGS = Path(__file__).with_name("demo_fresh_phrasings.txt")
+FRESH_NOTE = (
+    "# Held-out set: written independently of the search code, its synonym table and questions.yaml (phrasings in\n"
+    "# scripts/demo_fresh_phrasings.txt); measure on it, never tune on it (docs/accuracy.md).\n")
 PLANTED_FILE = "PLANTED.md"
 COUNTY_NAME, COUNTY_CODE = md.COUNTY["name"], md.COUNTY["code"]
 TOWNSHIP_NAMES = [t[1] for t in md.TOWNSHIPS]
@@ -2135,14 +2142,16 @@ def township_stats(oracle: Oracle) -> dict[str, dict]:
 
 # ==================================================================================================== questions
 
-def question_set(oracle: Oracle) -> list[dict]:
-    """≥160 hotline questions, each with the lead the oracle finds; townships chosen for a spread of rules."""
+def question_set(oracle: Oracle, phrasings: str = PHRASINGS, *, prefix: str = "q", seed: int = 0,
+                 planted: bool = True) -> list[dict]:
+    """Hotline questions (``matter|words|words…`` lines), each with the lead the oracle finds; townships chosen for a
+    spread of rules (``seed`` shifts the choice, so a second set asks about other townships)."""
     planted_matters = {oracle.matter(n) for c in PLANTED for n in c["matters"]}
     flagged = {(f[1], f[2]) for f in oracle.findings() if f[0] not in ("near-duplicate", "dangling-reference",
                                                                           "ambiguous-name")}
     order = ["recalled", "delegated", "basic", "cooperation", "department"]
     questions = []
-    lines = [line.split("|") for line in PHRASINGS.strip().splitlines()]
+    lines = [line.split("|") for line in phrasings.strip().splitlines()]
     for j, (name, *phrasings) in enumerate(lines):
         mid = oracle.matter(name)
         if mid in planted_matters:
@@ -2157,21 +2166,21 @@ def question_set(oracle: Oracle) -> list[dict]:
         if not rules:
             raise ValueError(f"no township resolves {name}")
         for k, words in enumerate(phrasings):
-            rule = rules[(j + k) % len(rules)]
-            t, lead = groups[rule][(j * 5 + k * 7) % len(groups[rule])]
+            rule = rules[(j + k + seed) % len(rules)]
+            t, lead = groups[rule][(j * 5 + k * 7 + seed * 11) % len(groups[rule])]
             questions.append(dict(q=words, township=t, matter=name, lead=lead, rule=rule))
-    for case, t, name, words in PLANTED_QUESTIONS:
+    for case, t, name, words in PLANTED_QUESTIONS if planted else ():
         rule, lead = oracle.resolve(t, oracle.matter(name))
         questions.append(dict(q=words, township=t, matter=name, lead=lead, rule=rule, planted=case))
     for n, q in enumerate(questions, 1):
-        q["id"] = f"q{n:03d}"
+        q["id"] = f"{prefix}{n:03d}"
         if not bigrams(q["q"]) & bigrams(q["matter"]):
             q["paraphrase"] = True
     return [{k: q[k] for k in ("id", "q", "township", "matter", "lead", "rule", "paraphrase", "planted") if k in q}
             for q in questions]
 
 
-def write_questions(questions: list[dict], path: Path) -> None:
+def write_questions(questions: list[dict], path: Path, note: str = "") -> None:
     para = sum(1 for q in questions if q.get("paraphrase"))
     head = (
         "# 青岚县“这事归谁管”问题集 / \"Who handles this\" question set for the demo county 青岚县.\n"
@@ -2183,7 +2192,7 @@ def write_questions(questions: list[dict], path: Path) -> None:
         "# planted: the few questions that sit on a planted defect on purpose (see PLANTED.md); the answer is still the\n"
         "# one the rule order gives, and the resolver should attach the finding. Every other question avoids the matters\n"
         "# of the planted cases and every township × matter pair an audit flags.\n"
-        f"# {len(questions)} questions, {para} paraphrases.\n")
+        f"# {len(questions)} questions, {para} paraphrases.\n" + note)
     body = yaml.safe_dump(questions, allow_unicode=True, sort_keys=False, width=200)
     path.write_text(head + body, encoding="utf-8")
 
@@ -2350,6 +2359,8 @@ def write_lists(data_dir: Path) -> None:
     questions = question_set(oracle)
     demo_dir = data_dir.parent
     write_questions(questions, demo_dir / QUESTIONS_FILE)
+    fresh = question_set(oracle, FRESH_PHRASINGS.read_text(encoding="utf-8"), prefix="f", seed=1, planted=False)
+    write_questions(fresh, demo_dir / FRESH_FILE, FRESH_NOTE)
     (demo_dir / PLANTED_FILE).write_text(planted_md(model, oracle, questions), encoding="utf-8")
 
 
@@ -2387,7 +2398,7 @@ def check_lists(data_dir: Path) -> tuple[list[str], list[str]]:
                 on_disk = demo_dir / rel
             if not on_disk.exists() or on_disk.read_bytes() != f.read_bytes():
                 problems.append(f"{rel} differs from a fresh generation: run scripts/make_demo.py")
-        for f in (Path(tmp) / QUESTIONS_FILE, Path(tmp) / PLANTED_FILE):
+        for f in (Path(tmp) / QUESTIONS_FILE, Path(tmp) / FRESH_FILE, Path(tmp) / PLANTED_FILE):
             if not (demo_dir / f.name).exists() or (demo_dir / f.name).read_bytes() != f.read_bytes():
                 problems.append(f"demo/{f.name} differs from a fresh generation: run scripts/make_demo.py")
         stale = {p.relative_to(data_dir) for p in out.rglob("*") if p.is_file()} - \
