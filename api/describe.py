@@ -76,3 +76,23 @@ def describe_region(store: Store, region: Region) -> dict[str, Any]:
                             **{k: a[k] for k in STAFFING_KEYS if a.get(k) is not None}} for a in agencies]
         out["stationed_units"] = [_agency_brief(store, r.source) for r in store.rels("STATIONED_IN", target=region.code)]
     return out
+
+
+def store_summary(store: Store) -> dict[str, Any]:
+    """What the store holds: counts of nodes and relations by kind, and per county its townships, agencies by kind
+    and staffing totals (`quanze summary`, HTTP `/summary`)."""
+    counties = store.nodes("Region", level="county")
+    out = {"store": store.url, "counts": store.counts(), "counties": []}
+    for c in counties:
+        agencies = store.nodes("Agency")
+        in_county = [a for a in agencies if a["region"][:6] == c["code"]]
+        kinds: dict[str, int] = {}
+        for a in in_county:
+            kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
+        staffing = {k: sum(a.get(k) or 0 for a in in_county) for k in
+                    ("admin_quota", "admin_actual", "inst_quota", "inst_actual", "law_quota", "law_actual",
+                     "certified_enforcers")}
+        out["counties"].append({"code": c["code"], "name": c["name"],
+                                "townships": len(store.nodes("Region", county_code=c["code"])),
+                                "agencies_by_kind": dict(sorted(kinds.items())), "staffing": staffing})
+    return out

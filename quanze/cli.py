@@ -186,6 +186,19 @@ def build_parser() -> argparse.ArgumentParser:
                        description="打印由模式声明生成的 docs/schema.md。Print docs/schema.md as generated from the "
                                    "schema declaration.")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("serve", help="启动 HTTP 接口 / run the HTTP API",
+                       description="启动 HTTP 接口（FastAPI，uvicorn），提供 who、dispatch、path、show、audit、capacity、"
+                                   "summary、health；接口文档在 /docs。默认只监听本机 127.0.0.1：监听其他地址会让网络上的"
+                                   "任何人都能查询图谱。Run the HTTP API (FastAPI on uvicorn): who, dispatch, path, show, "
+                                   "audit, capacity, summary, health; docs at /docs. Binds 127.0.0.1 by default: any "
+                                   "other address lets anyone on the network query the graph.", epilog=EPILOG)
+    _store_arg(p)
+    p.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                   help="监听地址（默认 127.0.0.1，仅本机可访问）/ address to listen on (default 127.0.0.1, this "
+                        "machine only)")
+    p.add_argument("--port", type=int, default=8000, metavar="PORT", help="端口（默认8000）/ port (default 8000)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -341,12 +354,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from quanze.ingest.pipeline import ingest_paths, terminal_progress
 
     from quanze.api.audit import run_audit
+    from quanze.api.describe import store_summary
     from quanze.api.who import who
     from quanze.cli_text import who_text
 
     with open_store(args.store) as store:
         report = ingest_paths([demo_path()], store, progress=None if args.json else terminal_progress())
-        summary = _summary(store)
+        summary = store_summary(store)
         example = who(store, DEMO_QUESTION, DEMO_TOWNSHIP, limit=1) if report.ok else None
         audit = run_audit(store) if report.ok else None
     findings = {r["rule"]: r["found"] for r in audit.rules} if audit else {}
@@ -370,30 +384,13 @@ DEMO_QUESTION = "村里有人没批就盖房子"
 DEMO_TOWNSHIP = "城关镇"
 
 
-def _summary(store: Any) -> dict[str, Any]:
-    counties = store.nodes("Region", level="county")
-    out = {"store": store.url, "counts": store.counts(), "counties": []}
-    for c in counties:
-        agencies = store.nodes("Agency")
-        in_county = [a for a in agencies if a["region"][:6] == c["code"]]
-        kinds: dict[str, int] = {}
-        for a in in_county:
-            kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
-        staffing = {k: sum(a.get(k) or 0 for a in in_county) for k in
-                    ("admin_quota", "admin_actual", "inst_quota", "inst_actual", "law_quota", "law_actual",
-                     "certified_enforcers")}
-        out["counties"].append({"code": c["code"], "name": c["name"],
-                                "townships": len(store.nodes("Region", county_code=c["code"])),
-                                "agencies_by_kind": dict(sorted(kinds.items())), "staffing": staffing})
-    return out
-
-
 def cmd_summary(args: argparse.Namespace) -> int:
+    from quanze.api.describe import store_summary
     from quanze.cli_text import summary_text
     from quanze.graph.store import open_store
 
     with open_store(args.store) as store:
-        _emit(args, _summary(store), summary_text)
+        _emit(args, store_summary(store), summary_text)
     return 0
 
 
@@ -417,6 +414,19 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from quanze.graph.schema_doc import schema_markdown
 
     sys.stdout.write(schema_markdown())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from quanze.api.http import create_app, is_loopback
+
+    if not is_loopback(args.host):
+        print(f"警告：监听 {args.host} 会让网络上的其他人无需登录即可查询图谱；只在可信网络中这样做，或改用默认的 127.0.0.1。\n"
+              f"warning: listening on {args.host} lets others on the network query the graph without logging in; do "
+              f"this only on a trusted network, or keep the default 127.0.0.1.", file=sys.stderr)
+    uvicorn.run(create_app(args.store), host=args.host, port=args.port)
     return 0
 
 

@@ -1,0 +1,288 @@
+"""The HTTP API: the query layer (who, dispatch, path, show, audit, capacity, summary) over GET and JSON.
+
+``create_app(store_url)`` builds the FastAPI application; ``quanze serve`` runs it with uvicorn on 127.0.0.1. The
+interactive docs are at ``/docs`` (OpenAPI at ``/openapi.json``), every parameter described in Chinese and English.
+
+One store per application, opened at startup and closed at shutdown; a store that cannot be opened at startup (a
+Neo4j server not up yet) is opened again on the next request, which answers 503 until it can. FastAPI runs these
+synchronous endpoints in a thread pool, while the SQLite store holds one connection (``check_same_thread=False``)
+and the query layer keeps module-level caches (the search index, the networkx view): every use of a store therefore
+takes one process-wide lock, so requests are answered one at a time — correct first; the answers are in
+milliseconds once the caches are warm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import Response
+
+from quanze import __version__
+from quanze.api.http.errors import JSON, BadParameter, bad_parameter, install
+from quanze.errors import NotFound, StoreError
+from quanze.graph.store import Store, open_store
+from quanze.graph.store import store_url as resolve_url
+
+log = logging.getLogger("quanze.http")
+_LOCK = threading.Lock()  # one for the process: the query layer's caches are module-level, shared by every app
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Text = Annotated[str, Query(description="群众或工作人员的话，如“村里有人没批就盖房子” / a citizen's or an official's "
+                                        "words, e.g. 占道经营")]
+Township = Annotated[str, Query(alias="in", description="乡镇（或县）名称或区划代码 / the township (or county): name "
+                                                        "or code")]
+Within = Annotated[str | None, Query(alias="in", description="县或乡镇名称或区划代码 / a county or township: name or "
+                                                             "code")]
+AsOf = Annotated[str | None, Query(description="按此日期判断下放和收回是否有效，如 2025-06-01（默认今天）/ the date "
+                                               "delegations and recalls are judged on (default today)")]
+Rules = Annotated[list[str] | None, Query(alias="rule", description="只运行这些规则（可重复）/ only these rules "
+                                                                    "(repeatable)")]
+Severity = Annotated[str | None, Query(description="最低严重程度 low | medium | high / the lowest severity reported")]
+
+
+class _Holder:
+    """The application's one store, opened on first need and reopened after a failed open."""
+
+    def __init__(self, url: str | None):
+        self.url = url
+        self.store: Store | None = None
+
+    def get(self) -> Store:
+        if self.store is None:
+            try:
+                self.store = open_store(self.url)
+            except StoreError:
+                raise
+            except Exception as e:  # a folder that cannot be made, a file that is not a database
+                raise StoreError(f"无法打开存储 {public_url(self.url)}：{e}",
+                                 f"cannot open store {public_url(self.url)}: {e}") from e
+        return self.store
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def public_url(url: str) -> str:
+    """The store URL without a user name or password (``bolt://user:pw@host`` → ``bolt://host``)."""
+    return re.sub(r"(?<=://)[^/@]*@", "", url)
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach: localhost, 127.0.0.0/8, ::1."""
+    import ipaddress
+
+    if host.strip().lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@contextmanager
+def _store(request: Request) -> Iterator[Store]:
+    with _LOCK:
+        yield request.app.state.quanze.get()
+
+
+def _date(text: str | None) -> dt.date:
+    from quanze.api.who import parse_as_of
+
+    return parse_as_of(text)
+
+
+def _county(store: Store, text: str | None) -> str | None:
+    """The county a region name or code is in (a county is its own), or None for no region."""
+    from quanze.graph.lookup import find_region
+
+    if not text:
+        return None
+    r = find_region(store, text)
+    return r.code if r.level == "county" else r.county_code
+
+
+def create_app(store_url: str | None = None) -> FastAPI:
+    """The API over the store at ``store_url`` (default ``$QUANZE_STORE`` or ``./quanze.db``)."""
+    holder = _Holder(resolve_url(store_url))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            holder.get()
+        except StoreError as e:
+            log.warning("%s / %s", e.message_zh, e.message_en)
+        yield
+        with _LOCK:
+            holder.close()
+
+    app = FastAPI(
+        title="quanze 权责 HTTP API", version=__version__, lifespan=lifespan,
+        description="县乡两级“谁负责什么”的知识图谱：谁负责、吹哨报到、责任路径、机构和地区、审计、承接能力。错误以 JSON 返回，"
+                    "含中英文说明：400 参数有误，404 找不到或没有路径，409 名称有歧义（附候选），503 存储不可用。\n\n"
+                    "Who is responsible for what between a county and its townships. Errors are JSON with Chinese "
+                    "and English messages: 400 bad input, 404 not found or no path, 409 ambiguous name (with "
+                    "candidates), 503 store unavailable.")
+    app.state.quanze = holder
+    install(app)
+
+    @app.get("/who", summary="这件事在这里谁负责 / who handles this, here", response_class=JSON)
+    def who(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None,
+            limit: Annotated[int, Query(ge=1, le=50, description="前N个事项 / the top N matters")] = 3) -> JSON:
+        """牵头、配合、协助、指导的机构，规则、依据、下放链条和来源行，与 `quanze who --json` 相同。
+        The responsible agencies with role, rule, legal basis, delegation chain and source rows, as
+        `quanze who --json` prints them."""
+        from quanze.api.who import who as ask
+
+        date = _date(as_of)
+        with _store(request) as store:
+            return JSON(ask(store, q, region, as_of=date, limit=limit))
+
+    @app.get("/dispatch", summary="吹哨报到：哪些部门必须到场 / dispatch plan", response_class=JSON)
+    def dispatch(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None) -> JSON:
+        """必须到场的部门（分组）、各自事项和职责，以及派驻该乡镇的机构。The departments that must come, grouped,
+        with matters and duties, plus the units stationed in the township."""
+        from quanze.api.who import dispatch as plan
+
+        date = _date(as_of)
+        with _store(request) as store:
+            return JSON(plan(store, q, region, as_of=date))
+
+    @app.get("/path", summary="两者之间的责任路径 / responsibility paths", response_class=JSON)
+    def path(request: Request,
+             source: Annotated[str, Query(alias="from", description="起点：名称、简称、区划代码或事项 / start")],
+             target: Annotated[str, Query(alias="to", description="终点 / end")],
+             via: Annotated[list[str] | None, Query(description="只经过这些关系类型（逗号分隔，可重复）/ only "
+                                                                "through these relation kinds")] = None,
+             max_hops: Annotated[int, Query(ge=1, le=20, description="最多跳数 / hop limit")] = 6,
+             all_: Annotated[bool, Query(alias="all", description="列出所有最短路径 / every shortest path")] = False,
+             within: Within = None) -> JSON:
+        """最短责任路径，每一步给出关系的真实方向。The shortest paths, each step with its relation's real
+        direction; 404 `no-path` when there is none."""
+        from quanze.api.paths import check_kinds, find_paths
+
+        with bad_parameter():
+            check_kinds(via)
+        with _store(request) as store:
+            return JSON(find_paths(store, source, target, via=via, max_hops=max_hops, all_shortest=all_,
+                                   within=within))
+
+    @app.get("/show", summary="机构或地区 / an agency or a region", response_class=JSON)
+    def show(request: Request, name: Annotated[str, Query(description="名称、简称、挂牌或代码 / name, short name, "
+                                                                       "plaque or code")],
+             kind: Annotated[Literal["auto", "agency", "region"], Query(
+                 description="agency 机构 | region 地区 | auto 先地区后机构 / region first, then agency")] = "auto",
+             within: Within = None) -> JSON:
+        """与 `quanze show --json` 相同。As `quanze show --json` prints it."""
+        from quanze.api.describe import describe_agency, describe_region
+        from quanze.graph.lookup import find_agency, find_region
+
+        with _store(request) as store:
+            if kind != "agency":
+                county = _county(store, within)
+                try:
+                    return JSON(describe_region(store, find_region(store, name, county)))
+                except NotFound as e:
+                    if kind == "region":
+                        raise
+                    missed = e
+            try:
+                return JSON(describe_agency(store, find_agency(store, name, within)))
+            except NotFound as e:
+                if kind == "agency":
+                    raise
+                near = tuple(dict.fromkeys(e.candidates + missed.candidates))
+                raise NotFound(f"找不到地区或机构「{name}」", f"no region or agency named {name!r}", near) from e
+
+    def _audit(store: Store, rules: list[str] | None, region: str | None, severity: str | None,
+               as_of: str | None) -> Any:
+        from quanze.api.audit import rule, run_audit
+        from quanze.api.audit.rules import severity_rank
+
+        with bad_parameter():
+            for rid in rules or ():
+                rule(rid)
+            if severity:
+                severity_rank(severity)
+        return run_audit(store, rules=rules, region=region, severity=severity, as_of=_date(as_of))
+
+    @app.get("/audit", summary="审计重叠与空白 / audit overlaps and gaps", response_class=JSON)
+    def audit(request: Request, rules: Rules = None, region: Within = None, severity: Severity = None,
+              as_of: AsOf = None) -> JSON:
+        """发现（附证据行）和各规则的检查数，与 `quanze audit --json` 相同。Findings with evidence rows and
+        per-rule denominators, as `quanze audit --json` prints them."""
+        with _store(request) as store:
+            return JSON(_audit(store, rules, region, severity, as_of).to_dict())
+
+    def _download(request: Request, suffix: str, media: str, rules: list[str] | None, region: str | None,
+                  severity: str | None, as_of: str | None) -> Response:
+        from quanze.api.audit import write_csv, write_xlsx
+
+        with _store(request) as store:
+            report = _audit(store, rules, region, severity, as_of)
+        with tempfile.TemporaryDirectory(prefix="quanze-http-") as tmp:
+            write = write_xlsx if suffix == "xlsx" else write_csv
+            data = write(report, Path(tmp) / f"audit.{suffix}").read_bytes()
+        where = (report.region or {}).get("code") or "all"
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", f"quanze-audit-{where}-{report.as_of.isoformat()}.{suffix}")
+        return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                         "X-Content-Type-Options": "nosniff"})
+
+    @app.get("/audit.xlsx", summary="审计报告 Excel / the audit as an Excel workbook",
+             responses={200: {"content": {XLSX: {}}}})
+    def audit_xlsx(request: Request, rules: Rules = None, region: Within = None, severity: Severity = None,
+                   as_of: AsOf = None) -> Response:
+        """汇总表和每条规则一张表；以 = + - @ 开头的值已转义。A summary sheet and one sheet per rule; formula
+        injection neutralised."""
+        return _download(request, "xlsx", XLSX, rules, region, severity, as_of)
+
+    @app.get("/audit.csv", summary="审计发现 CSV / the findings as CSV", responses={200: {"content": {"text/csv": {}}}})
+    def audit_csv(request: Request, rules: Rules = None, region: Within = None, severity: Severity = None,
+                  as_of: AsOf = None) -> Response:
+        """UTF-8 带 BOM，每条发现一行。UTF-8 with BOM, one finding a row; formula injection neutralised."""
+        return _download(request, "csv", "text/csv; charset=utf-8", rules, region, severity, as_of)
+
+    @app.get("/capacity", summary="承接能力 / capacity", response_class=JSON)
+    def capacity(request: Request, region: Within = None, as_of: AsOf = None) -> JSON:
+        """每个乡镇的下放事项、持证执法人员、案件、编制、人均事项，与 `quanze capacity --json` 相同。Per township:
+        delegated items, certified enforcers, cases, staffing, items per staff."""
+        from quanze.api.audit import capacity_report
+
+        date = _date(as_of)
+        with _store(request) as store:
+            return JSON(capacity_report(store, _county(store, region), as_of=date))
+
+    @app.get("/summary", summary="存储中有什么 / what the store holds", response_class=JSON)
+    def summary(request: Request) -> JSON:
+        """各类节点和关系的数量及编制汇总，与 `quanze summary --json` 相同。Counts of nodes and relations by kind
+        and staffing per county."""
+        from quanze.api.describe import store_summary
+
+        with _store(request) as store:
+            return JSON(store_summary(store))
+
+    @app.get("/health", summary="存储是否可用 / is the store reachable", response_class=JSON)
+    def health(request: Request) -> JSON:
+        """200 存储可用（附数据版本）；503 不可用。200 with the data version when the store answers, 503 when not."""
+        with _store(request) as store:
+            version = store.data_version() if hasattr(store, "data_version") else None
+            if version is None:
+                store.counts()
+        return JSON({"status": "ok", "store": public_url(store.url), "backend": type(store).__name__,
+                     "data_version": version, "version": __version__})
+
+    return app
+
+
+__all__ = ["BadParameter", "create_app", "is_loopback", "public_url"]
