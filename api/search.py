@@ -77,7 +77,7 @@ _FRAMING_END = re.compile(r"(?:该|应该|应当|归|由|找)?(?:哪个部门|�
 # A synonym's everyday word may be written with a gap, 烧…轮胎: its parts in order, at most MAX_GAP characters apart
 # (search form turns the ellipsis … into three dots, so both spellings work in a synonym file)
 GAP = "..."
-MAX_GAP = 4
+MAX_GAP = 6
 # Matters the caller marks as relevant (``boost``: those with an assignment in the asked township) count this much
 # more; a matter nobody handles there is a worse answer than a slightly weaker one somebody does.
 BOOST = 2.0
