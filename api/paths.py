@@ -1,7 +1,9 @@
 """Responsibility paths between any two things in the graph: an agency, a township, a matter, a department.
 
 Relations are followed in either direction (``县住建局 -DELEGATES-> 事项 <-UNDERTAKES- 综合行政执法大队 -BELONGS_TO->
-城关镇``) and every step reports the relation's real direction, so the path reads as sentences.
+城关镇``) and every step reports the relation's real direction, so the path reads as sentences. The store finds the
+routes (``Store.shortest_routes``: the embedded store in its networkx view, Neo4j in Cypher), both choosing alike among
+equally short routes, so every store gives the same answer.
 """
 
 from __future__ import annotations
@@ -9,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from quanze.errors import Ambiguous, LookupFailed, NotFound, QuanzeError
 from quanze.graph.lookup import find_agency, find_region
 from quanze.graph.matters import norm_matter_name
 from quanze.graph.schema import SCHEMA
-from quanze.graph.store import Store
+from quanze.graph.store import Route, Store
 
 
 class NoPath(QuanzeError):
@@ -93,42 +93,27 @@ def find_paths(store: Store, source: str, target: str, *, via: list[str] | None 
     if max_hops < 1:
         raise NotFound("跳数上限至少为1", "the hop limit must be at least 1")
     a, b = find_node(store, source, within), find_node(store, target, within)
-    graph = store.networkx()
-    view = graph if kinds is None else nx.subgraph_view(
-        graph, filter_edge=lambda u, v, k: graph.edges[u, v, k]["type"] in kinds)
-    undirected = view.to_undirected(as_view=True)
-    try:
-        if all_shortest:
-            routes = []
-            for route in nx.all_shortest_paths(undirected, a.key, b.key):
-                routes.append(route)
-                if len(routes) >= limit:
-                    break
-        else:
-            routes = [nx.shortest_path(undirected, a.key, b.key)]
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        routes = []
-    routes = [r for r in routes if len(r) - 1 <= max_hops]
+    routes = store.shortest_routes(a.key, b.key, kinds, max_hops=max_hops, all_shortest=all_shortest, limit=limit)
     if not routes:
         via_zh = f"（只经过 {'、'.join(kinds)}）" if kinds else ""
         via_en = f" (through {', '.join(kinds)} only)" if kinds else ""
         raise NoPath(f"「{a.name}」与「{b.name}」之间在 {max_hops} 跳内没有责任路径{via_zh}",
                      f"no responsibility path between {a.name!r} and {b.name!r} within {max_hops} hops{via_en}")
+    names: dict[str, str] = {}  # routes share nodes: each name is read once
     return {"from": a.to_dict(), "to": b.to_dict(), "via": kinds, "max_hops": max_hops,
-            "paths": [_describe(store, view, route) for route in routes]}
+            "paths": [_describe(store, route, names) for route in routes]}
 
 
-def _describe(store: Store, view: Any, route: list[str]) -> dict[str, Any]:
+def _describe(store: Store, route: Route, names: dict[str, str]) -> dict[str, Any]:
     nodes = []
-    for key in route:
+    for key in route.nodes:
         label, k = key.split(":", 1)
-        nodes.append(NodeRef(key, label, _display(store, label, k)).to_dict())
+        if key not in names:
+            names[key] = _display(store, label, k)
+        nodes.append(NodeRef(key, label, names[key]).to_dict())
     steps = []
-    for u, v in zip(route, route[1:]):
-        forward = view.has_edge(u, v)
-        s, t = (u, v) if forward else (v, u)
-        rid, data = next(iter(view.get_edge_data(s, t).items()))
-        steps.append({"type": data["type"], "from": s.split(":", 1)[1], "to": t.split(":", 1)[1],
-                      "forward": forward, "relation": rid,
-                      "region": data.get("region"), "file": data.get("file"), "row": data.get("row")})
+    for u, rel in zip(route.nodes, route.steps):
+        forward = u == f"{SCHEMA.relation(rel.type).source}:{rel.source}"
+        steps.append({"type": rel.type, "from": rel.source, "to": rel.target, "forward": forward, "relation": rel.id,
+                      "region": rel.props.get("region"), "file": rel.props.get("file"), "row": rel.props.get("row")})
     return {"hops": len(steps), "nodes": nodes, "steps": steps}

@@ -40,18 +40,12 @@ def parse_as_of(text: str | dt.date | None) -> dt.date:
 def matter_index(store: Store, synonym_files: Iterable[Path] = ()) -> MatterIndex:
     """The search index of the store's matters, rebuilt only when the data changed."""
     files = tuple(sorted(str(p) for p in synonym_files))
-    version = store.data_version() if hasattr(store, "data_version") else -1
+    version = store.data_version()
     key = (store.url, version, files)
     if key not in _INDEXES or version < 0:
         _INDEXES.clear()
         _INDEXES[key] = MatterIndex(store.nodes("Matter"), load_synonyms([Path(f) for f in files]))
     return _INDEXES[key]
-
-
-def _recall(store: Store) -> Any:
-    """The store's full-text recall for matters (Neo4j's cjk index), or None to search every matter in-process."""
-    get = getattr(store, "matter_recall", None)
-    return get() if get else None
 
 
 def place(store: Store, region_text: str) -> dict[str, Any]:
@@ -70,7 +64,7 @@ _LOCAL: dict[tuple[str, int, str], frozenset[str]] = {}
 def local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     """Matters that some list assigns in this township (or its county's departments hold): search ranks them up,
     so a matter only another township handles does not come first here. Cached per data version and region."""
-    version = store.data_version() if hasattr(store, "data_version") else -1
+    version = store.data_version()
     key = (store.url, version, region["code"])
     if key in _LOCAL and version >= 0:
         return _LOCAL[key]
@@ -108,7 +102,7 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     region = place(store, region_text)
     resolver = Resolver(store)
     hits = matter_index(store, synonym_files).search(query, limit=max(limit * 4, 20),
-                                                     boost=local_matters(store, region), recall=_recall(store))
+                                                     boost=local_matters(store, region), recall=store.matter_recall())
 
     def answer(hit: Any) -> dict[str, Any]:
         return _match(resolver.resolve(_siblings(store, hit.matter_id), region, date), hit)

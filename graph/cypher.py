@@ -11,11 +11,17 @@ per filtered property, named after the property.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from quanze.graph.schema import SCHEMA, NodeKind, RelKind, Schema
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+# The one node outside the schema: ``(:QuanzeMeta {key: 'data', version})`` holds the data version, which every apply
+# increments in its transaction (``Store.data_version``). It has no relations, and everything that reads the graph
+# reads the schema's labels only, so it stays out of content(), counts(), the networkx view and docs/schema.md.
+META = "QuanzeMeta"
 
 
 def _name(text: str) -> str:
@@ -38,6 +44,9 @@ class Ddl:
 
     name: str
     cypher: str
+    # the properties a full-text index covers: an index of that name over other properties (made by an older
+    # quanze) is dropped and made again
+    properties: tuple[str, ...] = ()
 
 
 def fulltext_index(kind: NodeKind) -> str:
@@ -56,6 +65,9 @@ def schema_ddl(schema: Schema = SCHEMA) -> list[Ddl]:
         type_ = _name(rel.type)
         name = f"{snake(type_)}_id_unique"
         out.append(Ddl(name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR ()-[r:{type_}]-() REQUIRE r.id IS UNIQUE"))
+    # one version node however many clients create it at once: MERGE is safe under a uniqueness constraint
+    name = f"{snake(META)}_key_unique"
+    out.append(Ddl(name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (m:{META}) REQUIRE m.key IS UNIQUE"))
     for kind in schema.nodes:
         label = _name(kind.label)
         for p in kind.properties:
@@ -73,7 +85,7 @@ def schema_ddl(schema: Schema = SCHEMA) -> list[Ddl]:
             label, name = _name(kind.label), fulltext_index(kind)
             fields = ", ".join(f"n.{_name(f)}" for f in kind.fulltext)
             out.append(Ddl(name, f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}]\n"
-                                 "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"))
+                                 "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}", tuple(kind.fulltext)))
     return out
 
 
@@ -198,9 +210,94 @@ def count_all(schema: Schema = SCHEMA) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
+def drop_index(name: str) -> str:
+    """Drop one of quanze's own indexes (``name`` comes from ``schema_ddl``, never from input)."""
+    return f"DROP INDEX {_name(name)} IF EXISTS"
+
+
+def fulltext_keys(kind: NodeKind) -> str:
+    """The keys of the nodes the full-text index finds for ``$query`` (Lucene syntax), at most ``$limit``: recall,
+    no ranking (the in-process search ranks)."""
+    return (f"CALL db.index.fulltext.queryNodes('{fulltext_index(kind)}', $query, {{limit: $limit}}) YIELD node\n"
+            f"RETURN node.{_name(kind.key)} AS key")
+
+
 def fulltext_query(kind: NodeKind) -> str:
     """Full-text search over a label's ``fulltext`` fields; ``$query`` in Lucene syntax, ``$limit``."""
     return (f"CALL db.index.fulltext.queryNodes('{fulltext_index(kind)}', $query) YIELD node, score\n"
             f"RETURN node.{_name(kind.key)} AS key, score\n"
             f"ORDER BY score DESC, key\n"
             f"LIMIT $limit")
+
+
+# --- the data version ------------------------------------------------------------------------------------------
+
+def data_version() -> str:
+    """The data version; rows: one, ``version`` (null when the version node is missing: a store emptied by hand)."""
+    return f"MATCH (m:{META} {{key: 'data'}})\nRETURN max(m.version) AS version"
+
+
+def touch_data_version(increment: bool) -> str:
+    """Create the version node when missing and, with ``increment``, add one to the version; rows: ``version``.
+    A new node starts at the clock (ms since 1970), not at 0: a store emptied by hand and loaded again must not
+    repeat a version that a cache of the old content was keyed on."""
+    return (f"MERGE (m:{META} {{key: 'data'}})\n"
+            f"ON CREATE SET m.version = timestamp()\n"
+            + ("SET m.version = m.version + 1\n" if increment else "")
+            + "RETURN m.version AS version")
+
+
+# --- routes: shortest paths between two nodes ------------------------------------------------------------------
+
+def node_id(var: str, schema: Schema = SCHEMA) -> str:
+    """A node's id as the networkx view names it, ``"Label:key"``, as a Cypher expression."""
+    cases = " ".join(f"WHEN {_name(var)}:{_name(k.label)} THEN '{k.label}:' + {var}.{_name(k.key)}"
+                     for k in schema.nodes)
+    return f"CASE {cases} END"
+
+
+def _types(types: Sequence[str]) -> str:
+    """``LEADS|DELEGATES``: relation types of the schema only (a type not in it raises ``KeyError``)."""
+    if not types:
+        raise ValueError("a route follows at least one relation type")
+    return "|".join(_name(SCHEMA.relation(t).type) for t in types)
+
+
+def _hops(n: int) -> int:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"a hop bound is a positive int, not {n!r}")
+    return n
+
+
+def all_shortest_routes(source: NodeKind, target: NodeKind, types: Sequence[str], max_hops: int) -> str:
+    """Up to ``$cap`` shortest paths from the node keyed ``$source`` to the one keyed ``$target``, over relations of
+    ``types`` in either direction, at most ``max_hops`` long (types and bound cannot be parameters: they come from
+    the schema and an int); rows: ``route`` (node ids), ``element_ids``. Nodes linked by several relations give one
+    path per relation: the caller keeps distinct node sequences."""
+    return (f"MATCH (a:{_name(source.label)} {{{_name(source.key)}: $source}})\n"
+            f"MATCH (b:{_name(target.label)} {{{_name(target.key)}: $target}})\n"
+            f"MATCH p = allShortestPaths((a)-[:{_types(types)}*..{_hops(max_hops)}]-(b))\n"
+            f"WITH p LIMIT $cap\n"
+            f"RETURN [n IN nodes(p) | {node_id('n')}] AS route, [n IN nodes(p) | elementId(n)] AS element_ids")
+
+
+def closer_neighbours(types: Sequence[str], remaining: int) -> str:
+    """The neighbours of the node ``$node`` (an element id), over relations of ``types``, whose shortest path to
+    ``$target`` (an element id) has at most ``remaining`` steps; rows: ``node`` (id), ``element_id``."""
+    rel = _types(types)
+    return (f"MATCH (u) WHERE elementId(u) = $node\n"
+            f"MATCH (b) WHERE elementId(b) = $target\n"
+            f"MATCH (u)-[:{rel}]-(n)\n"
+            f"WITH DISTINCT n, b WHERE n <> b\n"
+            f"MATCH p = shortestPath((n)-[:{rel}*..{_hops(remaining)}]-(b))\n"
+            f"RETURN {node_id('n')} AS node, elementId(n) AS element_id")
+
+
+def route_links(types: Sequence[str]) -> str:
+    """Every relation of ``types`` linking the two nodes of each pair in ``$pairs`` (element ids), either way;
+    rows: ``u``, ``v`` (the pair), ``type``, ``props``, ``forward`` (the relation points from u to v)."""
+    return (f"UNWIND $pairs AS pair\n"
+            f"MATCH (u) WHERE elementId(u) = pair[0]\n"
+            f"MATCH (v) WHERE elementId(v) = pair[1]\n"
+            f"MATCH (u)-[r:{_types(types)}]-(v)\n"
+            f"RETURN pair[0] AS u, pair[1] AS v, type(r) AS type, properties(r) AS props, startNode(r) = u AS forward")

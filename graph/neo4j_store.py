@@ -15,6 +15,11 @@ Where the two stores differ (Neo4j keeps no relation without both of its nodes):
 - replacing a list deletes its nodes with their relations, also those other lists asserted (the embedded store keeps
   those, dangling). A node the replacing load asserts again keeps its relations, as in the embedded store.
 
+The data version (``data_version()``: what the networkx view and the search caches are keyed on) is a counter on
+one ``(:QuanzeMeta {key: 'data'})`` node, incremented inside every ``apply`` transaction and after every
+``run(..., write=True)``, so other clients' loads change it too. A write made around the store (Browser,
+cypher-shell) does not: open the store again, or load anything, after one.
+
 Settings (environment): ``QUANZE_NEO4J_USER`` / ``QUANZE_NEO4J_PASSWORD`` (no auth when the user is unset),
 ``QUANZE_NEO4J_DATABASE`` (default: the server's default database), ``QUANZE_NEO4J_BATCH`` (rows per statement, 2000).
 """
@@ -27,11 +32,11 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import networkx as nx
-from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, Session
 from neo4j.exceptions import (
     AuthError,
     ConfigurationError,
@@ -48,7 +53,7 @@ from quanze.errors import StoreError
 from quanze.graph import cypher
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
 from quanze.graph.sqlite_store import _encode as _encode_plain
-from quanze.graph.store import Batch, Rel, Store
+from quanze.graph.store import Batch, Rel, Route, Store, first_routes, link_order, route_query
 
 SCHEMES = ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc")
 DEFAULT_BATCH = 2000
@@ -56,6 +61,9 @@ ATTEMPTS = 4  # tries of one apply or read before giving up
 BACKOFF = 0.25  # seconds before the second try, doubled for each further one
 CONNECTION_TIMEOUT = 10.0  # seconds to open a TCP connection: an unreachable host fails in this time
 INDEX_WAIT = 300  # seconds to wait for new indexes to come online at open
+ROUTE_CAP = 1000  # shortest paths enumerated in one query; with more, routes are walked in order instead
+RECALL_LIMIT = 10000  # matters one full-text recall returns at most (QUANZE_RECALL_LIMIT); beyond, search may differ
+RECALL_CLAUSES = 400  # terms in one Lucene query (Lucene refuses more than 1024 clauses)
 
 T = TypeVar("T")
 
@@ -144,6 +152,7 @@ class Neo4jStore(Store):
         self.url = url
         self.database = os.environ.get("QUANZE_NEO4J_DATABASE", "").strip() or None
         self.batch_size = batch_size or _env_int("QUANZE_NEO4J_BATCH", DEFAULT_BATCH)
+        self.recall_truncated = False  # the last matter recall reached RECALL_LIMIT (see matter_recall)
         if url.split("://", 1)[0] not in SCHEMES:
             raise StoreError(f"不是 Neo4j 地址：{url}", f"not a Neo4j URL: {url} (expected bolt:// or neo4j://)")
         user = os.environ.get("QUANZE_NEO4J_USER", "").strip()
@@ -195,23 +204,32 @@ class Neo4jStore(Store):
         return self._driver.session(database=self.database, default_access_mode=mode)
 
     def _read(self, statement: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        def work() -> list[dict[str, Any]]:
+        return self._reading(lambda session: [r.data() for r in session.run(statement, params or {})])
+
+    def _reading(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` with a read session, retried like every read; errors as ``StoreError``."""
+        def attempt() -> T:
             with self._session(READ_ACCESS) as session:
-                return [r.data() for r in session.run(statement, params or {})]
+                return work(session)
 
         try:
-            return self._retrying(work)
+            return self._retrying(attempt)
         except (Neo4jError, DriverError) as e:
             raise self._error(e, "查询", "a query") from e
 
     def run(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
         """Run Cypher as given (values as ``$parameters``) in one auto-commit transaction: the examples in
-        docs/neo4j.md, ad-hoc questions, test set-up. Reads are retried like every read; a write is not, once sent."""
+        docs/neo4j.md, ad-hoc questions, test set-up. Reads are retried like every read; a write is not, once sent.
+        A write moves the data version, as a load does."""
         if not write:
             return self._read(query, params)
         try:
             with self._session(WRITE_ACCESS) as session:
-                return [r.data() for r in session.run(query, params or {})]
+                rows = [r.data() for r in session.run(query, params or {})]
+                # after the statement, in a transaction of its own: the statement may need one of its own (schema
+                # commands, CALL … IN TRANSACTIONS). Whoever read in between keyed it on the old version.
+                session.run(cypher.touch_data_version(increment=True)).consume()
+                return rows
         except (Neo4jError, DriverError) as e:
             raise self._error(e, "执行", "a statement") from e
 
@@ -222,12 +240,22 @@ class Neo4jStore(Store):
             # A fresh driver has no stale connections: a refused connection means the server is not there.
             have = {r["name"] for r in self._retrying(lambda: self._show("SHOW CONSTRAINTS YIELD name"),
                                                       reconnect=False)}
-            have |= {r["name"] for r in self._retrying(lambda: self._show("SHOW INDEXES YIELD name"))}
-            missing = [d for d in cypher.schema_ddl() if d.name not in have]
+            indexes = self._retrying(lambda: self._show("SHOW INDEXES YIELD name, properties"))
+            have |= {r["name"] for r in indexes}
+            covers = {r["name"]: tuple(r["properties"] or ()) for r in indexes}
+            ddl = cypher.schema_ddl()
+            for stale in [d for d in ddl if d.properties and d.name in covers and covers[d.name] != d.properties]:
+                # a full-text index an older version made over other fields: remake it over today's
+                self._retrying(lambda name=stale.name: self._show(cypher.drop_index(name), WRITE_ACCESS))
+                have.discard(stale.name)
+            missing = [d for d in ddl if d.name not in have]
             for ddl in missing:
                 self._retrying(lambda statement=ddl.cypher: self._show(statement, WRITE_ACCESS))
             if missing:
                 self._show(f"CALL db.awaitIndexes({INDEX_WAIT})", WRITE_ACCESS)
+            # a new store, or one loaded before there were versions
+            if self._retrying(lambda: self._show(cypher.data_version()))[0]["version"] is None:
+                self._retrying(lambda: self._show(cypher.touch_data_version(increment=False), WRITE_ACCESS))
         except (Neo4jError, DriverError) as e:
             raise self._error(e, "打开存储", "opening the store") from e
 
@@ -311,6 +339,7 @@ class Neo4jStore(Store):
                 written = run(cypher.merge_rels(kind), rows=chunk)["written"]
                 if written != len(chunk):
                     raise _MissingEndpoints(self._describe_missing(tx, kind, chunk, written))
+        run(cypher.touch_data_version(increment=True))  # last: the version node is locked only until the commit
 
     def _describe_missing(self, tx: Any, kind: RelKind, chunk: list[dict], written: int) -> str:
         examples = [r.data() for r in tx.run(cypher.missing_endpoints(kind), {"rows": chunk})]
@@ -363,6 +392,27 @@ class Neo4jStore(Store):
         found = {r["kind"]: r["n"] for r in self._read(cypher.count_all())}
         return {k: found.get(k, 0) for k in [n.label for n in SCHEMA.nodes] + list(SCHEMA.relation_types)}
 
+    def matter_recall(self) -> Callable[[list[str]], list[str]]:
+        """Matter search's recall through the ``cjk`` full-text index: the ids of the matters holding any of the
+        terms (character pairs, Latin words). The index covers every field search ranks on, and the cjk analyzer
+        cuts Chinese into the same pairs, so it finds what the in-process index would, up to ``RECALL_LIMIT``
+        matters per query; ``recall_truncated`` says when a query reached that limit."""
+        kind = SCHEMA.node("Matter")
+        limit = _env_int("QUANZE_RECALL_LIMIT", RECALL_LIMIT)
+
+        def recall(terms: list[str]) -> list[str]:
+            found: dict[str, None] = {}
+            self.recall_truncated = False
+            quoted = [f'"{lucene_escape(t)}"' for t in dict.fromkeys(terms) if t.strip()]
+            for i in range(0, len(quoted), RECALL_CLAUSES):
+                rows = self._read(cypher.fulltext_keys(kind),
+                                  {"query": " OR ".join(quoted[i:i + RECALL_CLAUSES]), "limit": limit})
+                self.recall_truncated |= len(rows) >= limit
+                found.update(dict.fromkeys(r["key"] for r in rows))
+            return list(found)
+
+        return recall
+
     def fulltext(self, label: str, query: str, limit: int = 10) -> list[tuple[str, float]]:
         """Keys and scores of the nodes whose full-text fields match the words of ``query`` (cjk analyzer: Chinese
         text is matched by character pairs), best first. ``query`` is plain text, not Lucene syntax."""
@@ -386,9 +436,72 @@ class Neo4jStore(Store):
                 out.append((rel_kind.type, rel.id, rel.source, rel.target) + _plain(rel_kind, rel.props, skip=("id",)))
         return sorted(out, key=repr)
 
-    def networkx(self) -> nx.MultiDiGraph:
-        """The whole graph as the embedded store builds it (rebuilt on every call: other clients may write)."""
-        return self.build_networkx()
+    def data_version(self) -> int:
+        """The version node's counter (one cheap read); -1 when the node is missing (nothing is cached then)."""
+        version = self._read(cypher.data_version())[0]["version"]
+        return -1 if version is None else int(version)
+
+    def shortest_routes(self, source: str, target: str, kinds: Sequence[str] | None = None, *, max_hops: int = 6,
+                        all_shortest: bool = False, limit: int = 20) -> list[Route]:
+        """The routes ``Store.shortest_routes`` promises, found by the server in one read transaction:
+        ``allShortestPaths`` enumerates up to ``ROUTE_CAP`` paths, sorted here. When there are that many, the routes
+        are walked in order instead (``first_routes``), one ``shortestPath`` query per node on the way, so the answer
+        is still the embedded store's. A last query fetches the relations of each step, to pick one per step."""
+        types, hops = route_query(kinds, max_hops)
+        ends = [_split_node_id(source), _split_node_id(target)]
+        if ends[0] is None or ends[1] is None:
+            return []
+        if source == target:  # shortestPath refuses a path from a node to itself
+            return [Route((source,), ())] if self.node(ends[0][0].label, ends[0][1]) else []
+        (a, a_key), (b, b_key) = ends
+        want = limit if all_shortest else 1
+
+        def work(session: Session) -> list[Route]:
+            with session.begin_transaction() as tx:
+                rows = [r.data() for r in tx.run(cypher.all_shortest_routes(a, b, types, hops),
+                                                  {"source": a_key, "target": b_key, "cap": ROUTE_CAP})]
+                if not rows:
+                    return []
+                element = {n: e for r in rows for n, e in zip(r["route"], r["element_ids"])}
+                if len(rows) < ROUTE_CAP:
+                    routes = [list(r) for r in sorted({tuple(r["route"]) for r in rows})[:want]]
+                else:
+                    routes = self._walk_routes(tx, types, element, source, target, len(rows[0]["route"]) - 1, want)
+                links = self._route_links(tx, types, element, routes)
+                return [Route(tuple(r), tuple(min(links[u, v], key=link_order) for u, v in zip(r, r[1:])))
+                        for r in routes]
+
+        return self._reading(work)
+
+    @staticmethod
+    def _walk_routes(tx: Any, types: Sequence[str], element: dict[str, str], source: str, target: str, length: int,
+                     limit: int) -> list[list[str]]:
+        """The first ``limit`` routes in order, one query per node on the way: its neighbours one step closer to the
+        target. ``element`` (node id → element id) learns the nodes met."""
+        def closer(node: str, remaining: int) -> list[str]:
+            if remaining == 0:
+                return [target]
+            found = [r.data() for r in tx.run(cypher.closer_neighbours(types, remaining),
+                                               {"node": element[node], "target": element[target]})]
+            element.update((f["node"], f["element_id"]) for f in found)
+            return sorted({f["node"] for f in found})
+
+        return first_routes(source, target, length, closer, limit)
+
+    @staticmethod
+    def _route_links(tx: Any, types: Sequence[str], element: dict[str, str],
+                     routes: list[list[str]]) -> dict[tuple[str, str], list[Rel]]:
+        """Every relation of ``types`` linking two nodes that follow each other on one of the routes."""
+        pairs = list(dict.fromkeys((u, v) for r in routes for u, v in zip(r, r[1:])))
+        node_of = {e: n for n, e in element.items()}
+        links: dict[tuple[str, str], list[Rel]] = defaultdict(list)
+        for row in tx.run(cypher.route_links(types), {"pairs": [[element[u], element[v]] for u, v in pairs]}):
+            u, v = node_of[row["u"]], node_of[row["v"]]
+            kind = SCHEMA.relation(row["type"])
+            props = _decode_props(kind.properties, row["props"])
+            s, t = (u, v) if row["forward"] else (v, u)
+            links[u, v].append(Rel(kind.type, props["id"], s.split(":", 1)[1], t.split(":", 1)[1], props))
+        return links
 
     def close(self) -> None:
         self._driver.close()
@@ -396,6 +509,14 @@ class Neo4jStore(Store):
 
 def _plain(kind: NodeKind | RelKind, props: dict[str, Any], skip: tuple[str, ...]) -> tuple:
     return tuple(_encode_plain(p, props.get(p.name)) for p in kind.properties if p.name not in skip)
+
+
+def _split_node_id(node: str) -> tuple[NodeKind, str] | None:
+    """``"Agency:990701/住建局"`` → (the Agency kind, its key); None for a label the schema does not have."""
+    label, _, key = node.partition(":")
+    if label not in {k.label for k in SCHEMA.nodes}:
+        return None
+    return SCHEMA.node(label), key
 
 
 def _chunks(rows: list[dict], size: int) -> list[list[dict]]:

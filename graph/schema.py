@@ -191,7 +191,8 @@ MATTER = NodeKind(
         Prop("legal_basis", "str", "依据: the law and article that grants the power"),
         Prop("domain", "str", "领域/分组 heading the item was listed under (城乡建设, 安全生产, …)"),
     ),
-    fulltext=("name", "legal_basis"),
+    # every field matter search ranks on (api/search.py), so that the full-text index recalls all it could list
+    fulltext=("name", "sub_item", "domain", "category", "legal_basis"),
 )
 
 SOURCE_LIST = NodeKind(

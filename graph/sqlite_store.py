@@ -4,7 +4,8 @@ Tables are derived from the schema: one table per node label (``node_agency``: t
 relation type (``rel_leads``: id, source, target, then the properties). WAL mode lets readers query while a load
 runs; each ``apply`` is one ``BEGIN IMMEDIATE … COMMIT``, so a failed or killed load leaves the previous state.
 
-The networkx view (a MultiDiGraph whose nodes are ``"Label:key"``) is rebuilt only when the data version changed.
+The networkx view (a MultiDiGraph whose nodes are ``"Label:key"``, ``Store.networkx``) is rebuilt only when the data
+version (a counter in the ``meta`` table, incremented by every ``apply``) changed; shortest routes walk that view.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Any
-
-import networkx as nx
 
 from quanze.errors import StoreError
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
@@ -92,7 +91,6 @@ class SqliteStore(Store):
             self._ensure_schema()
         except sqlite3.Error as e:
             raise StoreError(f"无法打开存储 {url}：{e}", f"cannot open store {url}: {e}") from e
-        self._view: tuple[int, nx.MultiDiGraph] | None = None
 
     # -- schema ------------------------------------------------------------------------------------------------
 
@@ -222,15 +220,6 @@ class SqliteStore(Store):
         for kind in SCHEMA.relations:
             out += [(kind.type,) + tuple(r) for r in self._db.execute(f"SELECT * FROM {rel_table(kind)}")]
         return sorted(out, key=repr)
-
-    def networkx(self) -> nx.MultiDiGraph:
-        """The whole graph for traversals; rebuilt only when the data changed since the last call."""
-        version = self.data_version()
-        if self._view and self._view[0] == version:
-            return self._view[1]
-        g = self.build_networkx()
-        self._view = (version, g)
-        return g
 
     def close(self) -> None:
         self._db.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from quanze.errors import StoreError
 from quanze.graph.schema import SCHEMA
@@ -75,10 +75,20 @@ class Batch:
         return not any(self.nodes.values()) and not any(self.rels.values()) and not self.replaces
 
 
+@dataclass(frozen=True)
+class Route:
+    """One shortest route: nodes as ``"Label:key"``, and per step the relation linking ``nodes[i]`` and
+    ``nodes[i + 1]``, in whichever direction it points."""
+
+    nodes: tuple[str, ...]
+    steps: tuple[Rel, ...]
+
+
 class Store(ABC):
     """A graph store. Implementations: ``SqliteStore`` (embedded, default) and the Neo4j store."""
 
     url: str
+    _view: "tuple[int, nx.MultiDiGraph] | None" = None
 
     @abstractmethod
     def apply(self, batch: Batch) -> None:
@@ -99,6 +109,11 @@ class Store(ABC):
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """How many nodes of each label and relations of each type."""
+
+    @abstractmethod
+    def data_version(self) -> int:
+        """A number that changes with every committed ``apply``, whoever wrote: what caches of derived data (the
+        networkx view, search indexes) are keyed on. Negative when the store cannot tell (then nothing is cached)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -126,6 +141,132 @@ class Store(ABC):
                 g.add_edge(f"{rel_kind.source}:{rel.source}", f"{rel_kind.target}:{rel.target}", key=rel.id,
                            type=rel_kind.type, **rel.props)
         return g
+
+    def matter_recall(self) -> Callable[[list[str]], list[str]] | None:
+        """The store's own full-text index for matter search, as a function: terms (character pairs, Latin words) in,
+        ids of the matters holding any of them out. None when the store has none: search then reads every matter
+        in-process (the embedded store)."""
+        return None
+
+    def networkx(self) -> "nx.MultiDiGraph":
+        """The whole graph for traversals (``build_networkx``), rebuilt only when the data version changed. The data
+        version is read before the graph, so a write landing while the graph is read makes the next call rebuild."""
+        version = self.data_version()
+        if version >= 0 and self._view is not None and self._view[0] == version:
+            return self._view[1]
+        g = self.build_networkx()
+        self._view = (version, g) if version >= 0 else None
+        return g
+
+    def shortest_routes(self, source: str, target: str, kinds: Sequence[str] | None = None, *, max_hops: int = 6,
+                        all_shortest: bool = False, limit: int = 20) -> list[Route]:
+        """The shortest routes between two nodes (``"Label:key"``), following relations of ``kinds`` (default: all)
+        in either direction, at most ``max_hops`` steps; empty when there is none.
+
+        Every store answers alike: among equally short routes, the first by their sequence of node ids (the first
+        ``limit`` with ``all_shortest``); per step, of the relations linking the two nodes, the first by (id, type).
+        This one walks the networkx view; the Neo4j store asks the server."""
+        types, hops = route_query(kinds, max_hops)
+        g = self.networkx()
+        if source not in g or target not in g:
+            return []
+        if source == target:
+            return [Route((source,), ())]
+        return _networkx_routes(g, source, target, types, hops, limit if all_shortest else 1)
+
+
+def _networkx_routes(g: "nx.MultiDiGraph", source: str, target: str, types: tuple[str, ...], hops: int,
+                     limit: int) -> list[Route]:
+    """``Store.shortest_routes`` in the networkx view: breadth first from both ends, a layer at a time from the
+    smaller side, until the two meet (only the nodes near the two ends are visited, not the whole county); then the
+    walk in order (``first_routes``) over the nodes that lie on a shortest route."""
+    allowed = set(types)
+    every_type = allowed >= set(SCHEMA.relation_types)
+
+    def neighbours(node: str) -> Iterator[str]:
+        for adjacent in (g.succ[node], g.pred[node]):
+            if every_type:
+                yield from adjacent
+            else:
+                yield from (n for n, edges in adjacent.items() if any(e["type"] in allowed for e in edges.values()))
+
+    ahead, behind = {source: 0}, {target: 0}  # steps from the source, steps to the target
+    layer, depth = {True: [source], False: [target]}, {True: 0, False: 0}  # True: the source's side
+    met: list[str] = []
+    while layer[True] and layer[False] and not met and depth[True] + depth[False] < hops:
+        side = len(layer[True]) <= len(layer[False])
+        seen, other = (ahead, behind) if side else (behind, ahead)
+        depth[side] += 1
+        layer[side] = list(dict.fromkeys(n for node in layer[side] for n in neighbours(node) if n not in seen))
+        seen.update(dict.fromkeys(layer[side], depth[side]))
+        met = [n for n in layer[side] if n in other]
+    if not met:
+        return []
+    length = min(ahead[n] + behind[n] for n in met)
+    known = depth[False]  # every node this close to the target is in ``behind``
+    memo: dict[tuple[str, int], bool] = {}
+
+    def on_route(node: str, remaining: int) -> bool:
+        """``node`` is ``remaining`` steps from the target (asked of nodes ``length - remaining`` from the source)."""
+        if node in behind:
+            return behind[node] == remaining
+        if remaining <= known or ahead.get(node) != length - remaining:
+            return False
+        if (node, remaining) not in memo:
+            memo[node, remaining] = any(on_route(n, remaining - 1) for n in neighbours(node))
+        return memo[node, remaining]
+
+    def closer(node: str, remaining: int) -> list[str]:
+        return sorted({n for n in neighbours(node) if on_route(n, remaining)})
+
+    routes = first_routes(source, target, length, closer, limit)
+    return [Route(tuple(r), tuple(_networkx_link(g, u, v, allowed) for u, v in zip(r, r[1:]))) for r in routes]
+
+
+def route_query(kinds: Sequence[str] | None, max_hops: int) -> tuple[tuple[str, ...], int]:
+    """The relation types (schema types only, checked) and the hop bound (an int, at least 1) of a route query."""
+    types = tuple(dict.fromkeys(SCHEMA.relation(k).type for k in kinds)) if kinds else SCHEMA.relation_types
+    hops = int(max_hops)
+    if hops < 1:
+        raise ValueError(f"max_hops must be at least 1, not {max_hops!r}")
+    return types, hops
+
+
+def first_routes(source: str, target: str, length: int, closer: Callable[[str, int], list[str]],
+                 limit: int) -> list[list[str]]:
+    """The first ``limit`` routes of ``length`` steps from ``source`` to ``target``, in order of their node sequences.
+    ``closer(node, remaining)`` gives, sorted, the neighbours of ``node`` that are ``remaining`` steps from the
+    target; a depth-first walk over them in that order meets the routes in order and never runs into a dead end."""
+    routes: list[list[str]] = []
+    route = [source]
+
+    def walk() -> None:
+        remaining = length - len(route)
+        for node in closer(route[-1], remaining):
+            route.append(node)
+            if remaining == 0:
+                routes.append(list(route))
+            else:
+                walk()
+            route.pop()
+            if len(routes) >= limit:
+                return
+
+    walk()
+    return routes
+
+
+def link_order(rel: Rel) -> tuple[str, str]:
+    """Of several relations linking the same two nodes, a route's step takes the first in this order."""
+    return rel.id, rel.type
+
+
+def _networkx_link(g: "nx.MultiDiGraph", u: str, v: str, allowed: set[str]) -> Rel:
+    links = [Rel(data["type"], rid, s.split(":", 1)[1], t.split(":", 1)[1],
+                 {k: value for k, value in data.items() if k != "type"})
+             for s, t in ((u, v), (v, u)) for rid, data in (g.get_edge_data(s, t) or {}).items()
+             if data["type"] in allowed]
+    return min(links, key=link_order)
 
 
 def store_url(url: str | None = None) -> str:

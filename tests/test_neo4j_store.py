@@ -95,6 +95,17 @@ def test_opening_again_creates_nothing_new(neo4j_store, neo4j_url):
     assert names() == before
 
 
+def test_a_full_text_index_over_other_fields_is_remade_on_open(neo4j_store, neo4j_url):
+    """An older quanze indexed matters by name and legal basis only; search now ranks on more fields, and the recall
+    must cover them all."""
+    neo4j_store.run("DROP INDEX matter_fulltext", write=True)
+    neo4j_store.run("CREATE FULLTEXT INDEX matter_fulltext FOR (n:Matter) ON EACH [n.name, n.legal_basis] "
+                    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}", write=True)
+    with open_store(neo4j_url) as again:
+        index = again.run("SHOW INDEXES YIELD name, properties, state WHERE name = 'matter_fulltext'")[0]
+    assert index["properties"] == list(SCHEMA.node("Matter").fulltext) and index["state"] == "ONLINE"
+
+
 # --- search, parameters, the shape of the graph ---------------------------------------------------------------
 
 def test_full_text_search_finds_a_chinese_matter_by_a_word_of_its_name(neo4j_store):
@@ -102,7 +113,9 @@ def test_full_text_search_finds_a_chinese_matter_by_a_word_of_its_name(neo4j_sto
     assert neo4j_store.fulltext("Matter", "建住宅")[0][0] == "m:zhuzhai"
     assert neo4j_store.fulltext("Matter", "占道经营")[0][0] == "m:zhandao"
     assert neo4j_store.fulltext("Matter", "村庄和集镇规划")[0][0] == "m:zhuzhai"  # legal basis is indexed too
-    assert {k for k, _ in neo4j_store.fulltext("Matter", "行政处罚")} == {"m:zhuzhai", "m:zhandao"}
+    # the category is indexed too (every field search ranks on): the penalties first, then the 行政确认 for its 行政
+    assert [k for k, _ in neo4j_store.fulltext("Matter", "行政处罚")][2:] == ["m:weifang"]
+    assert {k for k, _ in neo4j_store.fulltext("Matter", "行政处罚")[:2]} == {"m:zhuzhai", "m:zhandao"}
     assert len(neo4j_store.fulltext("Matter", "行政处罚", limit=1)) == 1
     # what a user types is searched for, never parsed as Lucene syntax
     assert isinstance(neo4j_store.fulltext("Matter", '违法 AND (建设" OR title:*'), list)
@@ -130,7 +143,9 @@ def test_the_graph_in_neo4j_has_exactly_the_schema_labels_and_relation_types(ful
     copy_store(full_demo_store, neo4j_store)
     labels = neo4j_store.run("MATCH (n) RETURN labels(n) AS labels, count(*) AS n")
     assert all(len(r["labels"]) == 1 for r in labels)
-    assert {r["labels"][0] for r in labels} == {k.label for k in SCHEMA.nodes}
+    # plus the one bookkeeping node that holds the data version (graph/cypher.py META), outside the schema
+    assert {r["labels"][0] for r in labels} == {k.label for k in SCHEMA.nodes} | {cypher.META}
+    assert next(r["n"] for r in labels if r["labels"][0] == cypher.META) == 1
     types = {r["type"] for r in neo4j_store.run("MATCH ()-[r]->() RETURN DISTINCT type(r) AS type")}
     assert types <= set(SCHEMA.relation_types) and {"STATIONED_IN", "DELEGATES", "RECALLED_TO"} <= types
     # dates are Neo4j dates, comparable in Cypher

@@ -325,3 +325,39 @@ def test_the_audit_finds_the_same_in_both_stores(demo_pair):
 
     assert assert_same_answers(demo_pair, lambda s: run_audit(s, as_of="2025-06-01").to_dict())
     assert assert_same_answers(demo_pair, lambda s: capacity_report(s, "990701", as_of=dt.date(2025, 6, 1)))
+
+
+def test_who_on_neo4j_recalls_through_the_full_text_index_and_ranks_as_embedded(demo_pair, monkeypatch):
+    """Neo4j's cjk Lucene index decides the candidate matters; the ranking is the in-process one. On every question
+    of both demo sets, search with Lucene recall lists exactly what the in-process search lists."""
+    from quanze.api.accuracy import load_questions
+    from quanze.api.search import MatterIndex
+    from quanze.api.who import who
+    from quanze.demo import demo_questions
+
+    embedded, neo4j = demo_pair
+    index = MatterIndex(embedded.nodes("Matter"))
+    recall = neo4j.matter_recall()
+    questions = [q for f in (demo_questions(), demo_questions().with_name("questions-fresh.yaml"))
+                 for q in load_questions(f)]
+    assert len(questions) > 700
+    for q in questions:
+        assert index.search(q["q"], limit=10, recall=recall) == index.search(q["q"], limit=10), q["q"]
+    assert not neo4j.recall_truncated
+    # the recall really is the full-text index: who on Neo4j asks it, and without its candidates finds no text match
+    asked: list[list[str]] = []
+
+    def counting_recall(self):
+        def ask(terms):
+            asked.append(terms)
+            return recall(terms)
+        return ask
+
+    monkeypatch.setattr(type(neo4j), "matter_recall", counting_recall)
+    for q in questions[:20]:
+        assert who(neo4j, q["q"], q["township"], as_of="2025-06-01", limit=3) == \
+            who(embedded, q["q"], q["township"], as_of="2025-06-01", limit=3)
+    assert len(asked) == 20
+    monkeypatch.setattr(type(neo4j), "matter_recall", lambda self: (lambda terms: []))
+    question = ("饭店油烟太大", "城关镇")
+    assert who(neo4j, *question, as_of="2025-06-01") != who(embedded, *question, as_of="2025-06-01")
