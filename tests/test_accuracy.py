@@ -23,10 +23,16 @@ AS_OF = dt.date(2025, 6, 1)
 MARGIN = 0.03  # about four questions of a half: noise from a tie broken differently, not a regression
 
 # split → (matter top-1, matter top-3, lead top-1, lead top-3), as docs/accuracy.md reports them
-DOCUMENTED = {  # with boost wired into who: docs/accuracy.md "measured, current version"
-    "held-out": (0.589, 0.783, 0.721, 0.876),
-    "dev": (0.853, 0.930, 0.969, 0.992),
-    "all": (0.721, 0.857, 0.845, 0.934),
+DOCUMENTED = {  # demo/questions.yaml, now a tuning set (docs/accuracy.md, session 2)
+    "held-out": (0.605, 0.798, 0.721, 0.891),
+    "dev": (0.845, 0.930, 0.953, 0.992),
+    "all": (0.725, 0.864, 0.837, 0.942),
+}
+# demo/questions-fresh.yaml, written apart from the code and the table (docs/accuracy.md "second measurement")
+DOCUMENTED_FRESH = {
+    "held-out": (0.377, 0.587, 0.583, 0.742),
+    "dev": (0.549, 0.747, 0.709, 0.857),
+    "all": (0.460, 0.665, 0.644, 0.798),
 }
 
 
@@ -90,12 +96,17 @@ def test_a_half_can_be_written_for_quanze_accuracy(tmp_path: Path, capsys: pytes
 
 # --- the figures -------------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("which", ["first", "fresh"])
 @pytest.mark.parametrize("split", ["held-out", "dev", "all"])
-def test_accuracy_is_at_least_the_documented_level(full_demo_store, questions: list[dict], split: str) -> None:
+def test_accuracy_is_at_least_the_documented_level(full_demo_store, questions: list[dict], split: str,
+                                                   which: str) -> None:
+    if which == "fresh":
+        questions = load_questions(demo_questions().with_name("questions-fresh.yaml"))
     d = evaluate(full_demo_store, questions, as_of=AS_OF, split=split)
     assert d["split"] == split and d["questions"] == len(split_questions(questions, split))
     got = (d["matter_top1"], d["matter_top3"], d["lead_top1"], d["lead_top3"])
-    floors = tuple(round(x - MARGIN, 4) for x in DOCUMENTED[split])
+    documented = DOCUMENTED_FRESH if which == "fresh" else DOCUMENTED
+    floors = tuple(round(x - MARGIN, 4) for x in documented[split])
     assert all(g >= f for g, f in zip(got, floors)), f"{split}: got {got}, floors {floors}"
     # the breakdowns add up
     assert d["paraphrase"]["n"] + d["not_paraphrase"]["n"] == d["questions"]
