@@ -14,12 +14,10 @@ from typing import Any, Iterable
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import MatterIndex, check_query, load_synonyms
 from quanze.errors import NotFound, QuanzeError
+from quanze.graph.cache import by_version
 from quanze.graph.lookup import find_region
 from quanze.graph.store import Store
 from quanze.ingest.cells import parse_date
-
-_INDEXES: dict[tuple[str, int, tuple[str, ...]], MatterIndex] = {}
-
 
 class BadDate(QuanzeError):
     """A date that does not parse."""
@@ -40,12 +38,8 @@ def parse_as_of(text: str | dt.date | None) -> dt.date:
 def matter_index(store: Store, synonym_files: Iterable[Path] = ()) -> MatterIndex:
     """The search index of the store's matters, rebuilt only when the data changed."""
     files = tuple(sorted(str(p) for p in synonym_files))
-    version = store.data_version()
-    key = (store.url, version, files)
-    if key not in _INDEXES or version < 0:
-        _INDEXES.clear()
-        _INDEXES[key] = MatterIndex(store.nodes("Matter"), load_synonyms([Path(f) for f in files]))
-    return _INDEXES[key]
+    return by_version(store, "matter_index", files, lambda: MatterIndex(
+        store.nodes("Matter"), load_synonyms([Path(f) for f in files])))
 
 
 def place(store: Store, region_text: str) -> dict[str, Any]:
@@ -58,16 +52,13 @@ def place(store: Store, region_text: str) -> dict[str, Any]:
     return held
 
 
-_LOCAL: dict[tuple[str, int, str], frozenset[str]] = {}
-
-
 def local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     """Matters that some list assigns in this township (or its county's departments hold): search ranks them up,
     so a matter only another township handles does not come first here. Cached per data version and region."""
-    version = store.data_version()
-    key = (store.url, version, region["code"])
-    if key in _LOCAL and version >= 0:
-        return _LOCAL[key]
+    return by_version(store, "local_matters", region["code"], lambda: _local_matters(store, region))
+
+
+def _local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     code = region["code"]
     county = region.get("county_code") or code
     ids: set[str] = set()
@@ -77,11 +68,7 @@ def local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     ids |= {r.target for r in store.rels("LEADS", region=county, list_kind="power")}
     matters = store.nodes("Matter")
     names = {m["norm_name"] for m in matters if m["id"] in ids and m.get("norm_name")}
-    found = frozenset(m["id"] for m in matters if m["id"] in ids or m.get("norm_name") in names)
-    if len(_LOCAL) > 64:
-        _LOCAL.clear()
-    _LOCAL[key] = found
-    return found
+    return frozenset(m["id"] for m in matters if m["id"] in ids or m.get("norm_name") in names)
 
 
 def _siblings(store: Store, matter_id: str) -> list[str]:

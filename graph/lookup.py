@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from quanze.errors import Ambiguous, NotFound
 from quanze.graph.agency_index import AgencyIndex, AgencyRef
+from quanze.graph.cache import by_version
 from quanze.graph.regions import Region, RegionDirectory
 from quanze.graph.store import Store
 
 
 def region_directory(store: Store) -> RegionDirectory:
-    """The national table overlaid with the regions the store's structure files declared."""
-    return RegionDirectory(Region.from_props(p) for p in store.nodes("Region", origin="declared"))
+    """The national table overlaid with the regions the store's structure files declared (built once per data
+    version)."""
+    return by_version(store, "region_directory", None, lambda: RegionDirectory(
+        Region.from_props(p) for p in store.nodes("Region", origin="declared")))
 
 
 def find_region(store: Store, text: str, within: str | None = None) -> Region:
@@ -26,9 +29,13 @@ def find_region(store: Store, text: str, within: str | None = None) -> Region:
 
 
 def agency_index(store: Store, county_code: str) -> AgencyIndex:
-    county = store.node("Region", county_code)
-    agencies = [AgencyRef.from_props(p) for p in store.nodes("Agency") if p["region"][:6] == county_code]
-    return AgencyIndex(county_code, county["name"] if county else "", agencies)
+    """The name index of one county's agencies (built once per data version)."""
+    def build() -> AgencyIndex:
+        county = store.node("Region", county_code)
+        agencies = [AgencyRef.from_props(p) for p in store.nodes("Agency") if p["region"][:6] == county_code]
+        return AgencyIndex(county_code, county["name"] if county else "", agencies)
+
+    return by_version(store, "agency_index", county_code, build)
 
 
 def find_agency(store: Store, text: str, within: str | None = None) -> AgencyRef:
