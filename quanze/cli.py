@@ -199,6 +199,35 @@ def build_parser() -> argparse.ArgumentParser:
                         "machine only)")
     p.add_argument("--port", type=int, default=8000, metavar="PORT", help="端口（默认8000）/ port (default 8000)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("view", help="交互式图谱视图（离线 HTML）/ an interactive graph view (offline HTML)",
+                       description="把乡镇、机构、事项、两者之间的责任路径或审计发现画成可在浏览器中探索的交互式图谱（悬停看"
+                                   "详情和来源行，点击突出相邻节点），写成一个无需联网的 HTML 文件，并打印文件路径。"
+                                   "Draw a township, an agency, a matter, the responsibility paths between two things "
+                                   "or audit findings as an interactive graph to explore in a browser (hover for "
+                                   "details and source rows, click to highlight neighbours), written as one HTML file "
+                                   "that needs no network; prints the file's path.", epilog=EPILOG)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--region", metavar="NAME", help="乡镇（或县）：机构、派驻机构、事项 / a township (or county): its "
+                                                       "bodies, stationed units and matters")
+    what.add_argument("--agency", metavar="NAME", help="机构：上级、下属、派驻、按角色的事项 / an agency: parent, units, "
+                                                       "where they are stationed, its matters by role")
+    what.add_argument("--matter", metavar="TEXT", help="事项（名称、编码或描述）：各乡镇由谁负责 / a matter (name, code or "
+                                                       "words): who handles it in each township")
+    what.add_argument("--path", nargs=2, metavar=("FROM", "TO"), help="两者之间的最短责任路径 / the shortest "
+                                                                      "responsibility paths between two things")
+    what.add_argument("--audit", metavar="REGION", help="此县或乡镇的审计发现 / the audit findings of this county or "
+                                                        "township")
+    p.add_argument("--in", dest="within", metavar="REGION", help="在此县或乡镇内解析名称；与 --matter 同用时只看其乡镇 / "
+                                                                 "resolve names within this region; with --matter, "
+                                                                 "only its townships")
+    p.add_argument("--limit", type=int, default=60, metavar="N", help="最多显示的事项或发现数（默认60），页面注明未显示的"
+                                                                      "数量 / at most N matters or findings (default "
+                                                                      "60); the page says how many more there are")
+    p.add_argument("--out", metavar="FILE.html", help="输出文件（默认当前目录下的 quanze-view-….html）/ the file to "
+                                                      "write (default quanze-view-….html here)")
+    _store_arg(p)
+    p.set_defaults(func=cmd_view)
     return parser
 
 
@@ -430,6 +459,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_view(args: argparse.Namespace) -> int:
+    from quanze.graph.store import open_store
+    from quanze.viz import build_view, file_name, write_html
+
+    with open_store(args.store) as store:
+        view = build_view(store, region=args.region, agency=args.agency, matter=args.matter,
+                          path=tuple(args.path) if args.path else None, audit=args.audit, within=args.within,
+                          limit=args.limit)
+    print(write_html(view, args.out or file_name(view)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -447,6 +488,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"错误：{e.message_zh}\nerror: {e.message_en}", file=sys.stderr)
         return 1 if type(e).__name__ == "NoPath" else 2
+    except OSError as e:  # an output file that cannot be written (--out, --xlsx, --csv into a missing place …)
+        where = e.filename or ""
+        print(f"错误：无法写入或读取文件 {where}：{e.strerror}\nerror: cannot write or read {where}: {e.strerror}",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

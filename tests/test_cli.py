@@ -74,3 +74,15 @@ def test_an_unknown_name_exits_2_with_suggestions(tmp_path):
     r = run("show", "agency", "青岚县住房城乡建设厅", "--store", store)
     assert r.returncode == 2
     assert "找不到机构" in r.stderr and "no agency" in r.stderr and "青岚县住房和城乡建设局" in r.stderr
+
+
+def test_an_output_file_that_cannot_be_written_is_a_clear_error(tmp_path):
+    store = f"sqlite:///{tmp_path / 'demo.db'}"
+    run("demo", "--store", store)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for args in (("view", "--region", "城关镇", "--out", str(blocker / "v.html")),
+                 ("audit", "--xlsx", str(blocker / "a.xlsx"))):
+        r = run(*args, "--store", store)
+        assert r.returncode == 2, args
+        assert "无法写入" in r.stderr and "cannot write" in r.stderr and "Traceback" not in r.stderr

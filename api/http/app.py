@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from quanze import __version__
 from quanze.api.http.errors import JSON, BadParameter, bad_parameter, install
@@ -271,6 +271,39 @@ def create_app(store_url: str | None = None) -> FastAPI:
 
         with _store(request) as store:
             return JSON(store_summary(store))
+
+    @app.get("/view", summary="交互式图谱视图（HTML，离线可用）/ an interactive graph view (HTML, works offline)",
+             response_class=HTMLResponse, responses={200: {"content": {"text/html": {}}}})
+    def view(request: Request,
+             region: Annotated[str | None, Query(description="乡镇（或县）/ a township (or county)")] = None,
+             agency: Annotated[str | None, Query(description="机构 / an agency")] = None,
+             matter: Annotated[str | None, Query(description="事项名称、编码或描述 / a matter: name, code or "
+                                                             "words")] = None,
+             source: Annotated[str | None, Query(alias="from", description="路径起点（与 to 同用）/ a path's "
+                                                                           "start (with to)")] = None,
+             target: Annotated[str | None, Query(alias="to", description="路径终点 / a path's end")] = None,
+             audit: Annotated[str | None, Query(description="审计发现所属的县或乡镇 / the county or township "
+                                                            "whose audit findings")] = None,
+             within: Within = None,
+             limit: Annotated[int, Query(ge=1, le=1000, description="最多显示的事项或发现数 / at most N matters "
+                                                                    "or findings")] = 60) -> HTMLResponse:
+        """与 `quanze view` 写出的页面相同：一个自包含、无需联网的 HTML 页面。给出且只给出 region、agency、matter、
+        from 和 to、audit 之一。The page `quanze view` writes: one self-contained HTML page that needs no network.
+        Give exactly one of region, agency, matter, from and to, audit."""
+        from quanze.viz import build_view, content_security_policy, render_html
+
+        given = [k for k, v in (("region", region), ("agency", agency), ("matter", matter),
+                                ("from", source or target), ("audit", audit)) if v]
+        if len(given) != 1 or bool(source) != bool(target):
+            raise BadParameter("请给出且只给出 region、agency、matter、from 和 to、audit 之一",
+                               "give exactly one of region, agency, matter, from and to, audit",
+                               ["region", "agency", "matter", "from", "to", "audit"])
+        with _store(request) as store:
+            page = render_html(build_view(store, region=region, agency=agency, matter=matter,
+                                          path=(source, target) if source else None, audit=audit, within=within,
+                                          limit=limit))
+        return HTMLResponse(page, headers={"Content-Security-Policy": content_security_policy(),
+                                           "X-Content-Type-Options": "nosniff"})
 
     @app.get("/health", summary="存储是否可用 / is the store reachable", response_class=JSON)
     def health(request: Request) -> JSON:

@@ -1,0 +1,37 @@
+"""One entry for the command and the HTTP endpoint: the view asked for, and the file name it is written to."""
+
+from __future__ import annotations
+
+import re
+
+from quanze.graph.store import Store
+from quanze.viz.agency import agency_view
+from quanze.viz.audit import audit_view
+from quanze.viz.matter import matter_view
+from quanze.viz.path import path_view
+from quanze.viz.region import region_view
+from quanze.viz.view import DEFAULT_LIMIT, GraphView, check_limit
+
+
+def build_view(store: Store, *, region: str | None = None, agency: str | None = None, matter: str | None = None,
+               path: tuple[str, str] | None = None, audit: str | None = None, within: str | None = None,
+               limit: int = DEFAULT_LIMIT) -> GraphView:
+    """The view of whichever one of ``region``, ``agency``, ``matter``, ``path`` (from, to) or ``audit`` is given."""
+    check_limit(limit)
+    if region:
+        return region_view(store, region, within=within, limit=limit)
+    if agency:
+        return agency_view(store, agency, within=within, limit=limit)
+    if matter:
+        return matter_view(store, matter, within=within)
+    if path:
+        return path_view(store, path[0], path[1], within=within)
+    if audit:
+        return audit_view(store, audit, limit=limit)
+    raise ValueError("build_view needs one of region, agency, matter, path, audit")
+
+
+def file_name(view: GraphView) -> str:
+    """``quanze-view-township-城关镇.html``: the kind and the subject, with anything unsafe in a file name replaced."""
+    subject = re.sub(r"[^\w.-]+", "_", view.subject).strip("._")[:60] or "view"
+    return f"quanze-view-{view.kind}-{subject}.html"
