@@ -120,24 +120,22 @@ def to_fix(results: dict) -> list[str]:
     items: list[str] = []
     if j:
         items.append(
-            "**`Neo4jStore.networkx()` rebuilds the whole graph on every call** (`find_paths`, and whatever else "
-            "uses the view): every call ships every node and relation over Bolt and decodes them in Python. Cache "
-            "the view behind a data version (next item), or answer paths in Cypher (`shortestPath` / "
-            "`allShortestPaths` with the hop limit and the relation filter) so that only the path is shipped. "
-            "Neo4j 每次路径查询都通过 Bolt 拉取并解码整张图；应缓存，或用 Cypher 最短路径只返回路径。"
-            + ev(f"at N = {n}, find_paths median {_f(_get(j, 'phases.paths.median_ms'))} ms on Neo4j against "
-                 f"{_f(_get(s, 'phases.paths.median_ms'))} ms on SQLite; Neo4j's first call "
-                 f"{_f(_get(j, 'phases.paths.first_ms'))} ms, so nothing is reused{_done(_get(j, 'phases.paths'))}; "
+            "**`find_paths` on Neo4j still makes several round trips per question**: since session 2 the routes "
+            "come from one Cypher `allShortestPaths` query (no whole-graph view), but finding each end by name, the "
+            "relations of each step and the display names are further Bolt calls. Fetch the step relations and "
+            "names with the routes in one query. Neo4j 路径查询已改为 Cypher，但两端查找、每步关系和显示名称仍各自往返。"
+            + ev(f"at N = {n}, find_paths median {_f(_get(j, 'phases.paths.median_ms'))} ms / p95 "
+                 f"{_f(_get(j, 'phases.paths.p95_ms'))} ms on Neo4j against "
+                 f"{_f(_get(s, 'phases.paths.median_ms'))} ms on SQLite{_done(_get(j, 'phases.paths'))}; "
                  f"{cpu(j, 'paths')}."))
         items.append(
-            "**`who` rebuilds its matter index and its township's local matters on every question on Neo4j**: "
-            "`matter_index` and `local_matters` (api/who.py) cache on `store.data_version()`, which only the SQLite "
-            "store has. Give `Neo4jStore` a `data_version()` — e.g. a counter node incremented inside each `apply` "
-            "transaction, read in one cheap query — and both caches (and the networkx view) work on Neo4j too. "
-            "Neo4j 没有 data_version()，每次提问都重建检索索引和本乡镇事项集。"
+            "**`who` on Neo4j waits on the resolver's round trips**: since session 2 the matter index and the "
+            "township's local matters are cached by `data_version()` on both stores, and candidates come from the "
+            "cjk full-text index in one query; what remains is resolving every match shown, one Bolt call per rule "
+            "(see the resolver item). Neo4j 上 who 的检索索引已按数据版本缓存；剩下的是逐条规则判定的往返。"
             + ev(f"at N = {n}, who median {_f(_get(j, 'phases.who.median_ms'))} ms on Neo4j against "
-                 f"{_f(_get(s, 'phases.who.median_ms'))} ms on SQLite; on SQLite only the first question "
-                 f"({_f(_get(s, 'phases.who.first_ms'))} ms) builds the index. A profile is in docs/benchmarks.md."))
+                 f"{_f(_get(s, 'phases.who.median_ms'))} ms on SQLite; resolve median "
+                 f"{_f(_get(j, 'phases.resolve.median_ms'))} ms against {_f(_get(s, 'phases.resolve.median_ms'))} ms."))
     if rs:
         a, b = _get(rs, "phases.audit_county.wall_s"), _get(rs, "phases.audit_all.wall_s")
         text = (f"SQLite, N = {top_s}: one county {_f(a, 1)} s against {_f(b, 1)} s for all {top_s + 1} "
@@ -153,10 +151,10 @@ def to_fix(results: dict) -> list[str]:
             "county, so memory stays that of one county. 按县审计也读取整张图；应只读该地区的关系，全国审计逐县进行。"
             + ev(text + "."))
         items.append(
-            "**`find_paths` materialises the whole graph as networkx, in memory** (SQLite caches it until the next "
-            "write, so the first question after every load pays it again). Paths of interest are almost always "
-            "inside one county: build the view of the endpoints' counties (plus the matters they share), or search "
-            "breadth-first with indexed queries up to the hop limit. 路径查询把整张图放进内存；应限定在相关县的子图。"
+            "**On SQLite, the first `find_paths` after a load builds the whole graph as networkx, in memory** (it is "
+            "then cached until the next write). Paths of interest are almost always inside one county: build the "
+            "view of the endpoints' counties (plus the matters they share), or search breadth-first with indexed "
+            "queries up to the hop limit, as Neo4j now does in Cypher. SQLite 上加载后的第一次路径查询把整张图放进内存；应限定在相关县。"
             + ev(f"SQLite, N = {top_s}: the first find_paths call took {_f(_get(rs, 'phases.paths.first_ms'))} ms "
                  f"(building the view), later ones {_f(_get(rs, 'phases.paths.median_ms'))} ms median; Python peak "
                  f"in that phase {_f(_get(rs, 'phases.paths.py_peak_rss_mb'), 0)} MB against "
@@ -227,7 +225,5 @@ def to_fix(results: dict) -> list[str]:
         return ["Nothing to compare in this run. 本次运行没有可比较的数据。"]
     out = [f"{i}. {text}" for i, text in enumerate(items, 1)]
     out.append("")
-    out.append("Found by profiling rather than by these totals (see docs/benchmarks.md): `find_region` builds a "
-               "`RegionDirectory` from every declared region on each call (`who`; `find_paths` given names), a "
-               "quarter of a `who` question's time on SQLite at N = 10. 另见 docs/benchmarks.md 中的剖析结果。")
+    out.append("Profiles and what was fixed since the first run: docs/benchmarks.md. 剖析结果和已修复的项见 docs/benchmarks.md。")
     return out
