@@ -56,9 +56,18 @@ class Resolution:
                 "notes": self.notes, "conflicts": self.conflicts}
 
 
-def source_of(rel: Rel, store: Store) -> dict[str, Any]:
-    lst = store.node("SourceList", rel.props["list_id"]) if rel.props.get("list_id") else None
-    return {"list": rel.props.get("list_id"), "list_title": lst.get("title") if lst else None,
+def source_of(rel: Rel, store: Store, titles: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """Where an assertion comes from: its list (and the list's title), file, sheet and row. ``titles`` remembers
+    list titles already read."""
+    list_id = rel.props.get("list_id")
+    if list_id and (titles is None or list_id not in titles):
+        lst = store.node("SourceList", list_id)
+        title = lst.get("title") if lst else None
+        if titles is not None:
+            titles[list_id] = title
+    else:
+        title = titles.get(list_id) if titles is not None and list_id else None
+    return {"list": list_id, "list_title": title,
             "file": rel.props.get("file"), "sheet": rel.props.get("sheet"), "row": rel.props.get("row")}
 
 
@@ -73,6 +82,11 @@ class Resolver:
     def __init__(self, store: Store):
         self.store = store
         self._agencies: dict[str, dict[str, Any]] = {}
+        self._titles: dict[str, str | None] = {}
+        self._governments: dict[str, str | None] = {}
+
+    def source(self, rel: Rel) -> dict[str, Any]:
+        return source_of(rel, self.store, self._titles)
 
     def agency(self, agency_id: str | None) -> dict[str, Any]:
         if not agency_id:
@@ -84,8 +98,10 @@ class Resolver:
         return self._agencies[agency_id]
 
     def township_government(self, township: str) -> str | None:
-        govs = self.store.nodes("Agency", region=township, kind="township_government")
-        return govs[0]["id"] if govs else None
+        if township not in self._governments:
+            govs = self.store.nodes("Agency", region=township, kind="township_government")
+            self._governments[township] = govs[0]["id"] if govs else None
+        return self._governments[township]
 
     def stationed_units(self, department: str, township: str) -> list[str]:
         """Units of the department (or of its units) stationed in the township: the on-site contacts."""
@@ -102,12 +118,19 @@ class Resolver:
         res = Resolution({"id": matter["id"], "name": matter["name"], "category": matter.get("category")},
                          {"code": code, "name": township["name"]}, as_of, None, [])
 
+        # every assertion about these matters in the township and its county: one store call per relation type,
+        # then taken apart here in the order the rules read them (by matter as listed, then by relation id)
+        place = {mid: i for i, mid in enumerate(matter_ids)}
+        fetched: dict[str, list[Rel]] = {}
+        for type_ in ("RECALLED_TO", "DELEGATES", "LEADS", "COOPERATES_ON"):
+            ends = {"sources": matter_ids} if type_ == "RECALLED_TO" else {"targets": matter_ids}
+            found = self.store.rels_any(type_, regions=[code, county], **ends)
+            fetched[type_] = sorted(found, key=lambda r: (place[r.source if type_ == "RECALLED_TO" else r.target],
+                                                           r.id))
+
         def rels(type_: str, region: str, **eq: Any) -> list[Rel]:
-            out: list[Rel] = []
-            for mid in matter_ids:
-                out += self.store.rels(type_, target=mid, region=region, **eq) if type_ != "RECALLED_TO" else \
-                    self.store.rels(type_, source=mid, region=region, **eq)
-            return out
+            return [r for r in fetched[type_] if r.props.get("region") == region
+                    and all(r.props.get(k) == v for k, v in eq.items())]
 
         is_township = township.get("level", "township") == "township"
         candidates: list[tuple[str, list[Handler]]] = []
@@ -149,10 +172,10 @@ class Resolver:
         out: list[Handler] = []
         gov = self.township_government(township)
         for r in recalls:
-            out.append(Handler(self.agency(r.target), "lead", "recalled", sources=[source_of(r, self.store)]))
+            out.append(Handler(self.agency(r.target), "lead", "recalled", sources=[self.source(r)]))
             if gov:
                 out.append(Handler(self.agency(gov), "assist", "recalled", duty=r.props.get("way"),
-                                   sources=[source_of(r, self.store)]))
+                                   sources=[self.source(r)]))
         return _merge_handlers(out)
 
     def _delegated(self, delegations: list[Rel], as_of: dt.date, res: Resolution) -> list[Handler]:
@@ -178,7 +201,7 @@ class Resolver:
             else:
                 info["note_zh"] = f"{mode}：乡镇以自己的名义实施"
                 info["note_en"] = f"{mode}: the township acts in its own name"
-            src = [source_of(r, self.store)]
+            src = [self.source(r)]
             out.append(Handler(self.agency(r.props.get("undertaker")), "lead", "delegated",
                                legal_basis=r.props.get("legal_basis"), delegation=info, sources=src))
             out.append(Handler(self.agency(r.source), "guide", "delegated", legal_basis=r.props.get("legal_basis"),
@@ -192,7 +215,7 @@ class Resolver:
             if self.agency(agency).get("region") != township:  # a department's row marked 乡镇权限
                 agency = self.township_government(township) or agency
             out.append(Handler(self.agency(agency), "lead", "basic", duty=r.props.get("duty"),
-                               legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)]))
+                               legal_basis=r.props.get("legal_basis"), sources=[self.source(r)]))
         offices = [h for h in out if h.agency.get("kind") != "township_government"]
         if offices:  # the township leads through the office its own list names: one lead, not two
             for h in out:
@@ -207,9 +230,9 @@ class Resolver:
         if not leads:
             return []
         out = [Handler(self.agency(r.source), "lead", "cooperation", duty=r.props.get("duty"),
-                       legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)]) for r in leads]
+                       legal_basis=r.props.get("legal_basis"), sources=[self.source(r)]) for r in leads]
         out += [Handler(self.agency(r.source), "cooperate", "cooperation", duty=r.props.get("duty"),
-                        legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)])
+                        legal_basis=r.props.get("legal_basis"), sources=[self.source(r)])
                 for r in cooperations if r.props.get("list_kind") == "cooperation"]
         return _merge_handlers(out)
 
@@ -217,10 +240,10 @@ class Resolver:
         out: list[Handler] = []
         for r in leads:
             out.append(Handler(self.agency(r.source), "lead", "department", duty=r.props.get("duty"),
-                               legal_basis=r.props.get("legal_basis"), sources=[source_of(r, self.store)]))
+                               legal_basis=r.props.get("legal_basis"), sources=[self.source(r)]))
             if township:
                 for unit in self.stationed_units(r.source, township):
-                    out.append(Handler(self.agency(unit), "contact", "department", sources=[source_of(r, self.store)]))
+                    out.append(Handler(self.agency(unit), "contact", "department", sources=[self.source(r)]))
         return _merge_handlers(out)
 
 

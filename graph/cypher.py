@@ -203,6 +203,21 @@ def match_rels(kind: RelKind, equals: list[str], source: bool, target: bool) -> 
             + f"RETURN a.{src_key} AS source, b.{dst_key} AS target, properties(r) AS props")
 
 
+def match_rels_any(kind: RelKind, sources: bool, targets: bool, regions: bool) -> str:
+    """Relations from any of ``$sources``, to any of ``$targets``, in any of ``$regions`` (each condition only when
+    asked); rows: source, target, props."""
+    src, dst = _name(kind.source), _name(kind.target)
+    src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
+    conditions = (([f"a.{src_key} IN $sources"] if sources else []) + ([f"b.{dst_key} IN $targets"] if targets else [])
+                  + (["r.region IN $regions"] if regions else []))
+    hints = ([f"USING INDEX a:{src}({src_key})"] if sources else []) + \
+        ([f"USING INDEX b:{dst}({dst_key})"] if targets and not sources else [])
+    return (f"MATCH (a:{src})-[r:{_name(kind.type)}]->(b:{dst})\n"
+            + "".join(h + "\n" for h in hints)
+            + _where(conditions)
+            + f"RETURN a.{src_key} AS source, b.{dst_key} AS target, properties(r) AS props")
+
+
 def count_all(schema: Schema = SCHEMA) -> str:
     """One statement counting every label and relation type (Neo4j answers these from its count store)."""
     parts = [f"MATCH (n:{_name(k.label)}) RETURN '{k.label}' AS kind, count(n) AS n" for k in schema.nodes]

@@ -380,6 +380,22 @@ class Neo4jStore(Store):
             out.append(Rel(type_, props["id"], r["source"], r["target"], props))
         return sorted(out, key=lambda rel: rel.id)
 
+    def rels_any(self, type_: str, *, sources: Sequence[str] | None = None, targets: Sequence[str] | None = None,
+                 regions: Sequence[str] | None = None) -> list[Rel]:
+        kind = SCHEMA.relation(type_)
+        if regions is not None and "region" not in {p.name for p in kind.properties}:
+            raise KeyError(f"{type_} has no property region")
+        params = {name: list(dict.fromkeys(v)) for name, v in
+                  (("sources", sources), ("targets", targets), ("regions", regions)) if v is not None}
+        if any(not v for v in params.values()):
+            return []
+        query = cypher.match_rels_any(kind, "sources" in params, "targets" in params, "regions" in params)
+        out = []
+        for r in self._read(query, params):
+            props = _decode_props(kind.properties, r["props"])
+            out.append(Rel(type_, props["id"], r["source"], r["target"], props))
+        return sorted(out, key=lambda rel: rel.id)
+
     @staticmethod
     def _filter(props: tuple[Prop, ...], equals: dict[str, Any], what: str) -> dict[str, Any]:
         by_name = {p.name: p for p in props}

@@ -16,7 +16,7 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from quanze.errors import StoreError
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
@@ -187,6 +187,30 @@ class SqliteStore(Store):
             equals["target"] = target
         rows = self._select(rel_table(kind), kind.properties + _ENDPOINTS, equals, "id")
         return [Rel(type_, r["id"], r.pop("source"), r.pop("target"), r) for r in rows]
+
+    def rels_any(self, type_: str, *, sources: Sequence[str] | None = None, targets: Sequence[str] | None = None,
+                 regions: Sequence[str] | None = None) -> list[Rel]:
+        kind = SCHEMA.relation(type_)
+        props = kind.properties + _ENDPOINTS
+        names = [p.name for p in props]
+        if regions is not None and "region" not in names:
+            raise KeyError(f"{type_} has no property region")
+        where, values = [], []
+        for column, wanted in (("source", sources), ("target", targets), ("region", regions)):
+            if wanted is not None:
+                wanted = list(dict.fromkeys(wanted))
+                if not wanted:
+                    return []
+                where.append(f"{column} IN ({', '.join('?' * len(wanted))})")
+                values += wanted
+        sql = (f"SELECT {', '.join(names)} FROM {rel_table(kind)} WHERE {' AND '.join(where) or '1'} "
+               f"ORDER BY id")
+        by_name = {p.name: p for p in props}
+        out = []
+        for row in self._db.execute(sql, values):
+            r = {n: _decode(by_name[n], v) for n, v in zip(names, row) if v is not None}
+            out.append(Rel(type_, r["id"], r.pop("source"), r.pop("target"), r))
+        return out
 
     def _select(self, table: str, props: tuple[Prop, ...], equals: dict[str, Any], order: str) -> list[dict]:
         by_name = {p.name: p for p in props}

@@ -106,6 +106,18 @@ class Store(ABC):
     def rels(self, type_: str, source: str | None = None, target: str | None = None, **equals: Any) -> list[Rel]:
         """Relations of a type, optionally from a source key, to a target key, with property values; ordered by id."""
 
+    def rels_any(self, type_: str, *, sources: Sequence[str] | None = None, targets: Sequence[str] | None = None,
+                 regions: Sequence[str] | None = None) -> list[Rel]:
+        """Relations of a type from any of ``sources``, to any of ``targets``, in any of ``regions`` (None: no
+        condition), in one store call where the store can; ordered by id. What the resolver asks for one question."""
+        out: dict[str, Rel] = {}
+        for source in sources if sources is not None else (None,):
+            for target in targets if targets is not None else (None,):
+                for region in regions if regions is not None else (None,):
+                    eq = {"region": region} if region is not None else {}
+                    out.update((r.id, r) for r in self.rels(type_, source=source, target=target, **eq))
+        return sorted(out.values(), key=lambda r: r.id)
+
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """How many nodes of each label and relations of each type."""

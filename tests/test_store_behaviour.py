@@ -144,6 +144,17 @@ def test_relations_are_filtered_by_source_target_and_values_and_ordered_by_id(an
     assert [r.id for r in any_store.all_rels(["LEADS", "DELEGATES"])] == ["r1", "r2", "r3", "d1"]
     with pytest.raises(KeyError):
         any_store.rels("LEADS", colour="red")
+    # any of several ends and regions, in one call: what the resolver asks for one question
+    r1 = any_store.rels("LEADS", source="990701/住建局")[0]
+    assert [r.id for r in any_store.rels_any("LEADS", targets=["m2", r1.target])] == ["r1", "r2", "r3"]
+    assert [r.id for r in any_store.rels_any("LEADS", targets=["m2"], regions=["990701001", "990701"])] == ["r2", "r3"]
+    assert [r.id for r in any_store.rels_any("LEADS", sources=["990701/资规局"], targets=["m2"])] == ["r3"]
+    assert any_store.rels_any("LEADS", targets=["m2"], regions=["110101"]) == []
+    assert any_store.rels_any("LEADS", targets=[]) == []
+    got = any_store.rels_any("LEADS", targets=["m2"])[0]
+    assert got == any_store.rels("LEADS", target="m2")[0]  # the same relation, properties and all
+    with pytest.raises(KeyError):
+        any_store.rels_any("STATIONED_IN", regions=["990701001"])
 
 
 def test_counts_name_every_label_and_relation_type(any_store):
