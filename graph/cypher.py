@@ -203,13 +203,21 @@ def match_rels(kind: RelKind, equals: list[str], source: bool, target: bool) -> 
             + f"RETURN a.{src_key} AS source, b.{dst_key} AS target, properties(r) AS props")
 
 
-def match_rels_any(kind: RelKind, sources: bool, targets: bool, regions: bool) -> str:
-    """Relations from any of ``$sources``, to any of ``$targets``, in any of ``$regions`` (each condition only when
-    asked); rows: source, target, props."""
+def match_nodes_any(kind: NodeKind, keys: bool, region_prefix: bool) -> str:
+    """Nodes whose key is any of ``$keys``, whose region starts with ``$region_prefix`` (each only when asked)."""
+    conditions = ([f"n.{_name(kind.key)} IN $keys"] if keys else []) + \
+        (["n.region STARTS WITH $region_prefix"] if region_prefix else [])
+    return f"MATCH (n:{_name(kind.label)})\n" + _where(conditions) + "RETURN properties(n) AS props"
+
+
+def match_rels_any(kind: RelKind, sources: bool, targets: bool, regions: bool, region_prefix: bool = False) -> str:
+    """Relations from any of ``$sources``, to any of ``$targets``, in any of ``$regions``, in a region starting with
+    ``$region_prefix`` (each condition only when asked); rows: source, target, props."""
     src, dst = _name(kind.source), _name(kind.target)
     src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
     conditions = (([f"a.{src_key} IN $sources"] if sources else []) + ([f"b.{dst_key} IN $targets"] if targets else [])
-                  + (["r.region IN $regions"] if regions else []))
+                  + (["r.region IN $regions"] if regions else [])
+                  + (["r.region STARTS WITH $region_prefix"] if region_prefix else []))
     hints = ([f"USING INDEX a:{src}({src_key})"] if sources else []) + \
         ([f"USING INDEX b:{dst}({dst_key})"] if targets and not sources else [])
     return (f"MATCH (a:{src})-[r:{_name(kind.type)}]->(b:{dst})\n"

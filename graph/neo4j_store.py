@@ -381,20 +381,38 @@ class Neo4jStore(Store):
         return sorted(out, key=lambda rel: rel.id)
 
     def rels_any(self, type_: str, *, sources: Sequence[str] | None = None, targets: Sequence[str] | None = None,
-                 regions: Sequence[str] | None = None) -> list[Rel]:
+                 regions: Sequence[str] | None = None, region_prefix: str | None = None) -> list[Rel]:
         kind = SCHEMA.relation(type_)
-        if regions is not None and "region" not in {p.name for p in kind.properties}:
+        if (regions is not None or region_prefix is not None) and "region" not in {p.name for p in kind.properties}:
             raise KeyError(f"{type_} has no property region")
-        params = {name: list(dict.fromkeys(v)) for name, v in
-                  (("sources", sources), ("targets", targets), ("regions", regions)) if v is not None}
+        params: dict[str, Any] = {name: list(dict.fromkeys(v)) for name, v in
+                                  (("sources", sources), ("targets", targets), ("regions", regions)) if v is not None}
         if any(not v for v in params.values()):
             return []
-        query = cypher.match_rels_any(kind, "sources" in params, "targets" in params, "regions" in params)
+        if region_prefix is not None:
+            params["region_prefix"] = region_prefix
+        query = cypher.match_rels_any(kind, "sources" in params, "targets" in params, "regions" in params,
+                                      "region_prefix" in params)
         out = []
         for r in self._read(query, params):
             props = _decode_props(kind.properties, r["props"])
             out.append(Rel(type_, props["id"], r["source"], r["target"], props))
         return sorted(out, key=lambda rel: rel.id)
+
+    def nodes_any(self, label: str, *, keys: Sequence[str] | None = None,
+                  region_prefix: str | None = None) -> list[dict[str, Any]]:
+        kind = SCHEMA.node(label)
+        if region_prefix is not None and "region" not in kind.names:
+            raise KeyError(f"{label} has no property region")
+        params: dict[str, Any] = {}
+        if keys is not None:
+            params["keys"] = list(dict.fromkeys(keys))
+            if not params["keys"]:
+                return []
+        if region_prefix is not None:
+            params["region_prefix"] = region_prefix
+        rows = self._read(cypher.match_nodes_any(kind, "keys" in params, "region_prefix" in params), params)
+        return sorted((_decode_props(kind.properties, r["props"]) for r in rows), key=lambda n: n[kind.key])
 
     @staticmethod
     def _filter(props: tuple[Prop, ...], equals: dict[str, Any], what: str) -> dict[str, Any]:

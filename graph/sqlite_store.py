@@ -189,28 +189,42 @@ class SqliteStore(Store):
         return [Rel(type_, r["id"], r.pop("source"), r.pop("target"), r) for r in rows]
 
     def rels_any(self, type_: str, *, sources: Sequence[str] | None = None, targets: Sequence[str] | None = None,
-                 regions: Sequence[str] | None = None) -> list[Rel]:
+                 regions: Sequence[str] | None = None, region_prefix: str | None = None) -> list[Rel]:
         kind = SCHEMA.relation(type_)
         props = kind.properties + _ENDPOINTS
+        found = self._select_any(rel_table(kind), props, "id", (("source", sources), ("target", targets),
+                                                                ("region", regions)), region_prefix, type_)
+        return [Rel(type_, r["id"], r.pop("source"), r.pop("target"), r) for r in found]
+
+    def nodes_any(self, label: str, *, keys: Sequence[str] | None = None,
+                  region_prefix: str | None = None) -> list[dict[str, Any]]:
+        kind = SCHEMA.node(label)
+        return self._select_any(node_table(kind), kind.properties, kind.key, ((kind.key, keys),), region_prefix,
+                                label)
+
+    def _select_any(self, table: str, props: tuple[Prop, ...], order: str,
+                    any_of: tuple[tuple[str, Sequence[str] | None], ...], region_prefix: str | None,
+                    what: str) -> list[dict]:
+        """Rows whose columns hold any of the given values (``IN``) and whose region starts with the prefix."""
         names = [p.name for p in props]
-        if regions is not None and "region" not in names:
-            raise KeyError(f"{type_} has no property region")
+        if ("region" not in names) and (region_prefix is not None or any(c == "region" and v is not None
+                                                                          for c, v in any_of)):
+            raise KeyError(f"{what} has no property region")
         where, values = [], []
-        for column, wanted in (("source", sources), ("target", targets), ("region", regions)):
+        for column, wanted in any_of:
             if wanted is not None:
                 wanted = list(dict.fromkeys(wanted))
                 if not wanted:
                     return []
                 where.append(f"{column} IN ({', '.join('?' * len(wanted))})")
                 values += wanted
-        sql = (f"SELECT {', '.join(names)} FROM {rel_table(kind)} WHERE {' AND '.join(where) or '1'} "
-               f"ORDER BY id")
+        if region_prefix is not None:
+            where.append("substr(region, 1, ?) = ?")
+            values += [len(region_prefix), region_prefix]
+        sql = f"SELECT {', '.join(names)} FROM {table} WHERE {' AND '.join(where) or '1'} ORDER BY {order}"
         by_name = {p.name: p for p in props}
-        out = []
-        for row in self._db.execute(sql, values):
-            r = {n: _decode(by_name[n], v) for n, v in zip(names, row) if v is not None}
-            out.append(Rel(type_, r["id"], r.pop("source"), r.pop("target"), r))
-        return out
+        return [{n: _decode(by_name[n], v) for n, v in zip(names, row) if v is not None}
+                for row in self._db.execute(sql, values)]
 
     def _select(self, table: str, props: tuple[Prop, ...], equals: dict[str, Any], order: str) -> list[dict]:
         by_name = {p.name: p for p in props}

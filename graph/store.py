@@ -107,16 +107,30 @@ class Store(ABC):
         """Relations of a type, optionally from a source key, to a target key, with property values; ordered by id."""
 
     def rels_any(self, type_: str, *, sources: Sequence[str] | None = None, targets: Sequence[str] | None = None,
-                 regions: Sequence[str] | None = None) -> list[Rel]:
-        """Relations of a type from any of ``sources``, to any of ``targets``, in any of ``regions`` (None: no
-        condition), in one store call where the store can; ordered by id. What the resolver asks for one question."""
+                 regions: Sequence[str] | None = None, region_prefix: str | None = None) -> list[Rel]:
+        """Relations of a type from any of ``sources``, to any of ``targets``, in any of ``regions``, with a region
+        code starting with ``region_prefix`` (a county: the county, its townships and the townships lists named that
+        it does not have) — None: no condition — in one store call where the store can; ordered by id. What the
+        resolver asks for one question and a county's audit for one county."""
         out: dict[str, Rel] = {}
         for source in sources if sources is not None else (None,):
             for target in targets if targets is not None else (None,):
                 for region in regions if regions is not None else (None,):
                     eq = {"region": region} if region is not None else {}
-                    out.update((r.id, r) for r in self.rels(type_, source=source, target=target, **eq))
+                    out.update((r.id, r) for r in self.rels(type_, source=source, target=target, **eq)
+                               if region_prefix is None or str(r.props.get("region", "")).startswith(region_prefix))
         return sorted(out.values(), key=lambda r: r.id)
+
+    def nodes_any(self, label: str, *, keys: Sequence[str] | None = None,
+                  region_prefix: str | None = None) -> list[dict[str, Any]]:
+        """Nodes of a label whose key is any of ``keys`` and whose ``region`` starts with ``region_prefix`` (None: no
+        condition), ordered by key."""
+        kind = SCHEMA.node(label)
+        found = [n for k in dict.fromkeys(keys) for n in [self.node(label, k)] if n] if keys is not None \
+            else self.nodes(label)
+        if region_prefix is not None:
+            found = [n for n in found if str(n.get("region", "")).startswith(region_prefix)]
+        return sorted(found, key=lambda n: n[kind.key])
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

@@ -155,6 +155,16 @@ def test_relations_are_filtered_by_source_target_and_values_and_ordered_by_id(an
     assert got == any_store.rels("LEADS", target="m2")[0]  # the same relation, properties and all
     with pytest.raises(KeyError):
         any_store.rels_any("STATIONED_IN", regions=["990701001"])
+    # a county's share: regions starting with its code
+    assert [r.id for r in any_store.rels_any("LEADS", region_prefix="990701")] == ["r1", "r2", "r3"]
+    assert [r.id for r in any_store.rels_any("LEADS", region_prefix="9907010")] == ["r2", "r3"]
+    assert any_store.rels_any("LEADS", region_prefix="110101") == []
+    assert [a["id"] for a in any_store.nodes_any("Agency", region_prefix="990701")] == \
+        [a["id"] for a in any_store.nodes("Agency")]
+    assert [m["id"] for m in any_store.nodes_any("Matter", keys=["m2", "nope"])] == ["m2"]
+    assert any_store.nodes_any("Matter", keys=[]) == []
+    with pytest.raises(KeyError):
+        any_store.nodes_any("Matter", region_prefix="990701")
 
 
 def test_counts_name_every_label_and_relation_type(any_store):

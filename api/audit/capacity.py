@@ -21,6 +21,7 @@ from typing import Any
 from quanze.api.resolve import delegation_in_force
 from quanze.graph.agency_index import AgencyIndex, AgencyRef
 from quanze.graph.matters import ENFORCEMENT_CATEGORIES
+from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Rel, Store
 
 RELATIONS = ("LEADS", "COOPERATES_ON", "ASSISTS", "GUIDES", "DELEGATES", "UNDERTAKES", "RECALLED_TO", "HANDLED",
@@ -38,14 +39,19 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 class Facts:
     """The graph as the audits need it, read once. Nothing here writes to the store."""
 
-    def __init__(self, store: Store, as_of: dt.date | None = None):
+    def __init__(self, store: Store, as_of: dt.date | None = None, county: str | None = None):
+        """``county``: read only that county — its regions, agencies, lists and assertions, and the matters they
+        name — which is all any rule looks at for a finding in it; None: the whole store."""
         self.store = store
         self.as_of = as_of or dt.date.today()
-        self.regions = {p["code"]: p for p in store.nodes("Region")}
-        self.agencies = {p["id"]: p for p in store.nodes("Agency")}
-        self.matters = {p["id"]: p for p in store.nodes("Matter")}
-        self.lists = {p["id"]: p for p in store.nodes("SourceList")}
-        self.rels: dict[str, list[Rel]] = {t: store.rels(t) for t in RELATIONS}
+        if county is None:
+            self.regions = {p["code"]: p for p in store.nodes("Region")}
+            self.agencies = {p["id"]: p for p in store.nodes("Agency")}
+            self.matters = {p["id"]: p for p in store.nodes("Matter")}
+            self.lists = {p["id"]: p for p in store.nodes("SourceList")}
+            self.rels: dict[str, list[Rel]] = {t: store.rels(t) for t in RELATIONS}
+        else:
+            self._read_county(store, county)
         self.parent = {r.source: r.target for r in self.rels["UNIT_OF"]}
         self.units: dict[str, list[str]] = defaultdict(list)
         for r in self.rels["UNIT_OF"]:
@@ -62,6 +68,27 @@ class Facts:
         self._ids: dict[str, list[str]] = defaultdict(list)
         self._delegated: dict[str, dict[str, list[Rel]]] = {}
         self._recalled: dict[str, set[str]] = {}
+
+    def _read_county(self, store: Store, county: str) -> None:
+        own = store.node("Region", county)
+        self.regions = {p["code"]: p for p in ([own] if own else []) + store.nodes("Region", county_code=county)}
+        self.agencies = {p["id"]: p for p in store.nodes_any("Agency", region_prefix=county)}
+        places = sorted(self.regions)
+        self.rels = {}
+        for t in RELATIONS:
+            if "region" in SCHEMA.relation(t).names:
+                self.rels[t] = store.rels_any(t, region_prefix=county)
+            elif t == "HANDLED":
+                self.rels[t] = store.rels_any(t, sources=places)
+            else:  # UNIT_OF, STATIONED_IN: from the county's agencies
+                self.rels[t] = store.rels_any(t, sources=sorted(self.agencies))
+        named = {r.source if r.type == "RECALLED_TO" else r.target for t in RELATIONS
+                 if SCHEMA.relation(t).target == "Matter" or t == "RECALLED_TO" for r in self.rels[t]}
+        self.matters = {p["id"]: p for p in store.nodes_any("Matter", keys=sorted(named))}
+        cited = {str(r.props["list_id"]) for rels in self.rels.values() for r in rels if r.props.get("list_id")}
+        cited |= {str(a["list_id"]) for a in self.agencies.values() if a.get("list_id")}
+        lists = store.nodes_any("SourceList", region_prefix=county) + store.nodes_any("SourceList", keys=sorted(cited))
+        self.lists = {p["id"]: p for p in lists}
 
     def at(self, type_: str, region: str) -> list[Rel]:
         """Relations of a type asserted for one region (HANDLED: by the township that handled the cases)."""

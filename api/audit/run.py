@@ -77,6 +77,19 @@ def _region(facts: Facts, text: str | None) -> dict[str, Any] | None:
                    f"the store holds no region {text!r}; it holds: {', '.join(held[:10])}", held)
 
 
+def _county_of(store: Store, text: str | None) -> str | None:
+    """The county of the region asked for, when it names exactly one region the store holds: then only that county
+    is read. Anything else (no region, a name several regions share, an unknown one) reads the whole store, and
+    ``_region`` says what is wrong."""
+    if not text:
+        return None
+    text = text.strip()
+    held = [store.node("Region", text)] if store.node("Region", text) else store.nodes("Region", name=text)
+    if len(held) != 1:
+        return None
+    return str(held[0].get("county_code") or held[0]["code"])[:6]
+
+
 def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | None = None,
               severity: str | None = None, thresholds: dict[str, Any] | None = None,
               as_of: dt.date | str | None = None) -> AuditReport:
@@ -91,7 +104,7 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
         rule(rid)  # an unknown id is an error listing the valid ones
     minimum = severity_rank(severity) if severity else 0
     limits = thresholds_for(thresholds)
-    facts = Facts(store, _as_date(as_of))
+    facts = Facts(store, _as_date(as_of), county=_county_of(store, region))
     where = _region(facts, region)
     scope = Scope(where["code"] if where else None)
     checks = registry()
