@@ -112,9 +112,9 @@ class _Builder:
                 self.result.list_ids[id(f)] = structure_list_id(county, f.path.name)
         replaced = set(self.result.list_ids.values())
         counties = set(self.result.counties.values())
-        existing = [p for c in counties for p in self.store.nodes("Agency")
-                    if (p["region"] == c or self._county_of_code(p["region"]) == c)
-                    and p.get("list_id") not in replaced]
+        # the county's own agencies only (a region code starts with its county's): not the whole store per county
+        existing = [p for c in counties for p in self.store.nodes_any("Agency", region_prefix=c)
+                    if self._county_of_code(p["region"]) == c and p.get("list_id") not in replaced]
         for p in existing:
             self.agencies[p["id"]] = _Agency(p, None, None)
         self._township_governments()
