@@ -144,12 +144,19 @@ def to_fix(results: dict) -> list[str]:
             text += (f"; Neo4j, N = {n}: {_f(_get(j, 'phases.audit_county.wall_s'), 1)} s / "
                      f"{_f(_get(j, 'phases.audit_all.wall_s'), 1)} s, of which {cpu(j, 'audit_all')} (decoding "
                      "every record in Python)")
-        items.append(
-            "**Audits read the whole graph even for one county**: `Facts` (api/audit/capacity.py) loads every "
-            "region, agency, matter, list and relation, then the rules filter by region. Read only the region's "
-            "relations (`region` is indexed in both stores) and the nodes they name; run a national audit county by "
-            "county, so memory stays that of one county. 按县审计也读取整张图；应只读该地区的关系，全国审计逐县进行。"
-            + ev(text + "."))
+        if a is not None and b and a > 0.25 * b:
+            items.append(
+                "**Audits read the whole graph even for one county**: `Facts` (api/audit/capacity.py) loads every "
+                "region, agency, matter, list and relation, then the rules filter by region. Read only the region's "
+                "relations (`region` is indexed in both stores) and the nodes they name; run a national audit county "
+                "by county, so memory stays that of one county. 按县审计也读取整张图；应只读该地区的关系，全国审计逐县进行。"
+                + ev(text + "."))
+        else:
+            items.append(
+                "**An audit of everything still reads everything**: one county's audit reads only that county "
+                "(since session 2), but `quanze audit` without `--in` loads the whole store into one `Facts`. Run a "
+                "national audit county by county and merge the reports. 全量审计仍一次读入整个存储；应逐县运行再汇总。"
+                + ev(text + "."))
         items.append(
             "**On SQLite, the first `find_paths` after a load builds the whole graph as networkx, in memory** (it is "
             "then cached until the next write). Paths of interest are almost always inside one county: build the "
@@ -168,18 +175,17 @@ def to_fix(results: dict) -> list[str]:
             parts.append(f"{STORE_NAMES[st]} {_f(a, 1)} s at N = {done[0]} → {_f(b, 1)} s at N = {done[-1]}")
     if parts:
         items.append(
-            "**Ingest reads every agency, region and matter of the store** (`ListBuilder.__init__`; "
-            "`StructureBuilder` scans all agencies once per county it loads): loading one county costs more the "
-            "more counties the store holds. Read the county's own agencies and regions (by code prefix) and look "
-            "matters up by `norm_name` (indexed) or only the names the load uses. 导入时读取全库机构/地区/事项；应只读本县。"
+            "**Ingest still reads more than the county it loads**: since session 2 agencies are read per county "
+            "(structures and lists), but `ListBuilder` still reads every region and every coded matter of the store "
+            "(to join a name-only row to the coded matter of the same name): look matters up by `norm_name` "
+            "(indexed) for the names the load uses. 导入仍读取全库地区和有编码的事项；应按名称只查本次用到的。"
             + ev("ingesting the same demo files into a store holding N other counties: " + "; ".join(parts) + "."))
     if s and j:
         items.append(
-            "**`Resolver.resolve` makes a store round trip per rule, per matter id and per relation's source list** "
-            "(about 9 `rels` and 6 `node` calls per resolution; `source_of` reads the SourceList of every relation "
-            "it cites). Free on SQLite, a Bolt round trip each on Neo4j: fetch all assertions of (matter ids, "
-            "township, county) in one query, and cache SourceList titles in the Resolver like agencies. "
-            "规则判定每一步都是一次存储往返；应一次取齐。"
+            "**`Resolver.resolve` still makes several store round trips per answer**: since session 2 the "
+            "assertions come in one call per relation type (`Store.rels_any`), but each handler's agency, the units "
+            "a department has stationed in the township and each cited list are further calls. Free on SQLite, a "
+            "Bolt round trip each on Neo4j: fetch them with the assertions. 规则判定的机构、派驻单位、清单仍逐个往返。"
             + ev(f"at N = {n}, resolve median {_f(_get(j, 'phases.resolve.median_ms'), 1)} ms on Neo4j against "
                  f"{_f(_get(s, 'phases.resolve.median_ms'), 1)} ms on SQLite, nearly flat in N on both stores: "
                  "the cost is round trips, not data."))

@@ -75,9 +75,11 @@ class ListBuilder:
         self.held_regions.update({c: Region.from_props(p) for c, p in structures.nodes.get("Region", {}).items()})
         # counties whose structure this same ingest loads: a bare township name in a sidecar means theirs
         self.run_counties = {p["code"] for p in structures.nodes.get("Region", {}).values() if p["level"] == "county"}
-        agencies = {p["id"]: p for p in store.nodes("Agency") if p.get("list_id") not in replaced}
-        agencies.update(structures.nodes.get("Agency", {}))
-        self.agencies = agencies
+        # agencies are read per county when a list of that county needs them (never the whole store): the store's,
+        # less those of structures this ingest replaces, plus the ones this ingest loads
+        self._replaced = replaced
+        self._run_agencies = structures.nodes.get("Agency", {})
+        self._by_county: dict[str, dict[str, dict]] = {}
         self._indexes: dict[str, AgencyIndex] = {}
         self._coded = {}  # norm_name → coded matter id, so a name-only row joins the coded matter of the same name
         for p in store.nodes("Matter"):
@@ -86,12 +88,21 @@ class ListBuilder:
 
     # -- lookups -------------------------------------------------------------------------------------------------
 
+    def county_agencies(self, county: str) -> dict[str, dict]:
+        """The agencies of one county (region code starting with the county's), by id."""
+        if county not in self._by_county:
+            found = {p["id"]: p for p in self.store.nodes_any("Agency", region_prefix=county)
+                     if p.get("list_id") not in self._replaced}
+            found.update({k: p for k, p in self._run_agencies.items() if p["region"][:6] == county})
+            self._by_county[county] = found
+        return self._by_county[county]
+
     def index(self, county: str) -> AgencyIndex:
         if county not in self._indexes:
             region = self.held_regions.get(county)
             self._indexes[county] = AgencyIndex(county, region.name if region else "", [
-                AgencyRef.from_props(p) for p in self.agencies.values()
-                if p["region"][:6] == county and p.get("kind") != "unresolved"])
+                AgencyRef.from_props(p) for p in self.county_agencies(county).values()
+                if p.get("kind") != "unresolved"])
         return self._indexes[county]
 
     def counties(self) -> list[Region]:
@@ -101,7 +112,8 @@ class ListBuilder:
         return sorted((r for r in self.held_regions.values() if r.county_code == county), key=lambda r: r.code)
 
     def unit_of_kind(self, township: str, kind: str) -> str | None:
-        return next((a["id"] for a in self.agencies.values() if a["region"] == township and a["kind"] == kind), None)
+        return next((a["id"] for a in self.county_agencies(township[:6]).values()
+                     if a["region"] == township and a["kind"] == kind), None)
 
     # -- where a list applies ----------------------------------------------------------------------------------
 
@@ -154,7 +166,7 @@ class ListBuilder:
             return None
         if owner is None and region.level == "township" and meta.kind == "power":
             gov = self.unit_of_kind(region.code, "township_government")
-            owner = AgencyRef.from_props(self.agencies[gov]) if gov else None
+            owner = AgencyRef.from_props(self.county_agencies(region.code[:6])[gov]) if gov else None
         townships = [region] if region.level == "township" else self.townships_of(county.code)
         return _Target(county, region, townships, owner)
 
