@@ -64,9 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "paths between two nodes (agency, township, matter, department).", epilog=EPILOG)
     p.add_argument("source", metavar="FROM", help="起点：名称、简称、区划代码或事项名称 / start: a name, code or matter")
     p.add_argument("target", metavar="TO", help="终点 / end")
-    p.add_argument("--via", action="append", metavar="KINDS",
-                   help="只经过这些关系类型（逗号分隔，可重复）/ only through these relation kinds (comma-separated)")
-    p.add_argument("--max-hops", type=int, default=6, metavar="N", help="最多跳数（默认6）/ hop limit (default 6)")
+    _path_args(p)
     p.add_argument("--all", action="store_true", help="列出所有最短路径 / list every shortest path")
     p.add_argument("--in", dest="within", metavar="REGION", help="在此县或乡镇内解析名称 / resolve names within this "
                                                                  "region")
@@ -221,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--in", dest="within", metavar="REGION", help="在此县或乡镇内解析名称；与 --matter 同用时只看其乡镇 / "
                                                                  "resolve names within this region; with --matter, "
                                                                  "only its townships")
+    _path_args(p)
+    p.add_argument("--as-of", metavar="DATE", help="事项视图按此日期判断谁负责（默认今天）/ the date the matter view "
+                                                   "judges who handles it (default today)")
     p.add_argument("--limit", type=int, default=60, metavar="N", help="最多显示的事项或发现数（默认60），页面注明未显示的"
                                                                       "数量 / at most N matters or findings (default "
                                                                       "60); the page says how many more there are")
@@ -249,6 +250,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                               progress=None if args.json else terminal_progress())
     _emit(args, report.to_dict(), lambda _d: ingest_text(report))
     return 0 if report.ok else 1
+
+
+def _path_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--via", action="append", metavar="KINDS",
+                   help="只经过这些关系类型（逗号分隔，可重复）/ only through these relation kinds (comma-separated)")
+    p.add_argument("--max-hops", type=int, default=6, metavar="N", help="最多跳数（默认6）/ hop limit (default 6)")
 
 
 def cmd_path(args: argparse.Namespace) -> int:
@@ -461,12 +468,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_view(args: argparse.Namespace) -> int:
     from quanze.graph.store import open_store
+    from quanze.api.who import parse_as_of
     from quanze.viz import build_view, file_name, write_html
 
     with open_store(args.store) as store:
         view = build_view(store, region=args.region, agency=args.agency, matter=args.matter,
                           path=tuple(args.path) if args.path else None, audit=args.audit, within=args.within,
-                          limit=args.limit)
+                          limit=args.limit, as_of=parse_as_of(args.as_of) if args.as_of else None,
+                          via=args.via, max_hops=args.max_hops)
     print(write_html(view, args.out or file_name(view)))
     return 0
 

@@ -30,7 +30,7 @@ from quanze.graph.matters import norm_matter_name
 from quanze.graph.schema import ASSIGNMENT_TYPES, SCHEMA
 from quanze.graph.sqlite_store import SqliteStore
 from quanze.graph.store import Batch
-from quanze.viz import (agency_view, audit_view, matter_view, path_view, region_view, render_html,
+from quanze.viz import (agency_view, audit_view, build_view, matter_view, path_view, region_view, render_html,
                         write_html)
 from quanze.viz.style import rel_look
 
@@ -212,6 +212,29 @@ def test_path_view_draws_every_shortest_path_in_its_real_direction(store):
     assert f"{len(data['paths'])} 条最短路径" in view.notes[0][0]
 
 
+def test_path_view_follows_only_the_relation_kinds_asked_and_the_hop_limit(store):
+    via = ["DELEGATES", "UNDERTAKES"]
+    data = find_paths(store, "县住建局", "990701002/综合行政执法大队", via=via, all_shortest=True, limit=10)
+    view = build_view(store, path=("县住建局", "990701002/综合行政执法大队"), via=via)
+    kinds = {e["label"].split(" ")[0] for e in view.net.edges}
+    assert kinds <= {rel_look(t).zh for t in via} and len(view.net.edges) >= data["paths"][0]["hops"]
+    with pytest.raises(Exception) as e:
+        build_view(store, path=("县住建局", "990701002/综合行政执法大队"), via=via, max_hops=1)
+    assert type(e.value).__name__ == "NoPath"
+
+
+def test_the_matter_view_judges_who_handles_it_as_of_the_date_given(store):
+    matter = _patterned_matter(store)
+    delegations = store.rels("DELEGATES", target=matter)
+    first = min(r.props["effective"] for r in delegations if r.props.get("effective"))
+    before = build_view(store, matter=matter, as_of=first - dt.timedelta(days=1))
+    after = build_view(store, matter=matter, as_of=first)
+    # before the first delegation took effect no township undertakes it: every delegation reads as not in force
+    assert not any("个乡镇承接下放" in zh for zh, _ in before.notes)
+    assert any("个乡镇的下放已失效" in zh for zh, _ in before.notes)
+    assert any("个乡镇承接下放" in zh for zh, _ in after.notes)
+
+
 def test_audit_view_names_what_each_finding_names_coloured_by_severity(store):
     report = run_audit(store, region="青岚县")
     view = audit_view(store, "青岚县", limit=10_000)
@@ -323,7 +346,8 @@ def test_quanze_view_writes_the_page_and_prints_its_path(demo_url, tmp_path, mon
     assert main(["view", "--path", "县住建局", "城关镇", "--store", demo_url]) == 0
     name = capsys.readouterr().out.strip()
     assert name.startswith("quanze-view-path-") and name.endswith(".html") and (tmp_path / name).is_file()
-    for args in (["--agency", "县住建局"], ["--matter", "占道经营", "--in", "城关镇"], ["--audit", "青岚县"]):
+    for args in (["--agency", "县住建局"], ["--matter", "占道经营", "--in", "城关镇"], ["--audit", "青岚县"],
+                 ["--matter", "占道经营", "--as-of", "2025-06-01"], ["--path", "县住建局", "城关镇", "--via", "BELONGS_TO,PART_OF,LEADS"]):
         assert main(["view", *args, "--store", demo_url, "--out", str(tmp_path / "x.html")]) == 0
         assert capsys.readouterr().out.strip() == str(tmp_path / "x.html")
 
@@ -351,7 +375,9 @@ def client(demo_url: str):
 
 
 @pytest.mark.parametrize("params", [{"region": "城关镇"}, {"agency": "县住建局"}, {"matter": "占道经营", "in": "城关镇"},
-                                    {"from": "县住建局", "to": "城关镇"}, {"audit": "青岚县", "limit": 5}])
+                                    {"matter": "占道经营", "as_of": "2025-06-01"},
+                                    {"from": "县住建局", "to": "城关镇"}, {"from": "县住建局", "to": "城关镇", "max_hops": 4},
+                                    {"audit": "青岚县", "limit": 5}])
 def test_http_view_returns_the_page(client, params):
     r = client.get("/view", params=params)
     assert r.status_code == 200, r.text
@@ -365,6 +391,8 @@ def test_http_view_returns_the_page(client, params):
     ({}, 400, "bad-parameter"), ({"region": "城关镇", "agency": "县住建局"}, 400, "bad-parameter"),
     ({"from": "县住建局"}, 400, "bad-parameter"), ({"region": "城关镇", "limit": 0}, 400, "bad-parameter"),
     ({"region": "不存在镇"}, 404, "not-found"), ({"agency": "综合行政执法大队"}, 409, "ambiguous"),
+    ({"from": "县住建局", "to": "城关镇", "via": "NOPE"}, 400, "bad-parameter"),
+    ({"matter": "占道经营", "as_of": "someday"}, 400, "bad-date"),
 ])
 def test_http_view_errors_are_json_like_every_endpoint(client, params, status, code):
     r = client.get("/view", params=params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from quanze.graph.store import Store
@@ -15,17 +16,20 @@ from quanze.viz.view import DEFAULT_LIMIT, GraphView, check_limit
 
 def build_view(store: Store, *, region: str | None = None, agency: str | None = None, matter: str | None = None,
                path: tuple[str, str] | None = None, audit: str | None = None, within: str | None = None,
-               limit: int = DEFAULT_LIMIT) -> GraphView:
-    """The view of whichever one of ``region``, ``agency``, ``matter``, ``path`` (from, to) or ``audit`` is given."""
+               limit: int = DEFAULT_LIMIT, as_of: dt.date | None = None, via: list[str] | None = None,
+               max_hops: int = 6) -> GraphView:
+    """The view of whichever one of ``region``, ``agency``, ``matter``, ``path`` (from, to) or ``audit`` is given.
+    ``as_of``: the date the matter view judges who handles it (default today); ``via``, ``max_hops``: the path view's
+    relation kinds and hop limit, as ``quanze path`` takes them."""
     check_limit(limit)
     if region:
         return region_view(store, region, within=within, limit=limit)
     if agency:
         return agency_view(store, agency, within=within, limit=limit)
     if matter:
-        return matter_view(store, matter, within=within)
+        return matter_view(store, matter, within=within, as_of=as_of)
     if path:
-        return path_view(store, path[0], path[1], within=within)
+        return path_view(store, path[0], path[1], within=within, via=via, max_hops=max_hops)
     if audit:
         return audit_view(store, audit, limit=limit)
     raise ValueError("build_view needs one of region, agency, matter, path, audit")

@@ -43,6 +43,9 @@ Township = Annotated[str, Query(alias="in", description="乡镇（或县）名�
                                                         "or code")]
 Within = Annotated[str | None, Query(alias="in", description="县或乡镇名称或区划代码 / a county or township: name or "
                                                              "code")]
+Via = Annotated[list[str] | None, Query(description="只经过这些关系类型（逗号分隔，可重复）/ only through these "
+                                                   "relation kinds")]
+MaxHops = Annotated[int, Query(ge=1, le=20, description="最多跳数 / hop limit")]
 AsOf = Annotated[str | None, Query(description="按此日期判断下放和收回是否有效，如 2025-06-01（默认今天）/ the date "
                                                "delegations and recalls are judged on (default today)")]
 Rules = Annotated[list[str] | None, Query(alias="rule", description="只运行这些规则（可重复）/ only these rules "
@@ -163,9 +166,8 @@ def create_app(store_url: str | None = None) -> FastAPI:
     def path(request: Request,
              source: Annotated[str, Query(alias="from", description="起点：名称、简称、区划代码或事项 / start")],
              target: Annotated[str, Query(alias="to", description="终点 / end")],
-             via: Annotated[list[str] | None, Query(description="只经过这些关系类型（逗号分隔，可重复）/ only "
-                                                                "through these relation kinds")] = None,
-             max_hops: Annotated[int, Query(ge=1, le=20, description="最多跳数 / hop limit")] = 6,
+             via: Via = None,
+             max_hops: MaxHops = 6,
              all_: Annotated[bool, Query(alias="all", description="列出所有最短路径 / every shortest path")] = False,
              within: Within = None) -> JSON:
         """最短责任路径，每一步给出关系的真实方向。The shortest paths, each step with its relation's real
@@ -286,7 +288,8 @@ def create_app(store_url: str | None = None) -> FastAPI:
                                                             "whose audit findings")] = None,
              within: Within = None,
              limit: Annotated[int, Query(ge=1, le=1000, description="最多显示的事项或发现数 / at most N matters "
-                                                                    "or findings")] = 60) -> HTMLResponse:
+                                                                    "or findings")] = 60,
+             as_of: AsOf = None, via: Via = None, max_hops: MaxHops = 6) -> HTMLResponse:
         """与 `quanze view` 写出的页面相同：一个自包含、无需联网的 HTML 页面。给出且只给出 region、agency、matter、
         from 和 to、audit 之一。The page `quanze view` writes: one self-contained HTML page that needs no network.
         Give exactly one of region, agency, matter, from and to, audit."""
@@ -298,10 +301,15 @@ def create_app(store_url: str | None = None) -> FastAPI:
             raise BadParameter("请给出且只给出 region、agency、matter、from 和 to、audit 之一",
                                "give exactly one of region, agency, matter, from and to, audit",
                                ["region", "agency", "matter", "from", "to", "audit"])
+        from quanze.api.paths import check_kinds
+
+        with bad_parameter():
+            check_kinds(via)
+        date = _date(as_of) if as_of else None
         with _store(request) as store:
             page = render_html(build_view(store, region=region, agency=agency, matter=matter,
                                           path=(source, target) if source else None, audit=audit, within=within,
-                                          limit=limit))
+                                          limit=limit, as_of=date, via=via, max_hops=max_hops))
         return HTMLResponse(page, headers={"Content-Security-Policy": content_security_policy(),
                                            "X-Content-Type-Options": "nosniff"})
 
