@@ -59,15 +59,12 @@ class Resolution:
 def source_of(rel: Rel, store: Store, titles: dict[str, str | None] | None = None) -> dict[str, Any]:
     """Where an assertion comes from: its list (and the list's title), file, sheet and row. ``titles`` remembers
     list titles already read."""
+    titles = {} if titles is None else titles
     list_id = rel.props.get("list_id")
-    if list_id and (titles is None or list_id not in titles):
+    if list_id and list_id not in titles:
         lst = store.node("SourceList", list_id)
-        title = lst.get("title") if lst else None
-        if titles is not None:
-            titles[list_id] = title
-    else:
-        title = titles.get(list_id) if titles is not None and list_id else None
-    return {"list": list_id, "list_title": title,
+        titles[list_id] = lst.get("title") if lst else None
+    return {"list": list_id, "list_title": titles.get(list_id) if list_id else None,
             "file": rel.props.get("file"), "sheet": rel.props.get("sheet"), "row": rel.props.get("row")}
 
 

@@ -373,12 +373,7 @@ class Neo4jStore(Store):
             params["source"] = source
         if target is not None:
             params["target"] = target
-        rows = self._read(query, params)
-        out = []
-        for r in rows:
-            props = _decode_props(kind.properties, r["props"])
-            out.append(Rel(type_, props["id"], r["source"], r["target"], props))
-        return sorted(out, key=lambda rel: rel.id)
+        return _rels_from(type_, kind, self._read(query, params))
 
     def rels_any(self, type_: str, *, sources: Sequence[str] | None = None, targets: Sequence[str] | None = None,
                  regions: Sequence[str] | None = None, region_prefix: str | None = None) -> list[Rel]:
@@ -393,11 +388,7 @@ class Neo4jStore(Store):
             params["region_prefix"] = region_prefix
         query = cypher.match_rels_any(kind, "sources" in params, "targets" in params, "regions" in params,
                                       "region_prefix" in params)
-        out = []
-        for r in self._read(query, params):
-            props = _decode_props(kind.properties, r["props"])
-            out.append(Rel(type_, props["id"], r["source"], r["target"], props))
-        return sorted(out, key=lambda rel: rel.id)
+        return _rels_from(type_, kind, self._read(query, params))
 
     def nodes_any(self, label: str, *, keys: Sequence[str] | None = None,
                   region_prefix: str | None = None) -> list[dict[str, Any]]:
@@ -551,6 +542,15 @@ def _split_node_id(node: str) -> tuple[NodeKind, str] | None:
     if label not in {k.label for k in SCHEMA.nodes}:
         return None
     return SCHEMA.node(label), key
+
+
+def _rels_from(type_: str, kind: RelKind, rows: list[dict[str, Any]]) -> list[Rel]:
+    """Relations from rows of ``source, target, props`` (as ``match_rels`` returns them), ordered by id."""
+    out = []
+    for r in rows:
+        props = _decode_props(kind.properties, r["props"])
+        out.append(Rel(type_, props["id"], r["source"], r["target"], props))
+    return sorted(out, key=lambda rel: rel.id)
 
 
 def _chunks(rows: list[dict], size: int) -> list[list[dict]]:

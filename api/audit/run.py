@@ -84,7 +84,8 @@ def _county_of(store: Store, text: str | None) -> str | None:
     if not text:
         return None
     text = text.strip()
-    held = [store.node("Region", text)] if store.node("Region", text) else store.nodes("Region", name=text)
+    by_code = store.node("Region", text)
+    held = [by_code] if by_code else store.nodes("Region", name=text)
     if len(held) != 1:
         return None
     return str(held[0].get("county_code") or held[0]["code"])[:6]
