@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import yaml
 
+from quanze.api.semantic import Embedder
 from quanze.api.search_index import (BIGRAM, STOP_CHARS, UNIGRAM, WORD, Bm25Params, ChannelIndex, bigrams,
                                      build_channels, common_pieces, search_form, term_shown, terms,
                                      unigrams)
@@ -85,6 +86,15 @@ BOOST = 2.0
 # weak, if they hold at least FALLBACK_MIN_CHARS of them and FALLBACK_MIN_SHARE of the query's idf-weighted characters.
 FALLBACK_MIN_CHARS = 2
 FALLBACK_MIN_SHARE = 0.5
+
+# Semantic search (``api/semantic.py``, when its model is installed): the text score, as a share of the best one,
+# gets SEMANTIC_WEIGHT × how far the sentence vectors' cosine lies above SEMANTIC_FLOOR (scaled to 0…1); the
+# SEMANTIC_CANDIDATES matters nearest in meaning are candidates even when they share no word with the query, if
+# their cosine reaches SEMANTIC_ALONE (unrelated words — 今天天气不错, 帮我订机票 — stay below it, around 0.45).
+SEMANTIC_WEIGHT = 2.5
+SEMANTIC_FLOOR = 0.3
+SEMANTIC_CANDIDATES = 20
+SEMANTIC_ALONE = 0.5
 
 # What is asked changes which kind of matter fits: a citizen who asks what permit or approval something needs
 # (想开个诊所要办什么手续, 要审批吗) wants a licence (行政许可) or a registration, not the penalty for lacking one;
@@ -311,7 +321,7 @@ class MatterIndex:
     """
 
     def __init__(self, matters: Iterable[dict], synonyms: Synonyms | None = None,
-                 params: Bm25Params = Bm25Params()):
+                 params: Bm25Params = Bm25Params(), embedder: Embedder | None = None):
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
         self.ids: list[str] = []
         self._kinds: list[str] = []  # the matter's category (行政许可, 行政处罚 …), "" when the list gives none
@@ -329,6 +339,14 @@ class MatterIndex:
             self._texts.append("\n".join(filter(None, docs[-1].values())))
         self.channels: dict[str, ChannelIndex] = build_channels(docs, FIELD_WEIGHTS, params, ("legal_basis",))
         self._doc_of = {matter_id: doc for doc, matter_id in enumerate(self.ids)}
+        # one sentence vector per matter (name and sub-item: what the matter is), when semantic search is on
+        self.embedder = embedder
+        self._vectors = embedder.embed([_meaning(d) for d in docs]) if embedder is not None and docs else None
+
+    @property
+    def semantic(self) -> bool:
+        """Whether this index ranks by meaning as well as by words."""
+        return self._vectors is not None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -381,6 +399,9 @@ class MatterIndex:
         weak = not scores
         if weak:
             scores = self._fallback(q)
+        near: dict[int, float] = {}
+        if self._vectors is not None:
+            scores, near = self._with_meaning(cleaned, scores)
         unfit = ENFORCEMENT_KINDS if asks_for_permit(cleaned) else PERMIT_KINDS
         scores = {d: s * KIND_PRIOR if self._kinds[d] in unfit else s for d, s in scores.items()}
         if boost:
@@ -392,8 +413,25 @@ class MatterIndex:
         for d in ranked:
             # exact hits are lifted above every text match, and their scores say so
             score = top + 1.0 + scores.get(d, 0.0) if d in exact else scores[d]
-            hits.append(Hit(self.ids[d], round(score, 4), self._explain(q, d), d in exact, weak and d not in exact))
+            matched = self._explain(q, d) + ([f"语义相近 semantic {near[d]:.2f}"] if d in near else [])
+            hits.append(Hit(self.ids[d], round(score, 4), matched, d in exact, weak and d not in exact))
         return hits
+
+    def _with_meaning(self, query: str, scores: dict[int, float]) -> tuple[dict[int, float], dict[int, float]]:
+        """Text scores as shares of the best one, plus the semantic gain; the matters nearest in meaning join the
+        candidates. Returns (scores, cosine of each matter the meaning counted for)."""
+        cosines = self._vectors @ self.embedder.embed_query(query)
+        top = max(scores.values(), default=0.0)
+        fused = {d: s / top for d, s in scores.items()} if top > 0 else {}
+        nearest = [d for d in heapq.nlargest(SEMANTIC_CANDIDATES, range(len(self.ids)), key=lambda d: cosines[d])
+                   if cosines[d] >= SEMANTIC_ALONE]
+        near = {}
+        for d in set(fused) | set(nearest):
+            gain = (float(cosines[d]) - SEMANTIC_FLOOR) / (1.0 - SEMANTIC_FLOOR)
+            if gain > 0:
+                near[d] = float(cosines[d])
+                fused[d] = fused.get(d, 0.0) + SEMANTIC_WEIGHT * gain
+        return {d: s for d, s in fused.items() if s > 0}, near
 
     def _fallback(self, q: _QueryTerms) -> dict[int, float]:
         """Scores of the matters sharing most of the query's characters, when nothing shares a word or a pair.
@@ -574,6 +612,11 @@ def _weigh_phrase_parts(weights: dict[str, dict[str, float]], pairs: list[tuple[
             holders = [official for word, official in by_word.items() if any(t in part for part in word.split(GAP))]
             if holders and not any(t in term for official in holders for term in official):
                 weights[channel][t] = min(weights[channel][t], PHRASE_PART_WEIGHT)
+
+
+def _meaning(fields: Mapping[str, str]) -> str:
+    """What a matter's sentence vector is made of: its name, and its sub-item when it has one."""
+    return fields["name"] + (f"：{fields['sub_item']}" if fields.get("sub_item") else "")
 
 
 def _fields(m: Mapping[str, Any], forms: dict[str, str]) -> dict[str, str]:

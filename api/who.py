@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
+from quanze.api import semantic
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import MatterIndex, check_query, load_synonyms
 from quanze.errors import NotFound, QuanzeError
@@ -36,10 +37,12 @@ def parse_as_of(text: str | dt.date | None) -> dt.date:
 
 
 def matter_index(store: Store, synonym_files: Iterable[Path] = ()) -> MatterIndex:
-    """The search index of the store's matters, rebuilt only when the data changed."""
+    """The search index of the store's matters, rebuilt only when the data changed; it ranks by meaning too when
+    the semantic model is installed and on (``api/semantic.py``)."""
     files = tuple(sorted(str(p) for p in synonym_files))
-    return by_version(store, "matter_index", files, lambda: MatterIndex(
-        store.nodes("Matter"), load_synonyms([Path(f) for f in files])))
+    model = semantic.embedder()
+    return by_version(store, "matter_index", (files, model is not None), lambda: MatterIndex(
+        store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model))
 
 
 def place(store: Store, region_text: str) -> dict[str, Any]:
@@ -88,7 +91,8 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     date = parse_as_of(as_of)
     region = place(store, region_text)
     resolver = Resolver(store)
-    hits = matter_index(store, synonym_files).search(query, limit=max(limit * 4, 20),
+    index = matter_index(store, synonym_files)
+    hits = index.search(query, limit=max(limit * 4, 20),
                                                      boost=local_matters(store, region), recall=store.matter_recall())
 
     def answer(hit: Any) -> dict[str, Any]:
@@ -97,7 +101,8 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     shown = [answer(hit) for hit in hits[:limit]]
     out: dict[str, Any] = {"query": text, "region": {"code": region["code"], "name": region["name"],
                                                       "level": region["level"]},
-                           "as_of": date.isoformat(), "matches": shown}
+                           "as_of": date.isoformat(), "search": "semantic" if index.semantic else "lexical",
+                           "matches": shown}
     if not shown:
         out["nobody"] = {"zh": "没有找到与这句话相符的事项", "en": "no matter matches these words"}
     elif not shown[0]["handlers"]:

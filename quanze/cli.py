@@ -180,6 +180,23 @@ def build_parser() -> argparse.ArgumentParser:
     _json_arg(p)
     p.set_defaults(func=cmd_export_neo4j)
 
+    p = sub.add_parser("model", help="语义检索模型：下载、查看 / the semantic search model: fetch, status",
+                       description="“谁负责”可用一个中文句向量模型（bge-small-zh-v1.5，ONNX）按意思检索事项。"
+                                   "fetch 从 Maven Central 下载一次（或用 --jar 指定拷来的文件），校验 SHA-256 后解压到 "
+                                   "~/.cache/quanze/models（或 $QUANZE_MODEL_DIR）；之后完全离线。没有模型时按字词和同义词检索。"
+                                   "who can rank matters by meaning with a Chinese sentence-embedding model "
+                                   "(bge-small-zh-v1.5, ONNX). fetch downloads it once from Maven Central (or takes a "
+                                   "copy with --jar), checks its SHA-256 and unpacks it under ~/.cache/quanze/models (or "
+                                   "$QUANZE_MODEL_DIR); everything after that is offline. Without it, search uses words "
+                                   "and synonyms only.")
+    p.add_argument("action", choices=["fetch", "status"], help="fetch 下载并安装 / download and install; status 查看 / "
+                                                                "show what is installed")
+    p.add_argument("--jar", metavar="FILE", help="用本地的模型 jar，不下载 / install from a local copy of the jar")
+    p.add_argument("--repo", metavar="URL", default=None,
+                   help="Maven 仓库地址（默认 Maven Central）/ a Maven repository (default Maven Central)")
+    _json_arg(p)
+    p.set_defaults(func=cmd_model)
+
     p = sub.add_parser("schema", help="打印图谱模式文档 / print the graph schema document",
                        description="打印由模式声明生成的 docs/schema.md。Print docs/schema.md as generated from the "
                                    "schema declaration.")
@@ -444,6 +461,24 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
           lambda d: f"已复制 copied {d['from']} → {d['to']}: " + ", ".join(f"{k} {v}" for k, v in d["copied"].items()
                                                                           if v))
     return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from quanze.api import semantic
+
+    if args.action == "fetch" and (args.jar or not semantic.installed() or args.repo):
+        semantic.fetch(jar=Path(args.jar) if args.jar else None, repo=args.repo or semantic.MAVEN_CENTRAL)
+    _emit(args, semantic.status(), _model_text)
+    return 0
+
+
+def _model_text(d: dict[str, Any]) -> str:
+    state = ("已安装 installed" if d["installed"] else "未安装 not installed (quanze model fetch)") + (
+        "" if d["enabled"] else "；已关闭 turned off (QUANZE_SEMANTIC)")
+    return (f"语义模型 semantic model {d['model']}: {state}\n  目录 folder: {d['folder']}\n"
+            f"  来源 source: {d['source'] or d['maven']}\n  SHA-256: {d['sha256']}")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

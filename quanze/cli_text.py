@@ -150,6 +150,9 @@ def handler_lines(h: dict, indent: str = "    ") -> list[str]:
 
 def who_text(d: dict) -> str:
     lines = [f"问：{d['query']}（{d['region']['name']} {d['region']['code']}，截至 as of {d['as_of']}）"]
+    if d.get("search") == "lexical":
+        lines.append("  （按字词和同义词检索；装上语义模型可按意思检索：quanze model fetch / words and synonyms only; "
+                     "`quanze model fetch` adds search by meaning）")
     if d.get("nobody"):
         lines.append(f"  {d['nobody']['zh']} / {d['nobody']['en']}")
     for i, m in enumerate(d["matches"], 1):

@@ -47,6 +47,13 @@ FRESH_PHRASINGS = Path(__file__).with_name("demo_fresh_phrasings.txt")
 FRESH_NOTE = (
     "# Held-out set: written independently of the search code, its synonym table and questions.yaml (phrasings in\n"
     "# scripts/demo_fresh_phrasings.txt); measure on it, never tune on it (docs/accuracy.md).\n")
+# A third set, written on 2026-12-04 the same way (two writers, the matter list only; one as callers, one as a
+# dispatcher's work-order summaries) after the second had been measured: the set the semantic search is measured on.
+THIRD_FILE = "questions-third.yaml"
+THIRD_PHRASINGS = Path(__file__).with_name("demo_third_phrasings.txt")
+THIRD_NOTE = (
+    "# Third held-out set (2026-12-04): written independently of the search code, its synonym table, the semantic\n"
+    "# model and the other sets (phrasings in scripts/demo_third_phrasings.txt); measure on it, never tune on it.\n")
 PLANTED_FILE = "PLANTED.md"
 COUNTY_NAME, COUNTY_CODE = md.COUNTY["name"], md.COUNTY["code"]
 TOWNSHIP_NAMES = [t[1] for t in md.TOWNSHIPS]
@@ -2361,6 +2368,8 @@ def write_lists(data_dir: Path) -> None:
     write_questions(questions, demo_dir / QUESTIONS_FILE)
     fresh = question_set(oracle, FRESH_PHRASINGS.read_text(encoding="utf-8"), prefix="f", seed=1, planted=False)
     write_questions(fresh, demo_dir / FRESH_FILE, FRESH_NOTE)
+    third = question_set(oracle, THIRD_PHRASINGS.read_text(encoding="utf-8"), prefix="t", seed=2, planted=False)
+    write_questions(third, demo_dir / THIRD_FILE, THIRD_NOTE)
     (demo_dir / PLANTED_FILE).write_text(planted_md(model, oracle, questions), encoding="utf-8")
 
 
@@ -2398,7 +2407,7 @@ def check_lists(data_dir: Path) -> tuple[list[str], list[str]]:
                 on_disk = demo_dir / rel
             if not on_disk.exists() or on_disk.read_bytes() != f.read_bytes():
                 problems.append(f"{rel} differs from a fresh generation: run scripts/make_demo.py")
-        for f in (Path(tmp) / QUESTIONS_FILE, Path(tmp) / FRESH_FILE, Path(tmp) / PLANTED_FILE):
+        for f in (Path(tmp) / QUESTIONS_FILE, Path(tmp) / FRESH_FILE, Path(tmp) / THIRD_FILE, Path(tmp) / PLANTED_FILE):
             if not (demo_dir / f.name).exists() or (demo_dir / f.name).read_bytes() != f.read_bytes():
                 problems.append(f"demo/{f.name} differs from a fresh generation: run scripts/make_demo.py")
         stale = {p.relative_to(data_dir) for p in out.rglob("*") if p.is_file()} - \
