@@ -140,3 +140,29 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path):
     s = SqliteStore(f"sqlite:///{tmp_path / 'any.db'}")
     yield s
     s.close()
+
+
+# --- the semantic model ---
+# api/semantic.py's model, installed by `quanze model fetch` (scripts/test does it). Without it the semantic tests are
+# skipped locally and fail in CI; `search_mode` runs a test once per mode, the model's absence failing likewise.
+
+
+@pytest.fixture(scope="session")
+def semantic_model():
+    """The installed model (api/semantic.py), loaded once for the session."""
+    from quanze.api import semantic
+    from quanze.tests.helpers import require_model
+
+    require_model()
+    return semantic.Embedder(semantic.model_dir())
+
+
+@pytest.fixture(params=["lexical", "semantic"])
+def search_mode(request, monkeypatch) -> str:
+    """Run the test with words and synonyms only, then with the semantic model."""
+    from quanze.api import semantic
+    from quanze.tests.helpers import use_search_mode
+
+    use_search_mode(request.param, monkeypatch)
+    yield request.param
+    semantic.embedder.cache_clear()

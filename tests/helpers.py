@@ -7,8 +7,10 @@ other); not collected as tests.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from quanze.graph.store import Batch
@@ -59,3 +61,26 @@ def small_batch(list_id="L1"):
     b.add_rel("DELEGATES", "990701/住建局", "m1", {"id": "d1", "region": "990701001", "effective": dt.date(2021, 5, 1),
                                                   "list_id": list_id})
     return b
+
+
+def require_model() -> None:
+    """The semantic model must be installed: skipped locally without it, failed in CI."""
+    from quanze.api import semantic
+
+    if not semantic.installed():
+        how = f"install it with `quanze model fetch` (it goes to {semantic.model_dir()})"
+        if os.environ.get("CI"):
+            pytest.fail(f"the semantic model is not installed in CI; {how}", pytrace=False)
+        pytest.skip(f"the semantic model is not installed, so semantic search is not tested; {how}")
+
+
+def use_search_mode(mode: str, monkeypatch) -> None:
+    """Search with words and synonyms only (``lexical``: QUANZE_SEMANTIC=off) or with the model too (``semantic``)."""
+    from quanze.api import semantic
+
+    if mode == "semantic":
+        require_model()
+        monkeypatch.delenv("QUANZE_SEMANTIC", raising=False)
+    else:
+        monkeypatch.setenv("QUANZE_SEMANTIC", "off")
+    semantic.embedder.cache_clear()

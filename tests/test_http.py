@@ -66,11 +66,12 @@ def error(r, status: int, code: str) -> dict:
 
 # --- endpoints ---------------------------------------------------------------------------------------------------
 
-def test_health_names_the_store_and_its_data_version(client, store):
+def test_health_names_the_store_and_its_data_version(client, store, search_mode):
     r = client.get("/health")
     assert r.status_code == 200
     assert r.json() == {"status": "ok", "store": store.url, "backend": "SqliteStore",
-                        "data_version": store.data_version(), "version": r.json()["version"]}
+                        "data_version": store.data_version(), "version": r.json()["version"], "search": search_mode}
+    assert client.get("/who", params={"q": "占道经营", "in": "城关镇"}).json()["search"] == search_mode
 
 
 def test_summary_counts_what_the_store_holds(client, store):

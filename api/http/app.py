@@ -27,6 +27,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from quanze import __version__
+from quanze.api import semantic
 from quanze.api.http.errors import JSON, BadParameter, bad_parameter, install
 from quanze.errors import NotFound, StoreError
 from quanze.graph.store import Store, open_store
@@ -319,7 +320,8 @@ def create_app(store_url: str | None = None) -> FastAPI:
         with _store(request) as store:
             version = store.data_version()  # one cheap read: it fails when the store cannot be reached
         return JSON({"status": "ok", "store": public_url(store.url), "backend": type(store).__name__,
-                     "data_version": version, "version": __version__})
+                     "data_version": version, "version": __version__,
+                     "search": "semantic" if semantic.enabled() and semantic.installed() else "lexical"})
 
     return app
 
