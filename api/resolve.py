@@ -69,8 +69,17 @@ def source_of(rel: Rel, store: Store, titles: dict[str, str | None] | None = Non
 
 
 def delegation_in_force(rel: Rel, as_of: dt.date) -> bool:
+    return delegation_state(rel, as_of) == "in_force"
+
+
+def delegation_state(rel: Rel, as_of: dt.date) -> str:
+    """``pending`` (not yet in force on ``as_of``), ``lapsed`` (recalled by then) or ``in_force``."""
     effective, recalled = rel.props.get("effective"), rel.props.get("recalled")
-    return (effective is None or effective <= as_of) and (recalled is None or recalled > as_of)
+    if recalled is not None and recalled <= as_of:
+        return "lapsed"
+    if effective is not None and effective > as_of:
+        return "pending"
+    return "in_force"
 
 
 class Resolver:

@@ -229,9 +229,13 @@ def test_the_matter_view_judges_who_handles_it_as_of_the_date_given(store):
     first = min(r.props["effective"] for r in delegations if r.props.get("effective"))
     before = build_view(store, matter=matter, as_of=first - dt.timedelta(days=1))
     after = build_view(store, matter=matter, as_of=first)
-    # before the first delegation took effect no township undertakes it: every delegation reads as not in force
+    # before the first delegation took effect no township undertakes it: every delegation reads as not yet in force,
+    # drawn dashed, and none as lapsed (nothing was recalled before it began)
     assert not any("个乡镇承接下放" in zh for zh, _ in before.notes)
-    assert any("个乡镇的下放已失效" in zh for zh, _ in before.notes)
+    assert any("个乡镇的下放尚未生效" in zh for zh, _ in before.notes)
+    assert not any("已失效" in zh for zh, _ in before.notes)
+    pending = [e for es in edges_of(before).values() for e in es if e["label"].startswith("承接·未生效")]
+    assert pending and all(e["dashes"] is True for e in pending)
     assert any("个乡镇承接下放" in zh for zh, _ in after.notes)
 
 

@@ -1,8 +1,8 @@
 """The view of one matter: who handles it in each township, so the pattern of delegation across townships shows.
 
 Each township with a list row on the matter is a node joined to the matter by what its lists say there: 承接 (the
-matter is delegated to it; the tooltip names the undertaking unit, the document and the dates; 承接·已失效 and dashed
-once the delegation is no longer in force), 收回 (taken back from it), 牵头 or 配合 (one of its own bodies leads or
+matter is delegated to it; the tooltip names the undertaking unit, the document and the dates; dashed when not in
+force on the date asked: 承接·未生效 before it takes effect, 承接·已失效 once recalled), 收回 (taken back from it), 牵头 or 配合 (one of its own bodies leads or
 cooperates), 办件 N (cases handled). County departments are joined to the matter once per role (``下放 ×20``), their
 tooltips listing the townships. A township's tooltip also says who handles the matter there today, by DOMAIN.md's
 rules (``api.resolve``), and the notes name the townships no list mentions.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from quanze.api.resolve import Resolver, delegation_in_force
+from quanze.api.resolve import Resolver, delegation_state
 from quanze.api.search import check_query
 from quanze.api.who import matter_index
 from quanze.cli_text import ROLE, RULE
@@ -27,6 +27,9 @@ from quanze.viz.region import held_region
 from quanze.viz.view import GraphView
 
 RUNNERS_UP = 4
+# a township's delegation of the matter on the date asked: its role in the pattern notes, and its edge's label
+DELEGATION_ROLE = {"in_force": "UNDERTAKES", "pending": "PENDING", "lapsed": "LAPSED"}
+DELEGATION_LABEL = {"pending": "承接·未生效", "lapsed": "承接·已失效"}
 
 
 def find_matter(store: Store, text: str) -> tuple[list[str], list[str]]:
@@ -93,11 +96,12 @@ def matter_view(store: Store, text: str, *, within: str | None = None, as_of: dt
         for r in store.rels("DELEGATES", target=mid):
             if r.props.get("region") not in townships:
                 continue
-            lapsed = not delegation_in_force(r, date)
+            state = delegation_state(r, date)
+            lapsed = state != "in_force"
             view.relation(r, "Agency", "Matter", lapsed=lapsed)
             unit = (store.node("Agency", r.props.get("undertaker") or "") or {}).get("name")
-            view.link(township(r.props["region"], "LAPSED" if lapsed else "UNDERTAKES"), m, "UNDERTAKES", r,
-                      lapsed=lapsed, label="承接·已失效" if lapsed else None,
+            view.link(township(r.props["region"], DELEGATION_ROLE[state]), m, "UNDERTAKES", r,
+                      lapsed=lapsed, label=DELEGATION_LABEL.get(state),
                       lines=[f"承接单位 undertaker: {unit}"] if unit else [])
         for r in store.rels("RECALLED_TO", source=mid):
             if r.props.get("region") not in townships:
@@ -119,7 +123,9 @@ def _pattern_notes(view: GraphView, pattern: dict[str, set[str]], townships: dic
                   "the closest match found by search; others: " + "; ".join(runners_up))
     if ids > 1:
         view.note(f"同一事项有 {ids} 个编号，合并显示", f"the same item under {ids} ids, drawn as one")
-    roles = {"UNDERTAKES": ("承接下放", "undertake it, delegated"), "LAPSED": ("的下放已失效", "hold a lapsed delegation"),
+    roles = {"UNDERTAKES": ("承接下放", "undertake it, delegated"),
+             "PENDING": ("的下放尚未生效", "hold a delegation not yet in force"),
+             "LAPSED": ("的下放已失效", "hold a lapsed delegation"),
              "RECALLED_TO": ("已收回", "had it recalled"), "LEADS": ("自己牵头", "lead it themselves"),
              "COOPERATES_ON": ("配合", "cooperate on it"), "HANDLED": ("有办件", "report cases")}
     counts = {role: sum(role in r for r in pattern.values()) for role in roles}
