@@ -79,7 +79,7 @@ def lead_label(store: Store, agency: dict[str, Any]) -> str:
 
 
 def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | None = None,
-             split: str = "all") -> dict[str, Any]:
+             split: str = "all", ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
     """Ask every question (of ``split``) and score the answers.
 
     Returns the overall rates, the same rates for paraphrases (no two-character string shared with the matter's
@@ -89,9 +89,13 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
     from quanze.api.who import who  # who imports search and jieba; splitting a question set needs neither
 
     questions = split_questions(questions, split)
+    ticket_files = list(ticket_files)
+    _no_question_among_tickets(questions, ticket_files)
     rows = []
+    tickets = None
     for q in questions:
-        answer = who(store, q["q"], q["township"], as_of=as_of, limit=3)
+        answer = who(store, q["q"], q["township"], as_of=as_of, limit=3, ticket_files=ticket_files)
+        tickets = answer.get("tickets", tickets)
         names = [norm_matter_name(m["matter"]["name"]) for m in answer["matches"]]
         leads = [[lead_label(store, h["agency"]) for h in m["handlers"] if h["role"] == "lead"]
                  for m in answer["matches"]]
@@ -116,7 +120,22 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
             "not_paraphrase": _rates([r for r in rows if not r["paraphrase"]]),
             "by_rule": {rule: _rates(rs) for rule, rs in sorted(by_rule.items())},
             "unanswered": sum(not r["answered"] for r in rows),
+            **({"tickets": tickets} if tickets else {}),
             "misses": [r for r in rows if not r["lead_top1"]]}
+
+
+def _no_question_among_tickets(questions: list[dict[str, Any]], ticket_files: list[Path]) -> None:
+    """Past tickets that hold the very questions asked would measure memory, not search: refused."""
+    if not ticket_files:
+        return
+    from quanze.api.tickets import load_tickets
+
+    asked = {q["q"].strip() for q in questions}
+    seen = [t for t in load_tickets(ticket_files) if t.text in asked]
+    if seen:
+        raise InputError([Problem("error", "ticket-is-question", f"历史工单里有问题集的原题：「{t.text}」",
+                                  f"a past ticket is a question of the set itself: {t.text!r}", file=t.source,
+                                  value=t.text) for t in seen[:20]])
 
 
 def _rates(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -28,11 +28,12 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import yaml
 
 from quanze.api.semantic import Embedder
+from quanze.api.tickets import Ticket
 from quanze.api.search_index import (BIGRAM, STOP_CHARS, UNIGRAM, WORD, Bm25Params, ChannelIndex, bigrams,
                                      build_channels, common_pieces, search_form, term_shown, terms,
                                      unigrams)
@@ -95,6 +96,12 @@ SEMANTIC_WEIGHT = 2.5
 SEMANTIC_FLOOR = 0.3
 SEMANTIC_CANDIDATES = 20
 SEMANTIC_ALONE = 0.5
+# Past tickets (``api/tickets.py``), with the semantic model: a matter gets TICKET_WEIGHT × how far the cosine of
+# the nearest past ticket handled as it lies above TICKET_FLOOR (scaled to 0…1); at TICKET_ALONE or more the matter is
+# a candidate even without a shared word. Ticket and query are both a caller's words: compared without bge's prefix.
+TICKET_WEIGHT = 4.0
+TICKET_FLOOR = 0.7
+TICKET_ALONE = 0.8
 
 # What is asked changes which kind of matter fits: a citizen who asks what permit or approval something needs
 # (想开个诊所要办什么手续, 要审批吗) wants a licence (行政许可) or a registration, not the penalty for lacking one;
@@ -321,7 +328,7 @@ class MatterIndex:
     """
 
     def __init__(self, matters: Iterable[dict], synonyms: Synonyms | None = None,
-                 params: Bm25Params = Bm25Params(), embedder: Embedder | None = None):
+                 params: Bm25Params = Bm25Params(), embedder: Embedder | None = None, tickets: Sequence[Ticket] = ()):
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
         self.ids: list[str] = []
         self._kinds: list[str] = []  # the matter's category (行政许可, 行政处罚 …), "" when the list gives none
@@ -342,11 +349,28 @@ class MatterIndex:
         # one sentence vector per matter (name and sub-item: what the matter is), when semantic search is on
         self.embedder = embedder
         self._vectors = embedder.embed([_meaning(d) for d in docs]) if embedder is not None and docs else None
+        # past tickets: each one known matter's (by code or exact name), one vector each when the model is there
+        self.tickets: list[tuple[int, Ticket]] = []
+        self.tickets_unknown: list[Ticket] = []  # naming a matter this store does not hold
+        tickets = list(tickets)
+        self.tickets_read = len(tickets)
+        for t in tickets:
+            found = sorted(self._exact(t.matter))
+            self.tickets += [(d, t) for d in found]
+            if not found:
+                self.tickets_unknown.append(t)
+        self._ticket_vectors = (embedder.embed([t.text for _, t in self.tickets])
+                                if self._vectors is not None and self.tickets else None)
 
     @property
     def semantic(self) -> bool:
         """Whether this index ranks by meaning as well as by words."""
         return self._vectors is not None
+
+    @property
+    def tickets_used(self) -> int:
+        """Past tickets search compares queries with (none without the semantic model)."""
+        return 0 if self._ticket_vectors is None else len(self.tickets)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -400,8 +424,9 @@ class MatterIndex:
         if weak:
             scores = self._fallback(q)
         near: dict[int, float] = {}
+        similar: dict[int, tuple[float, Ticket]] = {}
         if self._vectors is not None:
-            scores, near = self._with_meaning(cleaned, scores)
+            scores, near, similar = self._with_meaning(cleaned, scores)
         unfit = ENFORCEMENT_KINDS if asks_for_permit(cleaned) else PERMIT_KINDS
         scores = {d: s * KIND_PRIOR if self._kinds[d] in unfit else s for d, s in scores.items()}
         if boost:
@@ -413,14 +438,20 @@ class MatterIndex:
         for d in ranked:
             # exact hits are lifted above every text match, and their scores say so
             score = top + 1.0 + scores.get(d, 0.0) if d in exact else scores[d]
-            matched = self._explain(q, d) + ([f"语义相近 semantic {near[d]:.2f}"] if d in near else [])
+            matched = self._explain(q, d) + ([f"语义相近 semantic {near[d]:.2f}"] if d in near else []) + (
+                [_ticket_note(*similar[d])] if d in similar else [])
             hits.append(Hit(self.ids[d], round(score, 4), matched, d in exact, weak and d not in exact))
         return hits
 
-    def _with_meaning(self, query: str, scores: dict[int, float]) -> tuple[dict[int, float], dict[int, float]]:
-        """Text scores as shares of the best one, plus the semantic gain; the matters nearest in meaning join the
-        candidates. Returns (scores, cosine of each matter the meaning counted for)."""
-        cosines = self._vectors @ self.embedder.embed_query(query)
+    def _with_meaning(self, query: str, scores: dict[int, float]
+                      ) -> tuple[dict[int, float], dict[int, float], dict[int, tuple[float, Ticket]]]:
+        """Text scores as shares of the best one, plus the semantic gain and the past tickets' gain; the matters
+        nearest in meaning, and those of past tickets very like the query, join the candidates. Returns (scores,
+        cosine of each matter the meaning counted for, the nearest past ticket of each matter a ticket counted for)."""
+        # the query as a search for passages (the matters' names), and as it stands (to compare with past tickets)
+        asked = [self.embedder.spec.query_prefix + query] + ([query] if self._ticket_vectors is not None else [])
+        query_vectors = self.embedder.embed(asked)
+        cosines = self._vectors @ query_vectors[0]
         top = max(scores.values(), default=0.0)
         fused = {d: s / top for d, s in scores.items()} if top > 0 else {}
         nearest = [d for d in heapq.nlargest(SEMANTIC_CANDIDATES, range(len(self.ids)), key=lambda d: cosines[d])
@@ -431,7 +462,15 @@ class MatterIndex:
             if gain > 0:
                 near[d] = float(cosines[d])
                 fused[d] = fused.get(d, 0.0) + SEMANTIC_WEIGHT * gain
-        return {d: s for d, s in fused.items() if s > 0}, near
+        similar: dict[int, tuple[float, Ticket]] = {}
+        if self._ticket_vectors is not None:
+            for (d, ticket), cosine in zip(self.tickets, (self._ticket_vectors @ query_vectors[1]).tolist()):
+                if cosine > similar.get(d, (TICKET_FLOOR, None))[0]:
+                    similar[d] = (cosine, ticket)
+            similar = {d: v for d, v in similar.items() if d in fused or v[0] >= TICKET_ALONE}
+            for d, (cosine, _) in similar.items():
+                fused[d] = fused.get(d, 0.0) + TICKET_WEIGHT * (cosine - TICKET_FLOOR) / (1.0 - TICKET_FLOOR)
+        return {d: s for d, s in fused.items() if s > 0}, near, similar
 
     def _fallback(self, q: _QueryTerms) -> dict[int, float]:
         """Scores of the matters sharing most of the query's characters, when nothing shares a word or a pair.
@@ -612,6 +651,11 @@ def _weigh_phrase_parts(weights: dict[str, dict[str, float]], pairs: list[tuple[
             holders = [official for word, official in by_word.items() if any(t in part for part in word.split(GAP))]
             if holders and not any(t in term for official in holders for term in official):
                 weights[channel][t] = min(weights[channel][t], PHRASE_PART_WEIGHT)
+
+
+def _ticket_note(cosine: float, ticket: Ticket) -> str:
+    words = ticket.text if len(ticket.text) <= 30 else ticket.text[:29] + "…"
+    return f"相似工单 similar ticket {cosine:.2f}：「{words}」（{ticket.source}）"
 
 
 def _meaning(fields: Mapping[str, str]) -> str:

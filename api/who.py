@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from quanze.api import semantic
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import MatterIndex, check_query, load_synonyms
+from quanze.api.tickets import load_tickets
 from quanze.errors import NotFound, QuanzeError
 from quanze.graph.cache import by_version
 from quanze.graph.lookup import find_region
@@ -36,13 +37,15 @@ def parse_as_of(text: str | dt.date | None) -> dt.date:
     return date
 
 
-def matter_index(store: Store, synonym_files: Iterable[Path] = ()) -> MatterIndex:
+def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> MatterIndex:
     """The search index of the store's matters, rebuilt only when the data changed; it ranks by meaning too when
-    the semantic model is installed and on (``api/semantic.py``)."""
+    the semantic model is installed and on (``api/semantic.py``), and by past tickets (``api/tickets.py``) then."""
     files = tuple(sorted(str(p) for p in synonym_files))
+    tickets = tuple(str(p) for p in ticket_files)
     model = semantic.embedder()
-    return by_version(store, "matter_index", (files, model is not None), lambda: MatterIndex(
-        store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model))
+    return by_version(store, "matter_index", (files, tickets, model is not None), lambda: MatterIndex(
+        store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model,
+        tickets=load_tickets([Path(f) for f in tickets])))
 
 
 def place(store: Store, region_text: str) -> dict[str, Any]:
@@ -84,14 +87,14 @@ def _siblings(store: Store, matter_id: str) -> list[str]:
 
 
 def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
-        synonym_files: Iterable[Path] = ()) -> dict[str, Any]:
+        synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
     query = check_query(text)
     if limit < 1:
         raise NotFound("--limit 至少为1", "--limit must be at least 1")
     date = parse_as_of(as_of)
     region = place(store, region_text)
     resolver = Resolver(store)
-    index = matter_index(store, synonym_files)
+    index = matter_index(store, synonym_files, ticket_files)
     hits = index.search(query, limit=max(limit * 4, 20),
                                                      boost=local_matters(store, region), recall=store.matter_recall())
 
@@ -103,6 +106,9 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
                                                       "level": region["level"]},
                            "as_of": date.isoformat(), "search": "semantic" if index.semantic else "lexical",
                            "matches": shown}
+    if index.tickets_read:
+        out["tickets"] = {"read": index.tickets_read, "used": index.tickets_used,
+                          "unknown_matter": [t.source for t in index.tickets_unknown]}
     if not shown:
         out["nobody"] = {"zh": "没有找到与这句话相符的事项", "en": "no matter matches these words"}
     elif not shown[0]["handlers"]:
@@ -127,10 +133,11 @@ def _match(res: Resolution, hit: Any) -> dict[str, Any]:
 
 
 def dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
-             synonym_files: Iterable[Path] = ()) -> dict[str, Any]:
+             synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
     """吹哨报到: the departments that must come for a problem at a township, grouped, with their matters and duties,
     plus the dispatched units stationed there."""
-    answer = who(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files)
+    answer = who(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files,
+                 ticket_files=ticket_files)
     region = answer["region"]
     relevant = [m for m in answer["matches"] if m["handlers"]]
     if relevant:

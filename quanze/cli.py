@@ -23,6 +23,12 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
                    help="存储地址 store URL: sqlite:///path.db (默认 default ./quanze.db 或 or $QUANZE_STORE)")
 
 
+def _tickets_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tickets", action="append", default=[], metavar="FILE",
+                   help="历史工单（XLSX/CSV：诉求内容、事项；或问题集 YAML），需要语义模型 / past tickets (XLSX/CSV with "
+                        "诉求内容 and 事项 columns, or a question-set YAML); needs the semantic model")
+
+
 def _json_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="输出 JSON / print JSON instead of text")
 
@@ -84,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=3, metavar="N", help="显示前N个事项（默认3）/ show the top N matters")
     p.add_argument("--synonyms", action="append", default=[], metavar="FILE",
                    help="补充同义词表（YAML）/ an extra synonym file (YAML)")
+    _tickets_arg(p)
     _store_arg(p)
     _json_arg(p)
     p.set_defaults(func=cmd_who)
@@ -97,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="DATE", help="日期（默认今天）/ date (default today)")
     p.add_argument("--synonyms", action="append", default=[], metavar="FILE",
                    help="补充同义词表（YAML）/ an extra synonym file (YAML)")
+    _tickets_arg(p)
     _store_arg(p)
     _json_arg(p)
     p.set_defaults(func=cmd_dispatch)
@@ -111,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="只用开发集或留出集（按事项哈希划分，见 docs/accuracy.md）/ only the development or the held-out "
                         "half (see docs/accuracy.md)")
     p.add_argument("--as-of", metavar="DATE", help="日期（默认今天）/ date (default today)")
+    _tickets_arg(p)
     _store_arg(p)
     _json_arg(p)
     p.set_defaults(func=cmd_accuracy)
@@ -296,7 +305,7 @@ def cmd_who(args: argparse.Namespace) -> int:
 
     with open_store(args.store) as store:
         data = who(store, args.text, args.region, as_of=args.as_of, limit=args.limit,
-                   synonym_files=[Path(f) for f in args.synonyms])
+                   synonym_files=[Path(f) for f in args.synonyms], ticket_files=[Path(f) for f in args.tickets])
     _emit(args, data, who_text)
     return 0
 
@@ -310,7 +319,8 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
 
     with open_store(args.store) as store:
         data = dispatch(store, args.text, args.region, as_of=args.as_of,
-                        synonym_files=[Path(f) for f in args.synonyms])
+                        synonym_files=[Path(f) for f in args.synonyms],
+                        ticket_files=[Path(f) for f in args.tickets])
     _emit(args, data, dispatch_text)
     return 0
 
@@ -326,7 +336,8 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
 
     questions = load_questions(Path(args.questions) if args.questions else demo_questions())
     with open_store(args.store) as store:
-        data = evaluate(store, questions, as_of=parse_as_of(args.as_of), split=args.split)
+        data = evaluate(store, questions, as_of=parse_as_of(args.as_of), split=args.split,
+                        ticket_files=[Path(f) for f in args.tickets])
     _emit(args, data, accuracy_text)
     return 0
 

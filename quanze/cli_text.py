@@ -153,6 +153,7 @@ def who_text(d: dict) -> str:
     if d.get("search") == "lexical":
         lines.append("  （按字词和同义词检索；装上语义模型可按意思检索：quanze model fetch / words and synonyms only; "
                      "`quanze model fetch` adds search by meaning）")
+    lines += ticket_lines(d.get("tickets"))
     if d.get("nobody"):
         lines.append(f"  {d['nobody']['zh']} / {d['nobody']['en']}")
     for i, m in enumerate(d["matches"], 1):
@@ -170,6 +171,21 @@ def who_text(d: dict) -> str:
         lead = next((h["agency"]["name"] for h in m["handlers"] if h["role"] == "lead"), "—")
         lines.append(f"  相近且有人负责 closest with a handler: {m['matter']['name']} → {lead}")
     return "\n".join(lines)
+
+
+def ticket_lines(t: dict | None) -> list[str]:
+    """What the past tickets did: how many were compared, which named a matter the store does not hold."""
+    if not t:
+        return []
+    if not t["used"]:
+        return [f"  （读了 {t['read']} 条历史工单，但没有语义模型，未使用：quanze model fetch / {t['read']} past tickets "
+                "read but not used without the semantic model）"]
+    unknown = t["unknown_matter"]
+    line = f"  （参考历史工单 {t['used']} 条 / compared with {t['used']} past tickets"
+    if unknown:
+        line += (f"；{len(unknown)} 条的事项不在库中 / {len(unknown)} name a matter not in the store: "
+                 + "、".join(unknown[:5]) + ("…" if len(unknown) > 5 else ""))
+    return [line + "）"]
 
 
 def dispatch_text(d: dict) -> str:
@@ -193,7 +209,7 @@ def accuracy_text(d: dict) -> str:
              f"事项 matter   top-1 {pct(d['matter_top1'])}  top-3 {pct(d['matter_top3'])}",
              f"牵头 lead     top-1 {pct(d['lead_top1'])}  top-3 {pct(d['lead_top3'])}",
              f"改写问题 paraphrases: 事项 matter top-1 {pct(d['paraphrase']['matter_top1'])}, "
-             f"牵头 lead top-1 {pct(d['paraphrase']['lead_top1'])}"]
+             f"牵头 lead top-1 {pct(d['paraphrase']['lead_top1'])}"] + ticket_lines(d.get("tickets"))
     for r in d["misses"][:20]:
         lines.append(f"  ✗ {r['q']}（{r['township']}）期望 expected {r['expected_lead']} / {r['expected_matter']}；"
                      f"得到 got {'、'.join(r['got_lead']) or '—'} / {r['got_matter']}")
