@@ -79,6 +79,13 @@ def _from_sheets(path: Path) -> list[Ticket]:
         if sheet.hidden:
             continue
         table = locate_table(sheet, COLUMNS, required=("text", "matter"))
+        # a row with one cell filled reads as a group heading in a list; among tickets it is a ticket without its
+        # matter (or without its words), which must not vanish (footnotes and subtotals may)
+        for skipped in table.skipped:
+            if skipped.reason == "group-heading":
+                problems.append(_problem(path, f"这一行只有一个单元格有内容：「{skipped.text}」，工单要有诉求内容和事项",
+                                         f"this row has one cell only ({skipped.text!r}); a ticket needs its words and "
+                                         f"its matter", sheet=skipped.sheet, row=skipped.number, value=skipped.text))
         for row in table.rows:
             for key in ("text", "matter"):
                 if not row.values.get(key):

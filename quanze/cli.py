@@ -222,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="监听地址（默认 127.0.0.1，仅本机可访问）/ address to listen on (default 127.0.0.1, this "
                         "machine only)")
     p.add_argument("--port", type=int, default=8000, metavar="PORT", help="端口（默认8000）/ port (default 8000)")
+    _tickets_arg(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("view", help="交互式图谱视图（离线 HTML）/ an interactive graph view (offline HTML)",
@@ -508,7 +509,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"警告：监听 {args.host} 会让网络上的其他人无需登录即可查询图谱；只在可信网络中这样做，或改用默认的 127.0.0.1。\n"
               f"warning: listening on {args.host} lets others on the network query the graph without logging in; do "
               f"this only on a trusted network, or keep the default 127.0.0.1.", file=sys.stderr)
-    uvicorn.run(create_app(args.store), host=args.host, port=args.port)
+    from pathlib import Path
+
+    uvicorn.run(create_app(args.store, [Path(f) for f in args.tickets]), host=args.host, port=args.port)
     return 0
 
 

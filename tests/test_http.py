@@ -20,6 +20,7 @@ from quanze.api.audit import run_audit
 from quanze.api.http import create_app, is_loopback, public_url
 from quanze.api.who import who
 from quanze.cli import build_parser, main
+from quanze.errors import InputError
 from quanze.graph.sqlite_store import SqliteStore
 
 AS_OF = "2025-06-01"
@@ -359,3 +360,18 @@ def test_the_api_answers_the_same_over_neo4j(full_demo_store, neo4j_store, neo4j
         assert answer == as_json(who(full_demo_store, QUESTION, "城关镇", as_of=AS_OF, limit=3))
         assert c.get("/path", params={"from": "县住建局", "to": "城关镇"}).json()["paths"]
         error(c.get("/who", params={"q": QUESTION, "in": "新城街道"}), 409, "ambiguous")
+
+
+def test_the_server_compares_questions_with_its_past_tickets(demo_copy: str, tmp_path: Path, search_mode: str):
+    past = tmp_path / "past.yaml"
+    past.write_text("- {q: 饭馆的油烟管子正对着我家阳台, matter: 城区餐饮油烟治理}\n", encoding="utf-8")
+    with TestClient(create_app(demo_copy, [past])) as c:
+        answer = c.get("/who", params={"q": "饭馆油烟熏阳台", "in": "城关镇"}).json()
+    assert answer["tickets"] == {"read": 1, "used": 1 if search_mode == "semantic" else 0, "unknown_matter": []}
+
+
+def test_a_bad_ticket_file_stops_the_server_before_it_starts(demo_copy: str, tmp_path: Path):
+    past = tmp_path / "past.yaml"
+    past.write_text("- {matter: 城区餐饮油烟治理}\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        create_app(demo_copy, [past])

@@ -21,13 +21,14 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Sequence
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from quanze import __version__
 from quanze.api import semantic
+from quanze.api.tickets import load_tickets
 from quanze.api.http.errors import JSON, BadParameter, bad_parameter, install
 from quanze.errors import NotFound, StoreError
 from quanze.graph.store import Store, open_store
@@ -117,9 +118,12 @@ def _county(store: Store, text: str | None) -> str | None:
     return r.code if r.level == "county" else r.county_code
 
 
-def create_app(store_url: str | None = None) -> FastAPI:
-    """The API over the store at ``store_url`` (default ``$QUANZE_STORE`` or ``./quanze.db``)."""
+def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) -> FastAPI:
+    """The API over the store at ``store_url`` (default ``$QUANZE_STORE`` or ``./quanze.db``); ``who`` and
+    ``dispatch`` compare questions with the past tickets of ``ticket_files`` (read once, checked at start)."""
     holder = _Holder(resolve_url(store_url))
+    tickets = [Path(f) for f in ticket_files]
+    load_tickets(tickets)  # a bad ticket file stops the server before it listens, naming the file and the row
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -151,7 +155,7 @@ def create_app(store_url: str | None = None) -> FastAPI:
 
         date = _date(as_of)
         with _store(request) as store:
-            return JSON(ask(store, q, region, as_of=date, limit=limit))
+            return JSON(ask(store, q, region, as_of=date, limit=limit, ticket_files=tickets))
 
     @app.get("/dispatch", summary="吹哨报到：哪些部门必须到场 / dispatch plan", response_class=JSON)
     def dispatch(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None) -> JSON:
@@ -161,7 +165,7 @@ def create_app(store_url: str | None = None) -> FastAPI:
 
         date = _date(as_of)
         with _store(request) as store:
-            return JSON(plan(store, q, region, as_of=date))
+            return JSON(plan(store, q, region, as_of=date, ticket_files=tickets))
 
     @app.get("/path", summary="两者之间的责任路径 / responsibility paths", response_class=JSON)
     def path(request: Request,

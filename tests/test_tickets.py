@@ -1,0 +1,136 @@
+"""Past tickets (api/tickets.py): reading them, refusing bad rows, and what they change in search and ``who``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from quanze.api.accuracy import evaluate, load_questions
+from quanze.api.search import MatterIndex, Synonyms
+from quanze.api.tickets import Ticket, load_tickets
+from quanze.api.who import who
+from quanze.errors import InputError
+from quanze.tests.helpers import sheet, use_search_mode
+
+AS_OF = "2025-06-01"
+MATTERS = [{"id": "m1", "name": "城区餐饮油烟治理", "code": "990199001000"}, {"id": "m2", "name": "临时救助"},
+           {"id": "m3", "name": "社会团体成立登记"}]
+
+
+# --- reading ------------------------------------------------------------------------------------------------------
+
+def test_tickets_are_read_from_a_sheet_with_a_title_row(tmp_path: Path) -> None:
+    path = sheet(tmp_path / "工单.xlsx", "2024年12345工单（节选）", ["序号", "诉求内容", "事项名称"],
+                 [1, "楼下饭馆排烟熏得窗户都黑了", "城区餐饮油烟治理"], [2, "家里遭了灾，生活过不下去", "临时救助"])
+    tickets = load_tickets([path])
+    assert [(t.text, t.matter) for t in tickets] == [("楼下饭馆排烟熏得窗户都黑了", "城区餐饮油烟治理"),
+                                                     ("家里遭了灾，生活过不下去", "临时救助")]
+    assert tickets[0].source == "工单.xlsx[Sheet1] 第3行"
+
+
+def test_tickets_are_read_from_a_question_set(tmp_path: Path) -> None:
+    path = tmp_path / "past.yaml"
+    path.write_text(yaml.safe_dump([{"q": "想成立一个书法协会", "matter": "社会团体成立登记", "lead": "民政局"}],
+                                   allow_unicode=True), encoding="utf-8")
+    assert load_tickets([path]) == [Ticket("想成立一个书法协会", "社会团体成立登记", "past.yaml 第1项")]
+
+
+def test_an_empty_cell_is_an_error_naming_file_row_and_column(tmp_path: Path) -> None:
+    path = sheet(tmp_path / "bad.xlsx", None, ["序号", "诉求内容", "事项"], [1, "饭馆油烟", "城区餐饮油烟治理"],
+                 [2, "没有事项的工单", None])
+    with pytest.raises(InputError) as e:
+        load_tickets([path])
+    p = e.value.problems[0]
+    assert (p.file, p.row, p.column, p.code) == ("bad.xlsx", 3, "C", "bad-ticket")
+    assert "事项" in p.message_zh and "empty" in p.message_en
+
+
+def test_a_ticket_with_only_its_words_does_not_vanish(tmp_path: Path) -> None:
+    path = sheet(tmp_path / "two.xlsx", None, ["诉求内容", "事项"], ["饭馆油烟", "城区餐饮油烟治理"], ["只有诉求的工单", None])
+    with pytest.raises(InputError) as e:
+        load_tickets([path])
+    assert (e.value.problems[0].row, e.value.problems[0].value) == (3, "只有诉求的工单")
+
+
+def test_a_sheet_without_the_matter_column_is_refused(tmp_path: Path) -> None:
+    path = sheet(tmp_path / "nomatter.xlsx", None, ["诉求内容", "来电时间"], ["饭馆油烟", "2024-01-01"])
+    with pytest.raises(InputError) as e:
+        load_tickets([path])
+    assert e.value.problems[0].file.endswith("nomatter.xlsx")
+
+
+def test_a_yaml_item_without_words_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "past.yaml"
+    path.write_text("- {q: 饭馆油烟, matter: 城区餐饮油烟治理}\n- {matter: 临时救助}\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_tickets([path])
+    assert e.value.problems[0].row == 2 and e.value.problems[0].file == "past.yaml"
+
+
+# --- searching with them ------------------------------------------------------------------------------------------
+
+def test_a_query_like_a_past_ticket_gains_its_matter(semantic_model) -> None:
+    tickets = [Ticket("隔壁老人去世了，家里困难得办不起丧事", "临时救助", "t.yaml 第1项"),
+               Ticket("一个工单，事项写的是外县的", "外县才有的事项", "t.yaml 第2项")]
+    plain = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model)
+    index = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model, tickets=tickets)
+    assert index.tickets_read == 2 and index.tickets_used == 1
+    assert [t.source for t in index.tickets_unknown] == ["t.yaml 第2项"]
+    query = "邻居家老人走了，穷得连丧事都办不起"
+    hits = index.search(query)
+    assert hits[0].matter_id == "m2"
+    assert any(m.startswith("相似工单 similar ticket") and "t.yaml 第1项" in m for m in hits[0].matched)
+    without = {h.matter_id: h.score for h in plain.search(query)}
+    assert without.get("m2", 0.0) < hits[0].score  # the ticket lifted it
+
+
+def test_tickets_are_matched_to_matters_by_code_too(semantic_model) -> None:
+    index = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model,
+                        tickets=[Ticket("饭馆排风口对着窗户", "990199001000", "x")])
+    assert [d for d, _ in index.tickets] == [0] and not index.tickets_unknown
+
+
+def test_without_the_model_tickets_are_read_but_not_used() -> None:
+    index = MatterIndex(MATTERS, Synonyms({}), tickets=[Ticket("饭馆排烟", "城区餐饮油烟治理", "x")])
+    assert index.tickets_read == 1 and index.tickets_used == 0
+
+
+def test_who_reports_the_tickets_it_compared(full_demo_store, tmp_path: Path, search_mode: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "past.yaml"
+    path.write_text(yaml.safe_dump([{"q": "饭馆的油烟管子正对着我家阳台", "matter": "城区餐饮油烟治理"},
+                                    {"q": "外县的事", "matter": "本县没有的事项"}], allow_unicode=True),
+                    encoding="utf-8")
+    answer = who(full_demo_store, "饭馆油烟熏阳台", "城关镇", as_of=AS_OF, ticket_files=[path])
+    used = 1 if search_mode == "semantic" else 0
+    assert answer["tickets"] == {"read": 2, "used": used, "unknown_matter": ["past.yaml 第2项"]}
+    from quanze.cli_text import who_text
+
+    text = who_text(answer)
+    assert ("参考历史工单 1 条" in text) == (search_mode == "semantic")
+    assert ("没有语义模型，未使用" in text) == (search_mode == "lexical")
+
+
+def test_accuracy_refuses_tickets_that_are_its_own_questions(full_demo_store, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    use_search_mode("lexical", monkeypatch)  # the refusal needs no model
+    questions = load_questions(Path(__file__).parents[1] / "demo" / "questions.yaml")[:5]
+    path = tmp_path / "same.yaml"
+    path.write_text(yaml.safe_dump(questions[2:3], allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        evaluate(full_demo_store, questions, as_of=None, ticket_files=[path])
+    assert e.value.problems[0].code == "ticket-is-question" and questions[2]["q"] in str(e.value)
+
+
+def test_the_command_line_takes_tickets(full_demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from quanze.cli import main
+
+    use_search_mode("lexical", monkeypatch)
+    path = sheet(tmp_path / "past.xlsx", None, ["诉求内容", "事项"], ["饭馆油烟熏人", "城区餐饮油烟治理"])
+    assert main(["who", "饭馆油烟", "--in", "城关镇", "--store", full_demo_store.url, "--tickets", str(path),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tickets"] == {"read": 1, "used": 0, "unknown_matter": []}
