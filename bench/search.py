@@ -43,6 +43,8 @@ _BEFORE = ["", "乡镇", "县级", "街道", "城区", "农村", "开发区", "�
 _AFTER = ["", "（试行）", "（委托）", "（下放）", "（部分）", "（属地）", "（配合）", "（一般程序）", "（简易程序）",
           "（首次）", "（变更）", "（延续）"]
 MODES = ("lexical", "semantic")
+COLUMNS = ("matters", "mode", "build s", "build CPU s", "build peak MB", "kept MB", "RSS MB", "first query ms",
+           "median ms", "p95 ms", "max ms")
 
 
 def demo_store(folder: Path) -> str:
@@ -83,15 +85,15 @@ def scaled(matters: list[dict], n: int) -> list[dict]:
 
 @contextmanager
 def measured(out: dict[str, Any]) -> Iterator[None]:
-    """Wall seconds of the step inside (``s``) and RSS in MB: the peak's growth over the RSS before the step
-    (``peak_mb``; None where /proc/self/clear_refs cannot reset the peak), the growth it keeps (``kept_mb``) and the
-    process's RSS after it (``rss_mb``)."""
+    """Wall and CPU seconds of the step inside (``s``, ``cpu_s``: CPU of all the process's threads), and RSS in MB:
+    the peak's growth over the RSS before the step (``peak_mb``; None where /proc/self/clear_refs cannot reset the
+    peak), the growth it keeps (``kept_mb``) and the process's RSS after it (``rss_mb``)."""
     gc.collect()
     before = _status().get("VmRSS", 0)
     resettable = _reset_peak()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     yield
-    out["s"] = time.perf_counter() - t
+    out["s"], out["cpu_s"] = time.perf_counter() - t, time.process_time() - cpu
     gc.collect()
     after = _status()
     out["peak_mb"] = (after["VmHWM"] - before) / 1024 if resettable and "VmHWM" in after else None
@@ -196,19 +198,18 @@ def render(report: dict[str, Any]) -> str:
              f"the build, kept = the growth still held after it, RSS = the process after it (jieba, model, matters, "
              f"index)",
              "",
-             "| matters | mode | build s | build peak MB | kept MB | RSS MB | first query ms | median ms | p95 ms "
-             "| max ms |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| " + " | ".join(COLUMNS) + " |", "| ---: | --- |" + " ---: |" * (len(COLUMNS) - 2)]
     for row in report["rows"]:
         for mode in MODES:
             m = row[mode]
             if isinstance(m, str):
-                lines.append(f"| {row['matters']:,} | {mode} | {m} | | | | | | | |")
-                continue
-            b, q = m["build"], m["queries"]
-            lines.append(f"| {row['matters']:,} | {mode} | {b['s']:.2f} | {_num(b['peak_mb'], 0)} | "
-                         f"{_num(b['kept_mb'], 0)} | {_num(b['rss_mb'], 0)} | {m['first_ms']:.1f} | "
-                         f"{q['median_ms']:.2f} | {q['p95_ms']:.2f} | {q['max_ms']:.2f} |")
+                cells = [m] + [""] * (len(COLUMNS) - 3)
+            else:
+                b, q = m["build"], m["queries"]
+                cells = [f"{b['s']:.2f}", f"{b['cpu_s']:.2f}", _num(b["peak_mb"], 0), _num(b["kept_mb"], 0),
+                         _num(b["rss_mb"], 0), f"{m['first_ms']:.1f}", f"{q['median_ms']:.2f}",
+                         f"{q['p95_ms']:.2f}", f"{q['max_ms']:.2f}"]
+            lines.append(f"| {row['matters']:,} | {mode} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,6 +1,8 @@
-"""The benchmark's synthetic generator (bench/synthetic.py): two cloned counties on the embedded store.
+"""The benchmark's synthetic generator (bench/synthetic.py): two cloned counties on the embedded store; and the
+search benchmark (bench/search.py): lexical and semantic side by side, or lexical and "not installed".
 
-Sizes and keys only — no timing is asserted anywhere; the benchmark itself is a command (``python -m bench.run``).
+Sizes, keys and the report's shape only — no timing is asserted anywhere; the benchmarks themselves are commands
+(``python -m bench.run``, ``python bench/search.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from quanze.api import semantic
 from quanze.api.resolve import Resolver
 from quanze.graph.regions import reference_regions
 from quanze.graph.schema import SCHEMA
@@ -22,6 +25,7 @@ if not (REPO / "bench" / "synthetic.py").is_file():
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench import search as search_bench
 from bench.synthetic import DEMO_CODE, DEMO_NAME, Template, county_code, county_name
 
 
@@ -99,3 +103,42 @@ def test_a_cloned_township_answers_as_the_demo_township(template: Template, two:
         assert got.rule == want.rule, (matter, got.rule, want.rule)
         assert sorted((h.role, Template.rekey(h.agency["id"], 1)) for h in want.handlers) == \
             sorted((h.role, h.agency["id"]) for h in got.handlers)
+
+
+def test_search_bench_scales_to_distinct_matters(full_demo_store: SqliteStore) -> None:
+    base = search_bench.matters_of(full_demo_store.url)
+    more = search_bench.scaled(base, 3 * len(base) + 7)
+    assert len(more) == 3 * len(base) + 7 and more[:len(base)] == base
+    assert len({m["id"] for m in more}) == len(more)
+    assert len({(m["name"], m.get("sub_item")) for m in more}) > 0.95 * len(more)  # the copies are renamed
+    assert len(search_bench.scaled(base, 100)) == 100
+
+
+def test_search_bench_without_the_model_reports_it_not_installed(full_demo_store: SqliteStore, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUANZE_MODEL_DIR", str(tmp_path / "no-model"))  # the children inherit it
+    report = search_bench.run([600], store=full_demo_store.url, questions=5)
+    (row,) = report["rows"]
+    assert row["semantic"] == "not installed"
+    lexical = row["lexical"]
+    assert lexical["matters"] == 600 and lexical["queries"]["n"] == 5 and "load" not in lexical
+    assert lexical["build"]["s"] > 0 and lexical["build"]["rss_mb"] > 0
+    text = search_bench.render(report)
+    assert "| 600 | lexical | " in text and "| 600 | semantic | not installed |" in text
+    assert "semantic model bge-small-zh-v1.5-q: not installed" in text
+
+
+@pytest.mark.skipif(not (semantic.installed() and semantic.enabled()),
+                    reason="the semantic model is not installed (quanze model fetch) or QUANZE_SEMANTIC is off")
+def test_search_bench_measures_both_modes_side_by_side(full_demo_store: SqliteStore) -> None:
+    report = search_bench.run([600], store=full_demo_store.url, questions=5)
+    (row,) = report["rows"]
+    lexical, meaning = row["lexical"], row["semantic"]  # each child checked that its index is (not) semantic
+    assert isinstance(meaning, dict), meaning
+    assert lexical["matters"] == meaning["matters"] == 600
+    assert meaning["load"]["s"] > 0 and "load" not in lexical
+    assert meaning["queries"]["n"] == lexical["queries"]["n"] == 5
+    # the semantic process holds the model, onnxruntime's buffers and 600 vectors besides what the lexical one holds
+    assert meaning["build"]["rss_mb"] > lexical["build"]["rss_mb"] + 20
+    text = search_bench.render(report)
+    assert "| 600 | lexical | " in text and "| 600 | semantic | " in text and "not installed" not in text
