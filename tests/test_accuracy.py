@@ -30,18 +30,18 @@ DOCUMENTED = {
     ("first", "lexical", "held-out"): (0.605, 0.798, 0.721, 0.891),
     ("first", "lexical", "dev"): (0.845, 0.930, 0.953, 0.992),
     ("first", "lexical", "all"): (0.725, 0.864, 0.837, 0.942),
-    ("first", "semantic", "all"): (0.7558, 0.907, 0.8682, 0.9535),
+    ("first", "semantic", "all"): (0.7558, 0.907, 0.8643, 0.9535),
     # demo/questions-fresh.yaml, written apart from the code and the table (docs/accuracy.md "second measurement")
     ("fresh", "lexical", "held-out"): (0.377, 0.587, 0.583, 0.742),
     ("fresh", "lexical", "dev"): (0.549, 0.747, 0.709, 0.857),
     ("fresh", "lexical", "all"): (0.460, 0.665, 0.644, 0.798),
-    ("fresh", "semantic", "held-out"): (0.4484, 0.6944, 0.6349, 0.8095),
-    ("fresh", "semantic", "dev"): (0.6245, 0.8228, 0.7679, 0.9241),
-    # demo/questions-third.yaml, written after the semantic search was frozen; measured once (docs/accuracy.md
-    # "third measurement")
+    ("fresh", "semantic", "held-out"): (0.4484, 0.6944, 0.6349, 0.8056),
+    ("fresh", "semantic", "dev"): (0.6287, 0.8312, 0.7722, 0.9283),
+    # demo/questions-third.yaml, written after the semantic search was frozen; lexical measured once, semantic read a
+    # second time after the embedding batches were sorted by length (docs/accuracy.md "third measurement")
     ("third", "lexical", "all"): (0.3436, 0.5521, 0.5337, 0.7076),
     ("third", "lexical", "held-out"): (0.3175, 0.5278, 0.5317, 0.6944),
-    ("third", "semantic", "all"): (0.4049, 0.6483, 0.5787, 0.7873),
+    ("third", "semantic", "all"): (0.409, 0.6442, 0.5808, 0.7832),
     ("third", "semantic", "held-out"): (0.3889, 0.631, 0.5754, 0.7817),
 }
 SET_FILES = {"first": "questions.yaml", "fresh": "questions-fresh.yaml", "third": "questions-third.yaml"}
@@ -126,7 +126,7 @@ def test_accuracy_is_at_least_the_documented_level(full_demo_store, monkeypatch:
 
 # the third set asked with the other two sets as past tickets (less the one sentence both sets hold), as
 # docs/accuracy.md reports it: what a hotline with a ticket history of every matter would see
-DOCUMENTED_WITH_TICKETS = (0.6135, 0.7566, 0.7198, 0.8466)
+DOCUMENTED_WITH_TICKETS = (0.6217, 0.7566, 0.726, 0.8446)
 
 
 def test_accuracy_with_past_tickets_is_at_least_the_documented_level(full_demo_store, tmp_path: Path,
