@@ -131,3 +131,50 @@ def test_who_says_which_search_answered(full_demo_store, search_mode: str) -> No
     assert answer["matches"], "the demo question has an answer in both modes"
     semantic_notes = [m for match in answer["matches"] for m in match["matched"] if m.startswith("语义相近")]
     assert bool(semantic_notes) == (search_mode == "semantic")
+
+
+# --- the vector cache --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def model_copy(semantic_model, tmp_path: Path) -> Path:
+    """A model folder of the test's own (links to the installed files), so its vector cache starts empty."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in (semantic.MODEL.onnx, semantic.MODEL.tokenizer):
+        (folder / name).symlink_to(semantic.model_dir() / name)
+    yield folder
+    semantic._caches.pop(folder, None)
+
+
+def _cached_texts(folder: Path) -> set[str]:
+    import sqlite3
+
+    with sqlite3.connect(folder / semantic.VectorCache.FILE) as db:
+        return {text for (text,) in db.execute("SELECT text FROM vector")}
+
+
+def test_matter_names_are_cached_and_a_citizens_words_never(model_copy: Path) -> None:
+    embedder = semantic.Embedder(model_copy)
+    names = ["临时救助", "社会团体成立登记", "城区餐饮油烟治理"]
+    first = embedder.embed(names, cache=True)
+    assert _cached_texts(model_copy) == set(names)
+    again = embedder.embed(list(reversed(names)), cache=True)  # read back, in the order asked
+    assert (again == first[::-1]).all()
+    embedder.embed_query("我家隔壁的饭馆油烟太大")
+    embedder.embed(["一个工单里的话"])
+    assert _cached_texts(model_copy) == set(names)
+
+
+def test_vectors_do_not_depend_on_what_else_is_embedded(model_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUANZE_VECTOR_CACHE", "off")
+    embedder = semantic.Embedder(model_copy)
+    alone = embedder.embed(["临时救助"])[0]
+    with_others = embedder.embed(["对饮酒后驾驶机动车的行政处罚", "临时救助", "社会团体成立登记"])[1]
+    assert float(alone @ with_others) > 0.98
+    assert not (model_copy / semantic.VectorCache.FILE).exists()
+
+
+def test_a_folder_that_cannot_be_written_means_no_cache_not_an_error(model_copy: Path) -> None:
+    (model_copy / semantic.VectorCache.FILE).mkdir()  # a directory where the cache file should be: sqlite fails
+    vectors = semantic.Embedder(model_copy).embed(["临时救助"], cache=True)
+    assert vectors.shape == (1, semantic.Embedder(model_copy).dimensions)
