@@ -102,6 +102,9 @@ SEMANTIC_ALONE = 0.5
 TICKET_WEIGHT = 4.0
 TICKET_FLOOR = 0.7
 TICKET_ALONE = 0.8
+# A past ticket that names only the body that handled it (承办单位) points at every matter that body handles: those
+# already found get AGENCY_TICKET_WEIGHT × the same gain, which prefers that body's matters without adding any.
+AGENCY_TICKET_WEIGHT = 3.0
 
 # What is asked changes which kind of matter fits: a citizen who asks what permit or approval something needs
 # (想开个诊所要办什么手续, 要审批吗) wants a licence (行政许可) or a registration, not the penalty for lacking one;
@@ -350,17 +353,20 @@ class MatterIndex:
         self.embedder = embedder
         self._vectors = (embedder.embed([_meaning(d) for d in docs], cache=True) if embedder is not None and docs
                          else None)
-        # past tickets: each one known matter's (by code or exact name), one vector each when the model is there
-        self.tickets: list[tuple[int, Ticket]] = []
-        self.tickets_unknown: list[Ticket] = []  # naming a matter this store does not hold
+        # past tickets, each with the matters it points at: its matter (by code or exact name), or every matter of
+        # the body that handled it (ids the caller resolved); one vector each when the model is there
+        self.tickets: list[tuple[Ticket, list[int]]] = []
+        self.tickets_unknown: list[Ticket] = []  # naming a matter, or a body, this store does not hold
         tickets = list(tickets)
         self.tickets_read = len(tickets)
         for t in tickets:
-            found = sorted(self._exact(t.matter))
-            self.tickets += [(d, t) for d in found]
-            if not found:
+            found = (sorted(self._exact(t.matter)) if t.matter
+                     else sorted({self._doc_of[i] for i in t.matter_ids if i in self._doc_of}))
+            if found:
+                self.tickets.append((t, found))
+            else:
                 self.tickets_unknown.append(t)
-        self._ticket_vectors = (embedder.embed([t.text for _, t in self.tickets])
+        self._ticket_vectors = (embedder.embed([search_form(t.text) for t, _ in self.tickets])
                                 if self._vectors is not None and self.tickets else None)
 
     @property
@@ -449,10 +455,9 @@ class MatterIndex:
         """Text scores as shares of the best one, plus the semantic gain and the past tickets' gain; the matters
         nearest in meaning, and those of past tickets very like the query, join the candidates. Returns (scores,
         cosine of each matter the meaning counted for, the nearest past ticket of each matter a ticket counted for)."""
-        # the query as a search for passages (the matters' names), and as it stands (to compare with past tickets)
-        asked = [self.embedder.spec.query_prefix + query] + ([query] if self._ticket_vectors is not None else [])
-        query_vectors = self.embedder.embed(asked)
-        cosines = self._vectors @ query_vectors[0]
+        # the query as a search for passages (the matters' names), and as it stands (to compare with past tickets);
+        # one call each, so that neither vector depends on the other's length through the batch's padding
+        cosines = self._vectors @ self.embedder.embed_query(query)
         top = max(scores.values(), default=0.0)
         fused = {d: s / top for d, s in scores.items()} if top > 0 else {}
         nearest = [d for d in heapq.nlargest(SEMANTIC_CANDIDATES, range(len(self.ids)), key=lambda d: cosines[d])
@@ -465,12 +470,18 @@ class MatterIndex:
                 fused[d] = fused.get(d, 0.0) + SEMANTIC_WEIGHT * gain
         similar: dict[int, tuple[float, Ticket]] = {}
         if self._ticket_vectors is not None:
-            for (d, ticket), cosine in zip(self.tickets, (self._ticket_vectors @ query_vectors[1]).tolist()):
-                if cosine > similar.get(d, (TICKET_FLOOR, None))[0]:
-                    similar[d] = (cosine, ticket)
-            similar = {d: v for d, v in similar.items() if d in fused or v[0] >= TICKET_ALONE}
-            for d, (cosine, _) in similar.items():
-                fused[d] = fused.get(d, 0.0) + TICKET_WEIGHT * (cosine - TICKET_FLOOR) / (1.0 - TICKET_FLOOR)
+            gains: dict[int, float] = {}
+            words = self.embedder.embed([query])[0]
+            for (ticket, docs), cosine in zip(self.tickets, (self._ticket_vectors @ words).tolist()):
+                if cosine <= TICKET_FLOOR:
+                    continue
+                weight = TICKET_WEIGHT if ticket.matter else AGENCY_TICKET_WEIGHT
+                gain = weight * (cosine - TICKET_FLOOR) / (1.0 - TICKET_FLOOR)
+                for d in docs:  # a body's ticket only reorders what was found; a matter's can add it
+                    if (d in fused or (ticket.matter and cosine >= TICKET_ALONE)) and gain > gains.get(d, 0.0):
+                        gains[d], similar[d] = gain, (cosine, ticket)
+            for d, gain in gains.items():
+                fused[d] = fused.get(d, 0.0) + gain
         return {d: s for d, s in fused.items() if s > 0}, near, similar
 
     def _fallback(self, q: _QueryTerms) -> dict[int, float]:

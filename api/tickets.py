@@ -5,25 +5,33 @@ likely means the same matter. ``who --tickets FILE`` reads such files, and searc
 model) adds to a matter the similarity of the nearest past ticket handled as it. Without the model, tickets are read
 and checked but not used, and the answer says so.
 
-Files: a question set (YAML list of ``{q, matter}``, e.g. ``demo/questions.yaml``), or a sheet (XLSX, CSV) with a
-诉求内容 column and a 事项 column (a matter's name or code). Bad rows are errors naming file, sheet, row and column;
-a ticket naming a matter the store does not hold is reported (``unknown``), never dropped in silence.
+Many centres record only the body that handled a ticket (承办单位), not its 事项: such a ticket points at every matter
+that body handles, and prefers them among the matters the words found (``who`` resolves the body's name).
+
+Files: a question set (YAML list of ``{q, matter}`` or ``{q, agency}``, e.g. ``demo/questions.yaml``), or a sheet
+(XLSX, CSV) with a 诉求内容 column and a 事项 column (a matter's name or code) or a 承办单位 column, or both. Bad rows
+are errors naming file, sheet, row and column; a ticket naming a matter or a body the store does not hold is reported
+(``unknown``), never dropped in silence.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
 from quanze.errors import InputError, Problem
 
+if TYPE_CHECKING:
+    from quanze.graph.store import Store
+
 # header words of the two columns a ticket sheet needs
 COLUMNS = {
     "text": ["诉求内容", "来电内容", "工单内容", "问题描述", "诉求描述", "来电诉求", "问题", "内容", "q", "text"],
     "matter": ["事项名称", "事项", "事项编码", "办理事项", "匹配事项", "matter"],
+    "agency": ["承办单位", "办理单位", "处置单位", "责任单位", "承办部门", "agency", "lead"],
 }
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -31,8 +39,10 @@ YAML_SUFFIXES = (".yaml", ".yml")
 @dataclass(frozen=True)
 class Ticket:
     text: str
-    matter: str  # a matter's name or code, as the ticket gives it
+    matter: str  # a matter's name or code, as the ticket gives it; "" when it names only the body that handled it
     source: str  # file, sheet and row: where a dispatcher can look it up
+    agency: str = ""  # the body that handled it (承办单位), as the ticket gives it
+    matter_ids: tuple[str, ...] = ()  # for a ticket without a matter: the matters that body handles (``who`` finds them)
 
 
 def load_tickets(paths: Iterable[Path]) -> list[Ticket]:
@@ -42,6 +52,50 @@ def load_tickets(paths: Iterable[Path]) -> list[Ticket]:
         path = Path(path)
         tickets += _from_yaml(path) if path.suffix.lower() in YAML_SUFFIXES else _from_sheets(path)
     return tickets
+
+
+def with_bodies_resolved(store: "Store", tickets: list[Ticket]) -> list[Ticket]:
+    """The tickets, each that names only its handling body given the matters that body handles (it leads them, it
+    undertakes them as delegated, or they were recalled to it); a body that does not resolve leaves the ticket
+    pointing at nothing, and search reports it unknown. ``樟湾镇综合行政执法大队`` and ``樟湾镇/综合行政执法大队``
+    name the township's own unit."""
+    handled: dict[str, tuple[str, ...]] = {}
+    out = []
+    for t in tickets:
+        if t.matter or not t.agency:
+            out.append(t)
+            continue
+        if t.agency not in handled:
+            handled[t.agency] = _matters_of(store, t.agency)
+        out.append(replace(t, matter_ids=handled[t.agency]))
+    return out
+
+
+def _matters_of(store: "Store", name: str) -> tuple[str, ...]:
+    from quanze.errors import LookupFailed
+    from quanze.graph.lookup import find_agency
+
+    township, unit = _township_and_unit(store, name)
+    try:
+        agency = find_agency(store, unit, within=township) if township else find_agency(store, name)
+    except LookupFailed:
+        return ()
+    ids = {r.target for t in ("LEADS", "UNDERTAKES") for r in store.rels(t, source=agency.id)}
+    ids |= {r.source for r in store.rels("RECALLED_TO", target=agency.id)}
+    return tuple(sorted(ids))
+
+
+def _township_and_unit(store: "Store", name: str) -> tuple[str | None, str]:
+    """``樟湾镇/综合行政执法大队`` or ``樟湾镇综合行政执法大队`` → (樟湾镇's code, 综合行政执法大队); else (None, name)."""
+    head, sep, tail = name.partition("/")
+    townships = {r["name"]: r["code"] for r in store.nodes("Region", level="township")}
+    if sep and head in townships and tail:
+        return townships[head], tail
+    for township in sorted(townships, key=len, reverse=True):
+        rest = name[len(township):]
+        if name.startswith(township) and rest and not rest.startswith(("人民政府", "政府", "党委")):
+            return townships[township], rest
+    return None, name
 
 
 def _problem(path: Path, zh: str, en: str, **where: Any) -> Problem:
@@ -59,16 +113,21 @@ def _from_yaml(path: Path) -> list[Ticket]:
         raise InputError(_problem(path, "工单文件应为列表（每项含 q 和 matter）", "a ticket file is a list of {q, matter}"))
     problems, out = [], []
     for i, item in enumerate(items, 1):
-        text = item.get("q") if isinstance(item, dict) else None
-        matter = item.get("matter") if isinstance(item, dict) else None
-        if not isinstance(text, str) or not text.strip() or not isinstance(matter, (str, int)) or not str(matter).strip():
-            problems.append(_problem(path, f"第{i}项缺少 q（诉求内容）或 matter（事项）", f"item {i} lacks q (the "
-                                     "words) or matter", row=i, value=item))
+        get = item.get if isinstance(item, dict) else (lambda key: None)
+        text, matter, agency = (_text(get(k)) for k in ("q", "matter", "agency"))
+        agency = agency or _text(get("lead"))
+        if not text or not (matter or agency):
+            problems.append(_problem(path, f"第{i}项缺少 q（诉求内容），或 matter（事项）和 agency（承办单位）都没有",
+                                     f"item {i} lacks q (the words), or both matter and agency", row=i, value=item))
             continue
-        out.append(Ticket(text.strip(), str(matter).strip(), f"{path.name} 第{i}项"))
+        out.append(Ticket(text, matter, f"{path.name} 第{i}项", agency=agency))
     if problems:
         raise InputError(problems)
     return out
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if isinstance(value, (str, int)) else ""
 
 
 def _from_sheets(path: Path) -> list[Ticket]:
@@ -78,7 +137,11 @@ def _from_sheets(path: Path) -> list[Ticket]:
     for sheet in read_sheets(path):
         if sheet.hidden:
             continue
-        table = locate_table(sheet, COLUMNS, required=("text", "matter"))
+        table = locate_table(sheet, COLUMNS, required=("text",))
+        if "matter" not in table.column_map and "agency" not in table.column_map:
+            problems.append(_problem(path, "找不到“事项”或“承办单位”列", "neither a 事项 (matter) nor a 承办单位 "
+                                     "(handling body) column", sheet=sheet.name, row=table.header_row))
+            continue
         # a row with one cell filled reads as a group heading in a list; among tickets it is a ticket without its
         # matter (or without its words), which must not vanish (footnotes and subtotals may)
         for skipped in table.skipped:
@@ -86,18 +149,21 @@ def _from_sheets(path: Path) -> list[Ticket]:
                 problems.append(_problem(path, f"这一行只有一个单元格有内容：「{skipped.text}」，工单要有诉求内容和事项",
                                          f"this row has one cell only ({skipped.text!r}); a ticket needs its words and "
                                          f"its matter", sheet=skipped.sheet, row=skipped.number, value=skipped.text))
+        about = [key for key in ("matter", "agency") if key in table.column_map]
         for row in table.rows:
-            for key in ("text", "matter"):
-                if not row.values.get(key):
-                    problems.append(_problem(path, f"「{table.column_map[key].header}」为空",
-                                             f"the {table.column_map[key].header} cell is empty", sheet=row.sheet,
-                                             row=row.number, column=table.column_map[key].letter, value=row.raw))
-            if row.values.get("text") and row.values.get("matter"):
-                where = f"{path.name}" + (f"[{row.sheet}]" if row.sheet else "") + f" 第{row.number}行"
-                out.append(Ticket(row.values["text"], row.values["matter"], where))
+            no_words, no_answer = not row.values.get("text"), not any(row.values.get(key) for key in about)
+            if no_words or no_answer:
+                for key in (["text"] if no_words else []) + (about if no_answer else []):
+                    column = table.column_map[key]
+                    problems.append(_problem(path, f"「{column.header}」为空", f"the {column.header} cell is empty",
+                                             sheet=row.sheet, row=row.number, column=column.letter, value=row.raw))
+                continue
+            where = f"{path.name}" + (f"[{row.sheet}]" if row.sheet else "") + f" 第{row.number}行"
+            out.append(Ticket(row.values["text"], row.values.get("matter") or "", where,
+                              agency=row.values.get("agency") or ""))
     if problems:
         raise InputError(problems)
     return out
 
 
-__all__ = ["COLUMNS", "Ticket", "load_tickets"]
+__all__ = ["COLUMNS", "Ticket", "load_tickets", "with_bodies_resolved"]

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from quanze.api import semantic
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import MatterIndex, check_query, load_synonyms
-from quanze.api.tickets import load_tickets
+from quanze.api.tickets import load_tickets, with_bodies_resolved
 from quanze.errors import NotFound, QuanzeError
 from quanze.graph.cache import by_version
 from quanze.graph.lookup import find_region
@@ -45,7 +45,7 @@ def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files:
     model = semantic.embedder()
     return by_version(store, "matter_index", (files, tickets, model is not None), lambda: MatterIndex(
         store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model,
-        tickets=load_tickets([Path(f) for f in tickets])))
+        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))))
 
 
 def place(store: Store, region_text: str) -> dict[str, Any]:

@@ -6,9 +6,12 @@ demo's questions.
 Without --store the demo county is loaded into a temporary store first. The demo's 507 matters are repeated, with
 the name and code of each copy changed (another township's or department's wording of the same item), until there
 are N of them: the index then holds N distinct names with a realistic vocabulary. At each N the same matters are
-indexed twice — words only (lexical), and words plus one sentence vector per matter (semantic, ``api/semantic.py``;
-its build embeds all N names) — and each index answers the demo's 258 questions. Each (N, mode) runs in a fresh
-process of its own (``--child``), so its memory is its own and its one-off starts are measured every time.
+indexed words only (lexical), and words plus one sentence vector per matter (semantic, ``api/semantic.py``) twice:
+cold, with the on-disk vector cache off (``QUANZE_VECTOR_CACHE=off``: the build embeds all N names), and warm, the
+cache holding every name (the build reads them back). Each index answers the demo's 258 questions. Each run is a fresh
+process of its own (``--child``), so its memory is its own and its one-off starts are measured every time. The
+cache-on runs (one that fills the cache, then the warm one) use a model folder of their own (``QUANZE_MODEL_DIR``: a
+temporary folder linking to the installed model's files), so the synthetic names never reach the user's cache.
 
 Reported: jieba's and the model's one-off starts, build times, the first query (the synonym table's gap patterns
 compile then; on a semantic index the model also runs its first query), per-query median / p95 / max, and memory as
@@ -42,9 +45,13 @@ from bench.measure import _reset_peak, _status, stats_ms
 _BEFORE = ["", "乡镇", "县级", "街道", "城区", "农村", "开发区", "景区", "工业园区", "库区", "山区", "集镇"]
 _AFTER = ["", "（试行）", "（委托）", "（下放）", "（部分）", "（属地）", "（配合）", "（一般程序）", "（简易程序）",
           "（首次）", "（变更）", "（延续）"]
-MODES = ("lexical", "semantic")
-COLUMNS = ("matters", "mode", "build s", "build CPU s", "build peak MB", "kept MB", "RSS MB", "first query ms",
-           "median ms", "p95 ms", "max ms")
+# the runs at each N, in this order: words only; the model with its vector cache off; the model filling an empty
+# cache (reported on one line); the model with that cache full
+KINDS = ("lexical", "cold", "fill", "warm")
+ROWS = {"lexical": ("lexical", "—"), "semantic": ("semantic", "—"), "cold": ("semantic", "off (cold)"),
+        "warm": ("semantic", "warm")}  # table rows, in order: mode and vector cache ("semantic": the model is missing)
+COLUMNS = ("matters", "mode", "vector cache", "build s", "build CPU s", "build peak MB", "kept MB", "RSS MB",
+           "first query ms", "median ms", "p95 ms", "max ms")
 
 
 def demo_store(folder: Path) -> str:
@@ -110,15 +117,56 @@ def model_state() -> str:
     return "ready" if semantic.enabled() else "off (QUANZE_SEMANTIC)"
 
 
-def measure_one(n: int, mode: str, store: str, questions: int | None = None) -> dict[str, Any]:
-    """One mode at one N, in this process (``run`` gives each its own): jieba's start, the model's load (semantic),
-    the index build over ``n`` matters (``measured``), the first query, then ``stats_ms`` over the questions."""
+def cache_state() -> dict[str, Any] | None:
+    """The model's vector cache now: ``{"vectors", "mb"}`` (0 and 0 when there is no file yet); None when off."""
+    import sqlite3
+    from contextlib import closing
+
+    from quanze.api import semantic
+
+    path = semantic.model_dir() / semantic.VectorCache.FILE
+    if not semantic.caching():
+        return None
+    if not path.is_file():
+        return {"vectors": 0, "mb": 0.0}
+    with closing(sqlite3.connect(path)) as db:
+        vectors = db.execute("SELECT count(*) FROM vector").fetchone()[0]
+    return {"vectors": vectors, "mb": path.stat().st_size / 2 ** 20}
+
+
+def model_copy(folder: Path) -> Path:
+    """A folder for ``QUANZE_MODEL_DIR`` whose model links to the installed model's files: a vector cache of its own,
+    which goes when ``folder`` does."""
+    from quanze.api import semantic
+
+    copy = folder / semantic.MODEL.name
+    copy.mkdir(parents=True)
+    for name in (semantic.MODEL.onnx, semantic.MODEL.tokenizer):
+        (copy / name).symlink_to(semantic.model_dir() / name)
+    return folder
+
+
+def child_env(kind: str, models: Path) -> dict[str, str]:
+    """The environment of a ``kind`` run: the cache off (cold), or on in the model copy ``models`` (fill, warm)."""
+    if kind == "cold":
+        return {**os.environ, "QUANZE_VECTOR_CACHE": "off"}
+    if kind in ("fill", "warm"):
+        return {**os.environ, "QUANZE_VECTOR_CACHE": "on", "QUANZE_MODEL_DIR": str(models)}
+    return dict(os.environ)
+
+
+def measure_one(n: int, kind: str, store: str, questions: int | None = None) -> dict[str, Any]:
+    """One run (``KINDS``) at one N, in this process (``run`` gives each its own): jieba's start, the model's load
+    (semantic), the index build over ``n`` matters (``measured``), the first query, then ``stats_ms`` over the
+    questions. Semantic runs also give the vector cache before and after the build (``cache_state``), and check it:
+    off when cold, empty before filling, unchanged (every name found) when warm."""
     from quanze.api import semantic
     from quanze.api.accuracy import load_questions
     from quanze.api.search import MatterIndex, load_synonyms
     from quanze.api.search_index import tokenizer
     from quanze.demo import demo_questions
 
+    mode = "lexical" if kind == "lexical" else "semantic"
     out: dict[str, Any] = {"jieba": {}}
     with measured(out["jieba"]):
         tokenizer()
@@ -133,10 +181,17 @@ def measure_one(n: int, mode: str, store: str, questions: int | None = None) -> 
     synonyms = load_synonyms()
     asked = [q["q"] for q in load_questions(demo_questions())][:questions]
     out["build"] = {}
+    before = cache_state() if embedder else None
     with measured(out["build"]):
         index = MatterIndex(docs, synonyms, embedder=embedder)
     if index.semantic != (mode == "semantic"):
         raise RuntimeError(f"the {mode} index of {n} matters has semantic={index.semantic}")
+    if embedder:
+        out["cache"] = {"before": before, "after": cache_state()}
+        expected = {"cold": before is None, "fill": before == {"vectors": 0, "mb": 0.0},
+                    "warm": bool(before and before["vectors"]) and out["cache"]["after"] == before}
+        if not expected[kind]:
+            raise RuntimeError(f"the {kind} run at N={n} found the vector cache {out['cache']}")
     times = []
     for q in asked[:1] + asked:  # the first apart: the synonym table compiles its patterns, the model runs first
         t = time.perf_counter()
@@ -147,29 +202,30 @@ def measure_one(n: int, mode: str, store: str, questions: int | None = None) -> 
 
 
 def run(ns: list[int], store: str | None = None, questions: int | None = None) -> dict[str, Any]:
-    """Both modes at each N in ``ns``, each (N, mode) in a fresh process of its own, so that its RSS is its own and
-    its one-off starts are measured every time: ``{"model": state, "rows": [{"matters", "lexical", "semantic"}]}``,
-    a mode's entry ``measure_one``'s result, or the model's state when the semantic side cannot run."""
+    """Every run of ``KINDS`` at each N in ``ns``, each in a fresh process of its own, so that its RSS is its own and
+    its one-off starts are measured every time: ``{"model": state, "rows": [{"matters", "lexical", "cold", "fill",
+    "warm"}]}``, a run's entry ``measure_one``'s result; when the semantic side cannot run, ``{"matters", "lexical",
+    "semantic": state}``. The cache-on runs share a model copy (``model_copy``) whose cache is emptied at each N."""
     from quanze.api import semantic
 
     state = model_state()
     report: dict[str, Any] = {"model": state, "model_name": semantic.MODEL.name, "rows": []}
     with tempfile.TemporaryDirectory() as tmp:
         store = store or demo_store(Path(tmp))  # the demo county, ingested once for all the children
+        models = model_copy(Path(tmp) / "models") if state == "ready" else Path(tmp)
         for n in ns:
-            row: dict[str, Any] = {"matters": n}
-            for mode in MODES:
-                if mode == "semantic" and state != "ready":
-                    row[mode] = state
-                    continue
-                command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--matters", str(n),
+            row: dict[str, Any] = {"matters": n} if state == "ready" else {"matters": n, "semantic": state}
+            (models / semantic.MODEL.name / semantic.VectorCache.FILE).unlink(missing_ok=True)
+            for kind in KINDS if state == "ready" else ("lexical",):
+                command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--matters", str(n),
                            "--store", store] + (["--questions", str(questions)] if questions else [])
-                done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8")
+                done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                                      env=child_env(kind, models))
                 if done.returncode:
-                    raise RuntimeError(f"{mode} at N={n} failed:\n{done.stderr}")
-                row[mode] = json.loads(done.stdout)
-                row["matters"] = row[mode]["matters"]
-                print(f"  {n} matters, {mode}: build {row[mode]['build']['s']:.2f} s", file=sys.stderr, flush=True)
+                    raise RuntimeError(f"{kind} at N={n} failed:\n{done.stderr}")
+                row[kind] = json.loads(done.stdout)
+                row["matters"] = row[kind]["matters"]
+                print(f"  {n} matters, {kind}: build {row[kind]['build']['s']:.2f} s", file=sys.stderr, flush=True)
             report["rows"].append(row)
     report["questions"] = next((r["lexical"]["questions"] for r in report["rows"]), 0)
     return report
@@ -186,30 +242,36 @@ def _span(values: list[float], unit: str) -> str:
 
 
 def render(report: dict[str, Any]) -> str:
-    """The report as Markdown: the one-off starts, then one table row per (N, mode)."""
-    runs = [row[mode] for row in report["rows"] for mode in MODES if isinstance(row[mode], dict)]
+    """The report as Markdown: the one-off starts, the filling of the vector cache, then one table row per N and
+    ``ROWS`` run."""
+    runs = [row[kind] for row in report["rows"] for kind in KINDS if isinstance(row.get(kind), dict)]
+    fill = "; ".join(f"{row['matters']:,} matters {row['fill']['build']['s']:.2f} s, "
+                     f"{row['fill']['cache']['after']['vectors']:,} vectors, "
+                     f"{row['fill']['cache']['after']['mb']:.1f} MB" for row in report["rows"] if "fill" in row)
     loads = [r["load"] for r in runs if "load" in r]
     model = f"load {_span([x['s'] for x in loads], 's')}, RSS +{_span([x['kept_mb'] for x in loads], 'MB')}" \
         if loads else report["model"]
     lines = [f"- jieba start: {_span([r['jieba']['s'] for r in runs], 's')} (once a process)",
              f"- semantic model {report['model_name']}: {model}" + (" (once a process)" if loads else ""),
-             f"- {report['questions']} questions of demo/questions.yaml, `search(q, limit=20)`; each (N, mode) in a "
+             f"- {report['questions']} questions of demo/questions.yaml, `search(q, limit=20)`; each run in a "
              f"process of its own. Memory is RSS (VmRSS, VmHWM): build peak = the peak's growth over the RSS before "
              f"the build, kept = the growth still held after it, RSS = the process after it (jieba, model, matters, "
              f"index)",
+             *([f"- filling the vector cache (a semantic build with the cache on and empty: it embeds every name, then "
+                f"writes them; not in the table): {fill}"] if fill else []),
              "",
-             "| " + " | ".join(COLUMNS) + " |", "| ---: | --- |" + " ---: |" * (len(COLUMNS) - 2)]
+             "| " + " | ".join(COLUMNS) + " |", "| ---: | --- | --- |" + " ---: |" * (len(COLUMNS) - 3)]
     for row in report["rows"]:
-        for mode in MODES:
-            m = row[mode]
+        for kind in (k for k in ROWS if k in row):
+            m = row[kind]
             if isinstance(m, str):
-                cells = [m] + [""] * (len(COLUMNS) - 3)
+                cells = [m] + [""] * (len(COLUMNS) - 4)
             else:
                 b, q = m["build"], m["queries"]
                 cells = [f"{b['s']:.2f}", f"{b['cpu_s']:.2f}", _num(b["peak_mb"], 0), _num(b["kept_mb"], 0),
                          _num(b["rss_mb"], 0), f"{m['first_ms']:.1f}", f"{q['median_ms']:.2f}",
                          f"{q['p95_ms']:.2f}", f"{q['max_ms']:.2f}"]
-            lines.append(f"| {row['matters']:,} | {mode} | " + " | ".join(cells) + " |")
+            lines.append(f"| {row['matters']:,} | " + " | ".join(ROWS[kind]) + " | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -228,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", help="a store holding matters (default: the demo county, loaded now)")
     p.add_argument("--out", type=Path, help="also write the report, with the command and the machine, to this file")
     p.add_argument("--questions", type=int, help="only the first so many questions (quick runs)")
-    p.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)  # run() measures each (N, mode) this way
+    p.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)  # run() measures each (N, kind) this way
     args = p.parse_args(argv)
     ns = [int(x) for x in args.matters.split(",") if x.strip()]
     if args.child:

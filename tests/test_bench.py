@@ -1,5 +1,6 @@
 """The benchmark's synthetic generator (bench/synthetic.py): two cloned counties on the embedded store; and the
-search benchmark (bench/search.py): lexical and semantic side by side, or lexical and "not installed".
+search benchmark (bench/search.py): lexical and semantic (vector cache off, then warm) side by side, or lexical and
+"not installed".
 
 Sizes, keys and the report's shape only — no timing is asserted anywhere; the benchmarks themselves are commands
 (``python -m bench.run``, ``python bench/search.py``).
@@ -124,21 +125,34 @@ def test_search_bench_without_the_model_reports_it_not_installed(full_demo_store
     assert lexical["matters"] == 600 and lexical["queries"]["n"] == 5 and "load" not in lexical
     assert lexical["build"]["s"] > 0 and lexical["build"]["rss_mb"] > 0
     text = search_bench.render(report)
-    assert "| 600 | lexical | " in text and "| 600 | semantic | not installed |" in text
+    assert "| 600 | lexical | — | " in text and "| 600 | semantic | — | not installed |" in text
+    assert "| 600 | semantic | warm |" not in text and "filling the vector cache" not in text
     assert "semantic model bge-small-zh-v1.5-q: not installed" in text
 
 
 @pytest.mark.skipif(not (semantic.installed() and semantic.enabled()),
                     reason="the semantic model is not installed (quanze model fetch) or QUANZE_SEMANTIC is off")
 def test_search_bench_measures_both_modes_side_by_side(full_demo_store: SqliteStore) -> None:
+    cache = semantic.model_dir() / semantic.VectorCache.FILE  # the user's: the bench must not write to it
+    before = cache.stat() if cache.exists() else None
     report = search_bench.run([600], store=full_demo_store.url, questions=5)
+    after = cache.stat() if cache.exists() else None
+    assert (after and (after.st_size, after.st_mtime_ns)) == (before and (before.st_size, before.st_mtime_ns))
     (row,) = report["rows"]
-    lexical, meaning = row["lexical"], row["semantic"]  # each child checked that its index is (not) semantic
-    assert isinstance(meaning, dict), meaning
-    assert lexical["matters"] == meaning["matters"] == 600
-    assert meaning["load"]["s"] > 0 and "load" not in lexical
-    assert meaning["queries"]["n"] == lexical["queries"]["n"] == 5
+    lexical, cold, fill, warm = (row[k] for k in search_bench.KINDS)  # each child checked its index and its cache
+    assert "semantic" not in row and all(isinstance(m, dict) for m in (cold, fill, warm))
+    assert lexical["matters"] == cold["matters"] == warm["matters"] == 600
+    assert cold["load"]["s"] > 0 and "load" not in lexical and "cache" not in lexical
+    assert cold["queries"]["n"] == lexical["queries"]["n"] == warm["queries"]["n"] == 5
+    # cold: no cache; the fill wrote every distinct name (the 600 matters' names and sub-items) to an empty one,
+    # which the warm run found as it was
+    assert cold["cache"] == {"before": None, "after": None}
+    assert fill["cache"]["before"]["vectors"] == 0 and 500 < fill["cache"]["after"]["vectors"] <= 600
+    assert warm["cache"]["before"] == warm["cache"]["after"] == fill["cache"]["after"]
     # the semantic process holds the model, onnxruntime's buffers and 600 vectors besides what the lexical one holds
-    assert meaning["build"]["rss_mb"] > lexical["build"]["rss_mb"] + 20
+    assert cold["build"]["rss_mb"] > lexical["build"]["rss_mb"] + 20
     text = search_bench.render(report)
-    assert "| 600 | lexical | " in text and "| 600 | semantic | " in text and "not installed" not in text
+    assert "| matters | mode | vector cache | build s |" in text
+    assert "| 600 | lexical | — | " in text and "not installed" not in text
+    assert "| 600 | semantic | off (cold) | " in text and "| 600 | semantic | warm | " in text
+    assert "filling the vector cache (" in text and f"600 matters {fill['build']['s']:.2f} s" in text

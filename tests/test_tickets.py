@@ -35,7 +35,7 @@ def test_tickets_are_read_from_a_question_set(tmp_path: Path) -> None:
     path = tmp_path / "past.yaml"
     path.write_text(yaml.safe_dump([{"q": "想成立一个书法协会", "matter": "社会团体成立登记", "lead": "民政局"}],
                                    allow_unicode=True), encoding="utf-8")
-    assert load_tickets([path]) == [Ticket("想成立一个书法协会", "社会团体成立登记", "past.yaml 第1项")]
+    assert load_tickets([path]) == [Ticket("想成立一个书法协会", "社会团体成立登记", "past.yaml 第1项", agency="民政局")]
 
 
 def test_an_empty_cell_is_an_error_naming_file_row_and_column(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_a_yaml_item_without_words_is_refused(tmp_path: Path) -> None:
 # --- searching with them ------------------------------------------------------------------------------------------
 
 def test_a_query_like_a_past_ticket_gains_its_matter(semantic_model) -> None:
-    tickets = [Ticket("隔壁老人去世了，家里困难得办不起丧事", "临时救助", "t.yaml 第1项"),
+    tickets = [Ticket("邻居家的老人过世了，家里穷，丧事都办不起", "临时救助", "t.yaml 第1项"),
                Ticket("一个工单，事项写的是外县的", "外县才有的事项", "t.yaml 第2项")]
     plain = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model)
     index = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model, tickets=tickets)
@@ -90,7 +90,7 @@ def test_a_query_like_a_past_ticket_gains_its_matter(semantic_model) -> None:
 def test_tickets_are_matched_to_matters_by_code_too(semantic_model) -> None:
     index = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model,
                         tickets=[Ticket("饭馆排风口对着窗户", "990199001000", "x")])
-    assert [d for d, _ in index.tickets] == [0] and not index.tickets_unknown
+    assert [docs for _, docs in index.tickets] == [[0]] and not index.tickets_unknown
 
 
 def test_without_the_model_tickets_are_read_but_not_used() -> None:
@@ -134,3 +134,39 @@ def test_the_command_line_takes_tickets(full_demo_store, tmp_path: Path, capsys:
     assert main(["who", "饭馆油烟", "--in", "城关镇", "--store", full_demo_store.url, "--tickets", str(path),
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tickets"] == {"read": 1, "used": 0, "unknown_matter": []}
+
+
+# --- tickets that name only the body that handled them ------------------------------------------------------------
+
+def test_a_sheet_may_name_the_handling_body_instead_of_the_matter(tmp_path: Path) -> None:
+    path = sheet(tmp_path / "承办.xlsx", None, ["诉求内容", "承办单位"], ["路边有人烧垃圾", "樟湾镇综合行政执法大队"])
+    assert load_tickets([path]) == [Ticket("路边有人烧垃圾", "", "承办.xlsx[Sheet1] 第2行", agency="樟湾镇综合行政执法大队")]
+    neither = sheet(tmp_path / "neither.xlsx", None, ["诉求内容", "来电时间"], ["路边有人烧垃圾", "2024-03-01"])
+    with pytest.raises(InputError) as e:
+        load_tickets([neither])
+    assert "承办单位" in (e.value.problems[0].expected or "")
+
+
+def test_a_body_points_at_the_matters_it_handles(full_demo_store) -> None:
+    from quanze.api.tickets import with_bodies_resolved
+
+    tickets = [Ticket("路边有人烧垃圾", "", "a", agency=name)
+               for name in ("樟湾镇综合行政执法大队", "樟湾镇/综合行政执法大队", "县公安局", "县里没有的局")]
+    resolved = with_bodies_resolved(full_demo_store, tickets)
+    unit = [a for a in full_demo_store.nodes("Agency", region="990701012") if a["name"] == "综合行政执法大队"][0]
+    handled = {r.target for t in ("LEADS", "UNDERTAKES") for r in full_demo_store.rels(t, source=unit["id"])}
+    assert handled and set(resolved[0].matter_ids) == handled == set(resolved[1].matter_ids)
+    police = {r.target for r in full_demo_store.rels("LEADS", source="990701/青岚县公安局")}
+    assert set(resolved[2].matter_ids) >= police and resolved[3].matter_ids == ()
+
+
+def test_a_bodys_ticket_reorders_what_the_words_found_and_adds_nothing(semantic_model) -> None:
+    matters = [{"id": "p1", "name": "对随意倾倒、焚烧生活垃圾的行政处罚"}, {"id": "p2", "name": "生活垃圾分类宣传指导"},
+               {"id": "p3", "name": "临时救助"}]
+    query = "路边天天有人烧生活垃圾"
+    plain = MatterIndex(matters, Synonyms({}), embedder=semantic_model).search(query)
+    loser = [h.matter_id for h in plain if h.matter_id in ("p1", "p2")][-1]
+    ticket = Ticket("路边有人烧垃圾，呛得人难受", "", "t 第1行", agency="某单位", matter_ids=(loser, "p3"))
+    hits = MatterIndex(matters, Synonyms({}), embedder=semantic_model, tickets=[ticket]).search(query)
+    assert hits[0].matter_id == loser
+    assert "p3" not in [h.matter_id for h in hits] or "p3" in [h.matter_id for h in plain]
