@@ -125,23 +125,26 @@ def test_accuracy_is_at_least_the_documented_level(full_demo_store, monkeypatch:
 
 
 # the third set asked with the other two sets as past tickets (less the one sentence both sets hold), as
-# docs/accuracy.md reports it: what a hotline with a ticket history of every matter would see
-DOCUMENTED_WITH_TICKETS = (0.6217, 0.7566, 0.726, 0.8446)
+# docs/accuracy.md reports it: what a hotline with a ticket history of every matter would see; "matter" tickets say
+# the matter they were handled as, "agency" tickets only the body that handled them (the lead, written whole)
+DOCUMENTED_WITH_TICKETS = {"matter": (0.6769, 0.7914, 0.7689, 0.8712), "agency": (0.5194, 0.7137, 0.7423, 0.8507)}
 
 
-def test_accuracy_with_past_tickets_is_at_least_the_documented_level(full_demo_store, tmp_path: Path,
+@pytest.mark.parametrize("kind", list(DOCUMENTED_WITH_TICKETS))
+def test_accuracy_with_past_tickets_is_at_least_the_documented_level(full_demo_store, tmp_path: Path, kind: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     use_search_mode("semantic", monkeypatch)
     third = load_questions(demo_questions().with_name(SET_FILES["third"]))
     asked = {q["q"].strip() for q in third}
     files = []
     for which in ("first", "fresh"):
-        past = [{"q": q["q"], "matter": q["matter"]}
+        past = [{"q": q["q"], "matter": q["matter"]} if kind == "matter" else
+                {"q": q["q"], "agency": q["lead"].replace("/", "")}
                 for q in load_questions(demo_questions().with_name(SET_FILES[which])) if q["q"].strip() not in asked]
         files.append(tmp_path / f"{which}.yaml")
         files[-1].write_text(yaml.safe_dump(past, allow_unicode=True), encoding="utf-8")
     d = evaluate(full_demo_store, third, as_of=AS_OF, ticket_files=files)
-    assert d["tickets"]["used"] >= 740 and d["tickets"]["unknown_matter"] == []
+    assert d["tickets"]["used"] == 746 and d["tickets"]["unknown_matter"] == []
     got = (d["matter_top1"], d["matter_top3"], d["lead_top1"], d["lead_top3"])
-    floors = tuple(round(x - MARGIN, 4) for x in DOCUMENTED_WITH_TICKETS)
-    assert all(g >= f for g, f in zip(got, floors)), f"with tickets: got {got}, floors {floors}"
+    floors = tuple(round(x - MARGIN, 4) for x in DOCUMENTED_WITH_TICKETS[kind])
+    assert all(g >= f for g, f in zip(got, floors)), f"with {kind} tickets: got {got}, floors {floors}"
