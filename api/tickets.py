@@ -27,7 +27,7 @@ from quanze.errors import InputError, Problem
 if TYPE_CHECKING:
     from quanze.graph.store import Store
 
-# header words of the two columns a ticket sheet needs
+# header words of a ticket sheet's columns: its words, and the matter or the body that handled it (or both)
 COLUMNS = {
     "text": ["诉求内容", "来电内容", "工单内容", "问题描述", "诉求描述", "来电诉求", "问题", "内容", "q", "text"],
     "matter": ["事项名称", "事项", "事项编码", "办理事项", "匹配事项", "matter"],
@@ -59,48 +59,51 @@ def with_bodies_resolved(store: "Store", tickets: list[Ticket]) -> list[Ticket]:
     undertakes them as delegated, or they were recalled to it); a body that does not resolve leaves the ticket
     pointing at nothing, and search reports it unknown. ``樟湾镇综合行政执法大队`` and ``樟湾镇/综合行政执法大队``
     name the township's own unit."""
-    handled: dict[str, tuple[str, ...]] = {}
-    out = []
-    for t in tickets:
-        if t.matter or not t.agency:
-            out.append(t)
-            continue
-        if t.agency not in handled:
-            handled[t.agency] = _matters_of(store, t.agency)
-        out.append(replace(t, matter_ids=handled[t.agency]))
-    return out
+    wanted = {t.agency for t in tickets if t.agency and not t.matter}
+    if not wanted:
+        return list(tickets)
+    townships: dict[str, list[str]] = {}
+    for r in store.nodes("Region", level="township"):
+        townships.setdefault(r["name"], []).append(r["code"])
+    handled = {name: _matters_of(store, name, townships) for name in wanted}
+    return [replace(t, matter_ids=handled[t.agency]) if t.agency in handled and not t.matter else t for t in tickets]
 
 
-def _matters_of(store: "Store", name: str) -> tuple[str, ...]:
+def _matters_of(store: "Store", name: str, townships: dict[str, list[str]]) -> tuple[str, ...]:
+    """The matters the body called ``name`` handles; none when the name resolves to no body or to several."""
     from quanze.errors import LookupFailed
     from quanze.graph.lookup import find_agency
 
-    township, unit = _township_and_unit(store, name)
-    try:
-        agency = find_agency(store, unit, within=township) if township else find_agency(store, name)
-    except LookupFailed:
+    found = set()
+    for township, unit in _readings(name, townships):
+        try:
+            found.add(find_agency(store, unit, within=township).id if township else find_agency(store, unit).id)
+        except LookupFailed:
+            continue
+    if len(found) != 1:
         return ()
-    ids = {r.target for t in ("LEADS", "UNDERTAKES") for r in store.rels(t, source=agency.id)}
-    ids |= {r.source for r in store.rels("RECALLED_TO", target=agency.id)}
+    agency = found.pop()
+    ids = {r.target for t in ("LEADS", "UNDERTAKES") for r in store.rels(t, source=agency)}
+    ids |= {r.source for r in store.rels("RECALLED_TO", target=agency)}
     return tuple(sorted(ids))
 
 
-def _township_and_unit(store: "Store", name: str) -> tuple[str | None, str]:
-    """``樟湾镇/综合行政执法大队`` or ``樟湾镇综合行政执法大队`` → (樟湾镇's code, 综合行政执法大队); else (None, name)."""
+def _readings(name: str, townships: dict[str, list[str]]) -> list[tuple[str | None, str]]:
+    """How a body's name may be read: ``樟湾镇/综合行政执法大队`` or ``樟湾镇综合行政执法大队`` as a unit of each
+    township of that name (a county's 城关镇 is not the only one), else the whole name."""
     head, sep, tail = name.partition("/")
-    townships = {r["name"]: r["code"] for r in store.nodes("Region", level="township")}
     if sep and head in townships and tail:
-        return townships[head], tail
+        return [(code, tail) for code in townships[head]]
     for township in sorted(townships, key=len, reverse=True):
         rest = name[len(township):]
         if name.startswith(township) and rest and not rest.startswith(("人民政府", "政府", "党委")):
-            return townships[township], rest
-    return None, name
+            return [(code, rest) for code in townships[township]]
+    return [(None, name)]
 
 
 def _problem(path: Path, zh: str, en: str, **where: Any) -> Problem:
-    return Problem("error", "bad-ticket", zh, en, file=path.name, expected="诉求内容 + 事项（名称或编码）/ the words "
-                   "and the matter (name or code)", **where)
+    return Problem("error", "bad-ticket", zh, en, file=path.name, expected="诉求内容 + 事项（名称或编码）或承办单位 / "
+                   "the words and the matter (name or code) or the handling body", **where)
 
 
 def _from_yaml(path: Path) -> list[Ticket]:
