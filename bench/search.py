@@ -142,7 +142,7 @@ def model_copy(folder: Path) -> Path:
     copy = folder / semantic.MODEL.name
     copy.mkdir(parents=True)
     for name in (semantic.MODEL.onnx, semantic.MODEL.tokenizer):
-        (copy / name).symlink_to(semantic.model_dir() / name)
+        (copy / name).symlink_to((semantic.model_dir() / name).resolve())
     return folder
 
 
