@@ -339,6 +339,20 @@ def test_who_dispatch_and_paths_answer_alike_in_both_stores(demo_pair):
         s, "990701001/综合行政执法大队", "990701002/综合行政执法大队", all_shortest=True))
 
 
+def test_past_tickets_answer_alike_in_both_stores(demo_pair, tmp_path):
+    """Tickets with a matter, and tickets naming only the body that handled them (resolved through the store)."""
+    from quanze.api.who import who
+
+    past = tmp_path / "past.yaml"
+    past.write_text("- {q: 饭馆的油烟管子正对着我家阳台, matter: 城区餐饮油烟治理}\n"
+                    "- {q: 河边有人用电瓶电鱼, agency: 雾岭乡综合行政执法大队}\n"
+                    "- {q: 村口有人烧垃圾, agency: 县公安局}\n", encoding="utf-8")
+    for text, township in (("饭馆油烟熏阳台", "城关镇"), ("有人在河里电鱼", "雾岭乡")):
+        answers = assert_same_answers(demo_pair, lambda s: who(s, text, township, as_of="2025-06-01",
+                                                                ticket_files=[past]))
+        assert answers["tickets"]["read"] == 3 and answers["tickets"]["unknown_matter"] == []
+
+
 def test_the_audit_finds_the_same_in_both_stores(demo_pair):
     import datetime as dt
 
