@@ -38,14 +38,25 @@ def parse_as_of(text: str | dt.date | None) -> dt.date:
 
 
 def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> MatterIndex:
-    """The search index of the store's matters, rebuilt only when the data changed; it ranks by meaning too when
-    the semantic model is installed and on (``api/semantic.py``), and by past tickets (``api/tickets.py``) then."""
+    """The search index of the store's matters, rebuilt only when the data or a synonym or ticket file changed; it
+    ranks by meaning too when the semantic model is installed and on (``api/semantic.py``), and by past tickets
+    (``api/tickets.py``) then."""
     files = tuple(sorted(str(p) for p in synonym_files))
     tickets = tuple(str(p) for p in ticket_files)
     model = semantic.embedder()
-    return by_version(store, "matter_index", (files, tickets, model is not None), lambda: MatterIndex(
+    key = (files, tickets, tuple(_stamp(f) for f in files + tickets), model is not None)
+    return by_version(store, "matter_index", key, lambda: MatterIndex(
         store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model,
         tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))))
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    """When a file last changed, and its size: an edited synonym or ticket file rebuilds the index."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None  # reading it will say what is wrong
+    return st.st_mtime_ns, st.st_size
 
 
 def place(store: Store, region_text: str) -> dict[str, Any]:

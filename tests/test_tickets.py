@@ -170,3 +170,15 @@ def test_a_bodys_ticket_reorders_what_the_words_found_and_adds_nothing(semantic_
     hits = MatterIndex(matters, Synonyms({}), embedder=semantic_model, tickets=[ticket]).search(query)
     assert hits[0].matter_id == loser
     assert "p3" not in [h.matter_id for h in hits] or "p3" in [h.matter_id for h in plain]
+
+
+def test_an_edited_ticket_file_is_read_again(full_demo_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    use_search_mode("lexical", monkeypatch)
+    path = tmp_path / "past.yaml"
+    path.write_text("- {q: 饭馆油烟, matter: 城区餐饮油烟治理}\n", encoding="utf-8")
+    assert who(full_demo_store, "饭馆油烟", "城关镇", ticket_files=[path])["tickets"]["read"] == 1
+    path.write_text("- {q: 饭馆油烟, matter: 城区餐饮油烟治理}\n- {q: 烧垃圾, agency: 县公安局}\n", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert who(full_demo_store, "饭馆油烟", "城关镇", ticket_files=[path])["tickets"]["read"] == 2
