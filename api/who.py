@@ -78,23 +78,40 @@ def local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
 def _local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     code = region["code"]
     county = region.get("county_code") or code
-    ids: set[str] = set()
+    ids: set[str] = set(_county_power_matters(store, county))
     for type_ in ("LEADS", "COOPERATES_ON", "DELEGATES"):
         ids |= {r.target for r in store.rels(type_, region=code)}
     ids |= {r.source for r in store.rels("RECALLED_TO", region=code)}
-    ids |= {r.target for r in store.rels("LEADS", region=county, list_kind="power")}
-    matters = store.nodes("Matter")
-    names = {m["norm_name"] for m in matters if m["id"] in ids and m.get("norm_name")}
-    return frozenset(m["id"] for m in matters if m["id"] in ids or m.get("norm_name") in names)
+    same_item = _matters_by_name(store)
+    return frozenset(i for mid in ids for i in same_item.get(mid, (mid,)))
+
+
+def _county_power_matters(store: Store, county: str) -> frozenset[str]:
+    """The matters the county's departments hold (their power lists): the same for every township of the county,
+    and the largest part of each township's local matters, so read once per county and data version."""
+    return by_version(store, "county_power_matters", county, lambda: frozenset(
+        r.target for r in store.rels("LEADS", region=county, list_kind="power")))
+
+
+def _matters_by_name(store: Store) -> dict[str, tuple[str, ...]]:
+    """Each matter id → the ids of the same item (same normalised name), itself included; read once per data version."""
+    def build() -> dict[str, tuple[str, ...]]:
+        groups: dict[str, list[str]] = {}
+        out: dict[str, tuple[str, ...]] = {}
+        for m in store.nodes("Matter"):
+            if m.get("norm_name"):
+                groups.setdefault(m["norm_name"], []).append(m["id"])
+            else:
+                out[m["id"]] = (m["id"],)
+        out.update((i, tuple(sorted(ids))) for ids in groups.values() for i in ids)
+        return out
+
+    return by_version(store, "matters_by_name", None, build)
 
 
 def _siblings(store: Store, matter_id: str) -> list[str]:
     """The matter and every matter that is the same item under another id (same normalised name)."""
-    m = store.node("Matter", matter_id)
-    ids = [matter_id]
-    if m and m.get("norm_name"):
-        ids += [o["id"] for o in store.nodes("Matter", norm_name=m["norm_name"]) if o["id"] != matter_id]
-    return ids
+    return [matter_id] + [i for i in _matters_by_name(store).get(matter_id, ()) if i != matter_id]
 
 
 def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
