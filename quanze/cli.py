@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="只用开发集或留出集（按事项哈希划分，见 docs/accuracy.md）/ only the development or the held-out "
                         "half (see docs/accuracy.md)")
     p.add_argument("--as-of", metavar="DATE", help="日期（默认今天）/ date (default today)")
+    p.add_argument("--misses", type=int, default=0, metavar="N",
+                   help="列出前N道牵头机构没排第一的题（默认不列：留出集的题读过就不再是留出集）/ list the first N questions "
+                        "whose lead is not first (default none: a held-out question once read is held out no more)")
     _tickets_arg(p)
     _store_arg(p)
     _json_arg(p)
@@ -339,6 +342,8 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         data = evaluate(store, questions, as_of=parse_as_of(args.as_of), split=args.split,
                         ticket_files=[Path(f) for f in args.tickets])
+    if not args.json:
+        data["misses"] = data["misses"][:max(args.misses, 0)]
     _emit(args, data, accuracy_text)
     return 0
 

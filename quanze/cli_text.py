@@ -210,7 +210,7 @@ def accuracy_text(d: dict) -> str:
              f"牵头 lead     top-1 {pct(d['lead_top1'])}  top-3 {pct(d['lead_top3'])}",
              f"改写问题 paraphrases: 事项 matter top-1 {pct(d['paraphrase']['matter_top1'])}, "
              f"牵头 lead top-1 {pct(d['paraphrase']['lead_top1'])}"] + ticket_lines(d.get("tickets"))
-    for r in d["misses"][:20]:
+    for r in d["misses"]:
         lines.append(f"  ✗ {r['q']}（{r['township']}）期望 expected {r['expected_lead']} / {r['expected_matter']}；"
                      f"得到 got {'、'.join(r['got_lead']) or '—'} / {r['got_matter']}")
     return "\n".join(lines)

@@ -148,3 +148,19 @@ def test_accuracy_with_past_tickets_is_at_least_the_documented_level(full_demo_s
     got = (d["matter_top1"], d["matter_top3"], d["lead_top1"], d["lead_top3"])
     floors = tuple(round(x - MARGIN, 4) for x in DOCUMENTED_WITH_TICKETS[kind])
     assert all(g >= f for g, f in zip(got, floors)), f"with {kind} tickets: got {got}, floors {floors}"
+
+
+def test_the_command_lists_misses_only_when_asked(full_demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A held-out question once read is held out no more: the text report names none unless --misses N."""
+    from quanze.cli import main as cli
+
+    use_search_mode("lexical", monkeypatch)
+    wrong = [dict(q, lead="一个不存在的机构") for q in load_questions(demo_questions())[:3]]  # every lead is a miss
+    path = tmp_path / "set.yaml"
+    path.write_text(yaml.safe_dump(wrong, allow_unicode=True), encoding="utf-8")
+    args = ["accuracy", "--store", full_demo_store.url, "--as-of", "2025-06-01", "--questions", str(path)]
+    assert cli(args) == 0
+    assert "✗" not in capsys.readouterr().out
+    assert cli(args + ["--misses", "2"]) == 0
+    assert capsys.readouterr().out.count("✗") == 2
