@@ -129,10 +129,12 @@ def to_fix(results: dict) -> list[str]:
                  f"{_f(_get(s, 'phases.paths.median_ms'))} ms on SQLite{_done(_get(j, 'phases.paths'))}; "
                  f"{cpu(j, 'paths')}."))
         items.append(
-            "**`who` on Neo4j waits on the resolver's round trips**: since session 2 the matter index and the "
-            "township's local matters are cached by `data_version()` on both stores, and candidates come from the "
-            "cjk full-text index in one query; what remains is resolving every match shown, one Bolt call per rule "
-            "(see the resolver item). Neo4j 上 who 的检索索引已按数据版本缓存；剩下的是逐条规则判定的往返。"
+            "**`who` on Neo4j waits on the resolver's round trips and on each township's first question**: the "
+            "matter index, the county's power matters and the same-item groups are cached by `data_version()` "
+            "(since session 3), and candidates come from the cjk full-text index in one query; what remains is the "
+            "township's own relations on its first question (cached after) and resolving every match shown, one "
+            "Bolt call per rule (see the resolver item). Neo4j 上 who 的索引和县级部门事项已按数据版本缓存；剩下的是每个乡镇"
+            "第一次提问时读它的关系，以及逐条规则判定的往返。"
             + ev(f"at N = {n}, who median {_f(_get(j, 'phases.who.median_ms'))} ms on Neo4j against "
                  f"{_f(_get(s, 'phases.who.median_ms'))} ms on SQLite; resolve median "
                  f"{_f(_get(j, 'phases.resolve.median_ms'))} ms against {_f(_get(s, 'phases.resolve.median_ms'))} ms."))
@@ -185,7 +187,10 @@ def to_fix(results: dict) -> list[str]:
             "**`Resolver.resolve` still makes several store round trips per answer**: since session 2 the "
             "assertions come in one call per relation type (`Store.rels_any`), but each handler's agency, the units "
             "a department has stationed in the township and each cited list are further calls. Free on SQLite, a "
-            "Bolt round trip each on Neo4j: fetch them with the assertions. 规则判定的机构、派驻单位、清单仍逐个往返。"
+            "Bolt round trip each on Neo4j. Reading the handlers' agencies and lists in one call each was tried in "
+            "session 3 and gained nothing measurable on the demo (who median 143 ms either way): profile the four "
+            "`rels_any` calls and the records they decode first. 规则判定的机构、派驻单位、清单仍逐个往返；会话 3 试过把机构和清单"
+            "合并为一次读取，没有可测的收益，应先剖析四次 rels_any 及其解码。"
             + ev(f"at N = {n}, resolve median {_f(_get(j, 'phases.resolve.median_ms'), 1)} ms on Neo4j against "
                  f"{_f(_get(s, 'phases.resolve.median_ms'), 1)} ms on SQLite, nearly flat in N on both stores: "
                  "the cost is round trips, not data."))
