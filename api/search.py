@@ -366,7 +366,7 @@ class MatterIndex:
                 self.tickets.append((t, found))
             else:
                 self.tickets_unknown.append(t)
-        self._ticket_vectors = (embedder.embed([search_form(t.text) for t, _ in self.tickets])
+        self._ticket_vectors = (embedder.embed([search_form(t.text) for t, _ in self.tickets], remember=True)
                                 if self._vectors is not None and self.tickets else None)
 
     @property

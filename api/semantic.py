@@ -139,18 +139,22 @@ class Embedder:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimensions = int(self._session.get_outputs()[0].shape[-1])
         self.folder = folder
+        self._memory: dict[str, Any] = {}  # vectors kept for this process only (``embed(remember=True)``)
 
-    def embed(self, texts: Sequence[str], batch: int = 64, *, cache: bool = False):
+    def embed(self, texts: Sequence[str], batch: int = 64, *, cache: bool = False, remember: bool = False):
         """One unit vector per text (a float32 matrix, one row each, in the order given).
 
         Texts are run shortest first (then in code-point order, so that a text always lands in the same batch), and a
         batch is padded to a length close to its own texts' (sorting halved the time for 5,000 names). ``cache``: take
         and keep the vectors in the on-disk cache (``VectorCache``) — for the lists' public text, never for what a
-        citizen said."""
+        citizen said. ``remember``: keep them in this process's memory only (past tickets: a server re-embeds none of
+        them when new data rebuilds its index)."""
         np = self._np
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         store = VectorCache.open(self) if cache else None
         known = store.get(texts) if store else {}
+        if remember:
+            known.update((t, self._memory[t]) for t in texts if t in self._memory)
         todo = sorted({t for t in texts if t not in known}, key=lambda t: (len(t), t))
         fresh: dict[str, Any] = {}
         for start in range(0, len(todo), batch):
@@ -164,6 +168,8 @@ class Embedder:
             fresh.update(zip(chunk, (cls / np.linalg.norm(cls, axis=1, keepdims=True)).astype(np.float32)))
         if store and fresh:
             store.put(fresh)
+        if remember:
+            self._memory.update(fresh)
         for i, t in enumerate(texts):
             out[i] = known[t] if t in known else fresh[t]
         return out

@@ -178,3 +178,17 @@ def test_a_folder_that_cannot_be_written_means_no_cache_not_an_error(model_copy:
     (model_copy / semantic.VectorCache.FILE).mkdir()  # a directory where the cache file should be: sqlite fails
     vectors = semantic.Embedder(model_copy).embed(["临时救助"], cache=True)
     assert vectors.shape == (1, semantic.Embedder(model_copy).dimensions)
+
+
+def test_remembered_vectors_stay_in_memory_and_are_not_computed_again(model_copy: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    embedder = semantic.Embedder(model_copy)
+    first = embedder.embed(["邻居家老人走了办不起丧事", "饭馆油烟熏人"], remember=True)
+    runs = []
+    real_run = embedder._session.run
+    monkeypatch.setattr(embedder._session, "run", lambda *a, **k: runs.append(1) or real_run(*a, **k), raising=False)
+    again = embedder.embed(["饭馆油烟熏人", "邻居家老人走了办不起丧事"], remember=True)
+    assert runs == [] and (again == first[::-1]).all()
+    embedder.embed(["一句没算过的话"], remember=True)
+    assert runs == [1]  # the counter does count the model's runs
+    assert not (model_copy / semantic.VectorCache.FILE).exists()  # never written to disk
