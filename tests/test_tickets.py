@@ -182,3 +182,58 @@ def test_an_edited_ticket_file_is_read_again(full_demo_store, tmp_path: Path, mo
     path.write_text("- {q: 饭馆油烟, matter: 城区餐饮油烟治理}\n- {q: 烧垃圾, agency: 县公安局}\n", encoding="utf-8")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert who(full_demo_store, "饭馆油烟", "城关镇", ticket_files=[path])["tickets"]["read"] == 2
+
+
+# --- recording confirmed tickets ----------------------------------------------------------------------------------
+
+def test_a_recorded_ticket_is_read_back_and_cannot_carry_a_formula(full_demo_store, tmp_path: Path) -> None:
+    from quanze.api.tickets import RECORD_HEADER, record_ticket
+
+    path = tmp_path / "tickets.csv"
+    record_ticket(full_demo_store, path, "楼下饭馆排烟熏得窗户都黑了", matter="城区餐饮油烟治理", when="2026-12-04T10:00:00")
+    record_ticket(full_demo_store, path, "=HYPERLINK(\"x\") 路边烧垃圾", agency="樟湾镇综合行政执法大队",
+                  when="2026-12-04T10:05:00")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1  # one BOM, at the start
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == ",".join(RECORD_HEADER) and lines[2].startswith("\"'=HYPERLINK")
+    back = load_tickets([path])
+    assert [(t.matter, t.agency) for t in back] == [("城区餐饮油烟治理", ""), ("", "樟湾镇综合行政执法大队")]
+    assert back[0].text == "楼下饭馆排烟熏得窗户都黑了"
+
+
+def test_recording_refuses_what_the_store_does_not_hold(full_demo_store, tmp_path: Path) -> None:
+    from quanze.api.tickets import record_ticket
+    from quanze.errors import NotFound
+
+    path = tmp_path / "tickets.csv"
+    with pytest.raises(NotFound) as e:
+        record_ticket(full_demo_store, path, "饭店油烟", matter="饭店油烟的事")
+    assert "城区餐饮油烟治理" in e.value.message_zh and "城区餐饮油烟治理" in e.value.candidates
+    with pytest.raises(NotFound):
+        record_ticket(full_demo_store, path, "饭店油烟", agency="县里没有的局")
+    with pytest.raises(NotFound):
+        record_ticket(full_demo_store, path, "饭店油烟")
+    assert not path.exists()  # nothing half-written
+    other = tmp_path / "other.csv"
+    other.write_text("日期,内容\n2024-01-01,x\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        record_ticket(full_demo_store, other, "饭店油烟", matter="城区餐饮油烟治理")
+    assert other.read_text(encoding="utf-8") == "日期,内容\n2024-01-01,x\n"
+
+
+def test_the_tickets_command_adds_and_checks(full_demo_store, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from quanze.cli import main
+
+    use_search_mode("lexical", monkeypatch)
+    path = tmp_path / "t.csv"
+    store = ["--store", full_demo_store.url]
+    assert main(["tickets", "add", "饭馆油烟熏人", "--matter", "城区餐饮油烟治理", "--file", str(path)] + store) == 0
+    assert main(["tickets", "check", str(path), "--json"] + store) == 0
+    capsys.readouterr()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {q: 外县的事, matter: 本县没有的事项}\n", encoding="utf-8")
+    assert main(["tickets", "check", str(path), str(bad), "--json"] + store) == 1
+    d = json.loads(capsys.readouterr().out)
+    assert (d["read"], d["usable"], [u["source"] for u in d["unknown"]]) == (2, 1, ["bad.yaml 第1项"])
