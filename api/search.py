@@ -382,6 +382,11 @@ class MatterIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def exact(self, text: str) -> list[str]:
+        """Ids of the matters ``text`` names exactly — by code, or by whole name with or without its sub-item — as
+        search puts them first and as a past ticket's matter is matched."""
+        return [self.ids[d] for d in sorted(self._exact(text))]
+
     def _remember_exact(self, doc: int, m: Mapping[str, Any]) -> None:
         """Keys a query must equal to be an exact hit: the code, and the name with and without its sub-item,
         normalised as matter identity (``norm_matter_name``) normalises them."""

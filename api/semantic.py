@@ -237,11 +237,16 @@ _caches: dict[Path, VectorCache] = {}
 
 def caching() -> bool:
     """Whether vectors are kept on disk (``QUANZE_VECTOR_CACHE=off`` turns it off, e.g. for timing the model)."""
-    return os.environ.get("QUANZE_VECTOR_CACHE", "").strip().lower() not in ("0", "off", "no", "false")
+    return not _switched_off("QUANZE_VECTOR_CACHE")
 
 
 def enabled() -> bool:
-    return os.environ.get("QUANZE_SEMANTIC", "").strip().lower() not in ("0", "off", "no", "false")
+    """Whether search may use the model (``QUANZE_SEMANTIC=off`` turns it off without removing it)."""
+    return not _switched_off("QUANZE_SEMANTIC")
+
+
+def _switched_off(variable: str) -> bool:
+    return os.environ.get(variable, "").strip().lower() in ("0", "off", "no", "false")
 
 
 @functools.lru_cache(maxsize=1)

@@ -62,11 +62,17 @@ def with_bodies_resolved(store: "Store", tickets: list[Ticket]) -> list[Ticket]:
     wanted = {t.agency for t in tickets if t.agency and not t.matter}
     if not wanted:
         return list(tickets)
+    townships = _townships(store)
+    handled = {name: _matters_of(store, name, townships) for name in wanted}
+    return [replace(t, matter_ids=handled[t.agency]) if t.agency in handled and not t.matter else t for t in tickets]
+
+
+def _townships(store: "Store") -> dict[str, list[str]]:
+    """Township name → the codes of the townships of that name (several counties have a 城关镇)."""
     townships: dict[str, list[str]] = {}
     for r in store.nodes("Region", level="township"):
         townships.setdefault(r["name"], []).append(r["code"])
-    handled = {name: _matters_of(store, name, townships) for name in wanted}
-    return [replace(t, matter_ids=handled[t.agency]) if t.agency in handled and not t.matter else t for t in tickets]
+    return townships
 
 
 def _matters_of(store: "Store", name: str, townships: dict[str, list[str]]) -> tuple[str, ...]:
@@ -116,9 +122,8 @@ def record_ticket(store: "Store", path: Path, text: str, *, matter: str = "", ag
 
     from quanze.api.audit.export import safe_cell
     from quanze.api.search import check_query
+    from quanze.api.who import matter_index
     from quanze.errors import NotFound
-    from quanze.graph.matters import norm_matter_name
-    from quanze.graph.text import normalise_key
 
     check_query(text)  # not empty, not a pasted document
     words = " ".join(str(text).split())
@@ -126,15 +131,13 @@ def record_ticket(store: "Store", path: Path, text: str, *, matter: str = "", ag
     if not matter and not agency:
         raise NotFound("请给出事项（--matter）或承办单位（--agency）", "give the matter (--matter) or the handling body "
                        "(--agency)")
-    if matter and not (store.nodes("Matter", code=normalise_key(matter))
-                       or store.nodes("Matter", norm_name=norm_matter_name(matter))):
-        from quanze.api.who import matter_index
-
-        near = [store.node("Matter", h.matter_id)["name"] for h in matter_index(store).search(matter, limit=3)]
+    index = matter_index(store) if matter else None
+    if index is not None and not index.exact(matter):  # what search will match the ticket's matter by
+        near = [store.node("Matter", h.matter_id)["name"] for h in index.search(matter, limit=3)]
         raise NotFound(f"库中没有事项「{matter}」（按编码或完整名称）" + (f"；最接近的：{'、'.join(near)}" if near else ""),
                        f"no matter {matter!r} in the store (by code or whole name)"
                        + (f"; closest: {', '.join(near)}" if near else ""), near)
-    if agency and not matter and not with_bodies_resolved(store, [Ticket(words, "", "", agency=agency)])[0].matter_ids:
+    if agency and not matter and not _matters_of(store, agency, _townships(store)):
         raise NotFound(f"找不到承办单位「{agency}」，或它没有负责的事项", f"no body {agency!r} that handles any matter")
     path = Path(path)
     new = not path.exists() or path.stat().st_size == 0
