@@ -15,17 +15,14 @@ name, ``lead`` the expected lead agency: a county body's full name, or ``乡镇/
     order of the file, on the other questions, or on the code's normalisation of names, and adding questions never
     moves the old ones. Change ``SPLIT_SALT`` only to draw a fresh split (and then tune nothing on the old held-out).
 
-Re-run any half: ``python -m quanze.api.accuracy --split held-out --store URL --as-of 2025-06-01``, or write it to a
-file for ``quanze accuracy --questions FILE``: ``python -m quanze.api.accuracy --split dev --write dev.yaml``.
+Re-run any half: ``quanze accuracy --split held-out --store URL --as-of 2025-06-01``, or write it to a file:
+``quanze accuracy --split dev --write dev.yaml``.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
-import json
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
@@ -78,16 +75,19 @@ def lead_label(store: Store, agency: dict[str, Any]) -> str:
     return str(agency.get("name"))
 
 
-def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | None = None,
+def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | str | None = None,
              split: str = "all", ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
     """Ask every question (of ``split``) and score the answers.
 
     Returns the overall rates, the same rates for paraphrases (no two-character string shared with the matter's
-    name) and for the other questions, per DOMAIN.md rule, the number of questions with no answer at all, and every
+    name) and for the other questions, per rule of docs/domain.md §4, the number of questions with no answer at all, and every
     question whose lead is not first (``misses``).
     """
     from quanze.api.who import who  # who imports search and jieba; splitting a question set needs neither
 
+    from quanze.api import inputs
+
+    as_of = inputs.date(as_of)
     questions = split_questions(questions, split)
     ticket_files = list(ticket_files)
     _no_question_among_tickets(questions, ticket_files)
@@ -143,60 +143,8 @@ def _rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {key: round(sum(r[key] for r in rows) / n, 4) for key in RATES} | {"n": len(rows)}
 
 
-def summary_text(d: dict[str, Any], misses: bool = False) -> str:
-    """The figures of one evaluation as a few lines (misses only when asked: not for a held-out half)."""
-    def pct(x: float) -> str:
-        return f"{x * 100:5.1f}%"
-
-    def line(label: str, r: dict[str, Any]) -> str:
-        return (f"{label:<28} n={r['n']:<4} matter {pct(r['matter_top1'])} / {pct(r['matter_top3'])}   "
-                f"lead {pct(r['lead_top1'])} / {pct(r['lead_top3'])}")
-
-    out = [f"划分 split: {d['split']}   (top-1 / top-3)", line("全部 all", d), line("改写 paraphrase", d["paraphrase"]),
-           line("非改写 not paraphrase", d["not_paraphrase"])]
-    out += [line(f"规则 rule {rule}", r) for rule, r in d["by_rule"].items()]
-    out.append(f"无结果 no answer: {d['unanswered']}")
-    if misses:
-        out += [f"  ✗ {r['q']}（{r['township']}）期望 {r['expected_lead']} / {r['expected_matter']}；"
-                f"得到 {'、'.join(r['got_lead']) or '—'} / {r['got_matter']}" for r in d["misses"]]
-    return "\n".join(out)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m quanze.api.accuracy``: the accuracy of one half, or that half written out as a question set."""
-    from quanze.demo import demo_questions
-
-    p = argparse.ArgumentParser(prog="python -m quanze.api.accuracy",
-                                description="按开发集/留出集衡量 who 的准确率，或写出该半问题集。"
-                                            "Measure who on the dev or held-out half of a question set, or write "
-                                            "that half out.")
-    p.add_argument("--questions", metavar="FILE", help="问题集 YAML / question set (default demo/questions.yaml)")
-    p.add_argument("--split", choices=SPLITS, default="all", help="dev | held-out | all (default all)")
-    p.add_argument("--write", metavar="FILE", help="只写出该半问题集，不评测 / only write the half as a question set")
-    p.add_argument("--store", metavar="URL", help="存储地址 store URL")
-    p.add_argument("--as-of", metavar="DATE", help="日期 / date (default today)")
-    p.add_argument("--misses", action="store_true", help="列出未答对的问题 / list the misses (never for held-out "
-                                                         "while tuning)")
-    p.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
-    args = p.parse_args(argv)
-    questions = load_questions(Path(args.questions) if args.questions else demo_questions())
-    if args.write:
-        chosen = split_questions(questions, args.split)
-        Path(args.write).write_text(yaml.safe_dump(chosen, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        print(f"{len(chosen)} questions ({args.split}) → {args.write}")
-        return 0
-    from quanze.api.who import parse_as_of
-    from quanze.graph.store import open_store
-
-    with open_store(args.store) as store:
-        data = evaluate(store, questions, as_of=parse_as_of(args.as_of), split=args.split)
-    if args.json:
-        print(json.dumps(data if args.misses else {k: v for k, v in data.items() if k != "misses"},
-                         ensure_ascii=False, indent=2))
-    else:
-        print(summary_text(data, args.misses))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def write_half(questions: list[dict[str, Any]], split: str, path: Path) -> int:
+    """Write one half of a question set as a question set of its own; returns how many questions it holds."""
+    chosen = split_questions(questions, split)
+    path.write_text(yaml.safe_dump(chosen, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return len(chosen)

@@ -6,9 +6,8 @@ from typing import Any
 
 from quanze.graph.agency_index import AgencyRef
 from quanze.graph.regions import Region
-from quanze.graph.schema import AGENCY_KINDS, ASSIGNMENT_TYPES
+from quanze.graph.schema import AGENCY_KINDS, SCHEMA, STAFFING_KEYS
 from quanze.graph.store import Store
-from quanze.ingest.structure_read import STAFFING_KEYS
 
 
 def _source(p: dict[str, Any]) -> dict[str, Any] | None:
@@ -37,7 +36,7 @@ def _count_kinds(agencies: list[dict[str, Any]]) -> dict[str, int]:
 def describe_agency(store: Store, ref: AgencyRef) -> dict[str, Any]:
     p = store.node("Agency", ref.id) or {}
     staffing = {k: p[k] for k in STAFFING_KEYS if p.get(k) is not None}
-    matters = {t: len(store.rels(t, source=ref.id)) for t in ASSIGNMENT_TYPES + ("DELEGATES", "UNDERTAKES")}
+    matters = {t: len(store.rels(t, source=ref.id)) for t in SCHEMA.types("assignment", "delegation")}
     matters["RECALLED_TO"] = len(store.rels("RECALLED_TO", target=ref.id))
     return {
         "id": ref.id, "name": p.get("name"), "kind": p.get("kind"), "kind_zh": p.get("kind_zh"),
@@ -89,10 +88,34 @@ def store_summary(store: Store) -> dict[str, Any]:
         kinds: dict[str, int] = {}
         for a in in_county:
             kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
-        staffing = {k: sum(a.get(k) or 0 for a in in_county) for k in
-                    ("admin_quota", "admin_actual", "inst_quota", "inst_actual", "law_quota", "law_actual",
-                     "certified_enforcers")}
+        staffing = {k: sum(a.get(k) or 0 for a in in_county) for k in STAFFING_KEYS}
         out["counties"].append({"code": c["code"], "name": c["name"],
                                 "townships": len(store.nodes("Region", county_code=c["code"])),
                                 "agencies_by_kind": dict(sorted(kinds.items())), "staffing": staffing})
     return out
+
+
+def describe(store: Store, name: str, kind: str = "auto", within: str | None = None) -> dict[str, Any]:
+    """``quanze show`` and HTTP ``/show``: an agency (``kind="agency"``), a region (``"region"``), or — ``"auto"`` —
+    the region of that name if there is one, else the agency. ``within`` narrows a name to a county or township."""
+    from quanze.api import inputs
+    from quanze.errors import BadValue, NotFound
+
+    if kind not in ("auto", "agency", "region"):
+        raise BadValue(f"未知的类别「{kind}」，可选：auto、agency、region", f"unknown kind {kind!r}; valid: auto, "
+                       "agency, region", ("auto", "agency", "region"))
+    missed: NotFound | None = None
+    if kind != "agency":
+        try:
+            return describe_region(store, inputs.region(store, name, within))
+        except NotFound as e:
+            if kind == "region":
+                raise
+            missed = e
+    try:
+        return describe_agency(store, inputs.agency(store, name, within))
+    except NotFound as e:
+        if kind == "agency" or missed is None:
+            raise
+        near = tuple(dict.fromkeys(e.candidates + missed.candidates))
+        raise NotFound(f"找不到地区或机构「{name}」", f"no region or agency named {name!r}", near) from e

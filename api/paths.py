@@ -8,91 +8,21 @@ equally short routes, so every store gives the same answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from quanze.errors import Ambiguous, LookupFailed, NotFound, QuanzeError
-from quanze.graph.lookup import find_agency, find_region
-from quanze.graph.matters import norm_matter_name
+from quanze.api import inputs
+from quanze.api.inputs import NodeRef, node_name
+from quanze.errors import NoPath
 from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Route, Store
-
-
-class NoPath(QuanzeError):
-    """The two nodes are not connected within the hop limit (with the relation kinds allowed)."""
-
-
-@dataclass(frozen=True)
-class NodeRef:
-    key: str  # "Label:key" as in the networkx view
-    label: str
-    name: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"id": self.key.split(":", 1)[1], "label": self.label, "name": self.name}
-
-
-def _display(store: Store, label: str, key: str) -> str:
-    kind = SCHEMA.node(label)
-    props = store.node(label, key) or {}
-    return str(props.get("name") or props.get("title") or props.get(kind.key) or key)
-
-
-def find_node(store: Store, text: str, within: str | None = None) -> NodeRef:
-    """A node by ``Label:key``, an agency id or name, a region code or name, or a matter id or exact name."""
-    text = text.strip()
-    if ":" in text and text.split(":", 1)[0] in {n.label for n in SCHEMA.nodes}:
-        label, key = text.split(":", 1)
-        if store.node(label, key):
-            return NodeRef(text, label, _display(store, label, key))
-    for label in ("Agency", "Matter", "Region"):
-        if store.node(label, text):
-            return NodeRef(f"{label}:{text}", label, _display(store, label, text))
-    norm = norm_matter_name(text)
-    matters = [m for m in store.nodes("Matter", norm_name=norm)]
-    if len(matters) == 1:
-        return NodeRef(f"Matter:{matters[0]['id']}", "Matter", matters[0]["name"])
-    errors: list[LookupFailed] = []
-    county = None
-    if within:
-        region = find_region(store, within)
-        county = region.code if region.level == "county" else region.county_code
-    for finder, label, scope in ((find_agency, "Agency", within), (find_region, "Region", county)):
-        try:
-            found = finder(store, text, scope)
-        except Ambiguous:
-            raise
-        except LookupFailed as e:
-            errors.append(e)
-            continue
-        key = found.id if label == "Agency" else found.code
-        if store.node(label, key):
-            return NodeRef(f"{label}:{key}", label, found.name)
-    near = [c for e in errors for c in e.candidates][:5]
-    raise NotFound(f"图谱中找不到「{text}」（机构、地区或事项）" + (f"；最接近的：{'、'.join(near)}" if near else ""),
-                   f"nothing in the graph is called {text!r} (agency, region or matter)"
-                   + (f"; nearest: {', '.join(near)}" if near else ""), near)
-
-
-def check_kinds(via: list[str] | None) -> list[str] | None:
-    if not via:
-        return None
-    known = SCHEMA.relation_types
-    wanted = [v.strip().upper() for part in via for v in part.split(",") if v.strip()]
-    unknown = [v for v in wanted if v not in known]
-    if unknown:
-        raise NotFound(f"未知的关系类型：{'、'.join(unknown)}；可用的有：{'、'.join(known)}",
-                       f"unknown relation kinds: {', '.join(unknown)}; valid ones: {', '.join(known)}", list(known))
-    return wanted
 
 
 def find_paths(store: Store, source: str, target: str, *, via: list[str] | None = None, max_hops: int = 6,
                all_shortest: bool = False, limit: int = 20, within: str | None = None) -> dict[str, Any]:
     """The shortest path (or all shortest paths) between two nodes, up to ``max_hops`` relations."""
-    kinds = check_kinds(via)
-    if max_hops < 1:
-        raise NotFound("跳数上限至少为1", "the hop limit must be at least 1")
-    a, b = find_node(store, source, within), find_node(store, target, within)
+    kinds = inputs.relation_kinds(via)
+    max_hops = inputs.count(max_hops, "max_hops", 1, 20)
+    a, b = inputs.node(store, source, within), inputs.node(store, target, within)
     routes = store.shortest_routes(a.key, b.key, kinds, max_hops=max_hops, all_shortest=all_shortest, limit=limit)
     if not routes:
         via_zh = f"（只经过 {'、'.join(kinds)}）" if kinds else ""
@@ -109,7 +39,7 @@ def _describe(store: Store, route: Route, names: dict[str, str]) -> dict[str, An
     for key in route.nodes:
         label, k = key.split(":", 1)
         if key not in names:
-            names[key] = _display(store, label, k)
+            names[key] = node_name(store, label, k)
         nodes.append(NodeRef(key, label, names[key]).to_dict())
     steps = []
     for u, rel in zip(route.nodes, route.steps):

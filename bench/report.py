@@ -68,7 +68,7 @@ def render(results: dict) -> str:
         "shared across counties, as real ones largely are. One `apply` per county; then the demo's real files are "
         "ingested on top (`ingest_paths`), so the queries run on N + 1 counties. The demo has "
         f"{tpl.get('townships')} townships, more than the national mean of 13.9: 50 clones hold "
-        f"{50 * (tpl.get('townships') or 0):,} townships, about 1.7 average provinces (DOMAIN.md: 41,352 townships "
+        f"{50 * (tpl.get('townships') or 0):,} townships, about 1.7 average provinces (docs/domain.md: 41,352 townships "
         "in 2,978 counties).")
     add("")
     add("| N | 县 counties held | 乡镇 townships | 节点 nodes | 关系 relations |")

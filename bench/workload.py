@@ -98,7 +98,8 @@ def run_queries(store: Any, plan: dict[str, list], rec: Recorder, query_budget: 
     """The timed phases on a filled store, in order: who (then, untimed, the same questions in the demo county's
     townships), resolve, the audits of one county and of all, find_paths."""
     from quanze.api.audit.run import run_audit
-    from quanze.api.paths import NoPath, find_paths
+    from quanze.api.paths import find_paths
+    from quanze.errors import NoPath
     from quanze.api.resolve import Resolver
     from quanze.api.who import who
 

@@ -21,9 +21,6 @@ def copy_store(source: Store, target: Store, batch_size: int | None = None) -> d
     for rel_kind in SCHEMA.relations:
         for rel in source.rels(rel_kind.type):
             batch.add_rel(rel_kind.type, rel.source, rel.target, dict(rel.props, id=rel.id))
-    if batch_size is not None and hasattr(target, "batch_size"):
-        target.apply(batch, batch_size=batch_size)  # type: ignore[call-arg]  # the Neo4j store's keyword
-    else:
-        target.apply(batch)
+    target.apply(batch, batch_size=batch_size)
     written = batch.count()
     return {k: written.get(k, 0) for k in [n.label for n in SCHEMA.nodes] + list(SCHEMA.relation_types)}

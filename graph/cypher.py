@@ -245,14 +245,6 @@ def fulltext_keys(kind: NodeKind) -> str:
             f"RETURN node.{_name(kind.key)} AS key")
 
 
-def fulltext_query(kind: NodeKind) -> str:
-    """Full-text search over a label's ``fulltext`` fields; ``$query`` in Lucene syntax, ``$limit``."""
-    return (f"CALL db.index.fulltext.queryNodes('{fulltext_index(kind)}', $query) YIELD node, score\n"
-            f"RETURN node.{_name(kind.key)} AS key, score\n"
-            f"ORDER BY score DESC, key\n"
-            f"LIMIT $limit")
-
-
 # --- the data version ------------------------------------------------------------------------------------------
 
 def data_version() -> str:

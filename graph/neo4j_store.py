@@ -20,8 +20,8 @@ one ``(:QuanzeMeta {key: 'data'})`` node, incremented inside every ``apply`` tra
 ``run(..., write=True)``, so other clients' loads change it too. A write made around the store (Browser,
 cypher-shell) does not: open the store again, or load anything, after one.
 
-Settings (environment): ``QUANZE_NEO4J_USER`` / ``QUANZE_NEO4J_PASSWORD`` (no auth when the user is unset),
-``QUANZE_NEO4J_DATABASE`` (default: the server's default database), ``QUANZE_NEO4J_BATCH`` (rows per statement, 2000).
+The constructor takes its settings as arguments (user and password — no auth without a user —, database, rows per
+statement, recall limit); ``open_store`` fills them from ``QUANZE_NEO4J_*`` (``quanze/settings.py``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import time
 from collections import defaultdict
@@ -52,17 +51,16 @@ from neo4j.time import Date
 from quanze.errors import StoreError
 from quanze.graph import cypher
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
-from quanze.graph.sqlite_store import _encode as _encode_plain
-from quanze.graph.store import Batch, Rel, Route, Store, first_routes, link_order, route_query
+from quanze.graph.store import NEO4J_SCHEMES, Batch, Rel, Route, Store, first_routes, link_order, route_query
+from quanze.graph.values import to_plain
 
-SCHEMES = ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc")
 DEFAULT_BATCH = 2000
 ATTEMPTS = 4  # tries of one apply or read before giving up
 BACKOFF = 0.25  # seconds before the second try, doubled for each further one
 CONNECTION_TIMEOUT = 10.0  # seconds to open a TCP connection: an unreachable host fails in this time
 INDEX_WAIT = 300  # seconds to wait for new indexes to come online at open
 ROUTE_CAP = 1000  # shortest paths enumerated in one query; with more, routes are walked in order instead
-RECALL_LIMIT = 10000  # matters one full-text recall returns at most (QUANZE_RECALL_LIMIT); beyond, search may differ
+RECALL_LIMIT = 10000  # matters one full-text recall returns at most, by default; beyond, search may differ
 RECALL_CLAUSES = 400  # terms in one Lucene query (Lucene refuses more than 1024 clauses)
 
 T = TypeVar("T")
@@ -83,15 +81,6 @@ class _ConnectionLost(Exception):
     def __init__(self, cause: Exception, committing: bool):
         super().__init__(str(cause))
         self.cause, self.committing = cause, committing
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise StoreError(f"环境变量 {name}={raw!r} 应为正整数", f"{name}={raw!r} must be a positive integer")
-    return int(raw)
 
 
 # --- values ----------------------------------------------------------------------------------------------------
@@ -146,17 +135,20 @@ def lucene_escape(text: str) -> str:
 
 class Neo4jStore(Store):
     """A store in Neo4j at ``url`` (``bolt://host:7687``, ``neo4j://…``, ``+s``/``+ssc`` for TLS). Opening checks the
-    connection and creates the constraints and indexes; ``batch_size`` overrides ``QUANZE_NEO4J_BATCH``."""
+    connection and creates the constraints and indexes. ``user`` and ``password`` log in (no authentication without
+    a user), ``database`` picks one (default: the server's default), ``batch_size`` is the rows per write statement,
+    ``recall_limit`` the most matters one full-text recall returns."""
 
-    def __init__(self, url: str, *, batch_size: int | None = None):
+    def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
+                 database: str | None = None, batch_size: int | None = None, recall_limit: int | None = None):
         self.url = url
-        self.database = os.environ.get("QUANZE_NEO4J_DATABASE", "").strip() or None
-        self.batch_size = batch_size or _env_int("QUANZE_NEO4J_BATCH", DEFAULT_BATCH)
-        self.recall_truncated = False  # the last matter recall reached RECALL_LIMIT (see matter_recall)
-        if url.split("://", 1)[0] not in SCHEMES:
+        self.database = database or None
+        self.batch_size = batch_size or DEFAULT_BATCH
+        self.recall_limit = recall_limit or RECALL_LIMIT
+        self.recall_truncated = False  # the last matter recall reached recall_limit (see matter_recall)
+        if url.split("://", 1)[0] not in NEO4J_SCHEMES:
             raise StoreError(f"不是 Neo4j 地址：{url}", f"not a Neo4j URL: {url} (expected bolt:// or neo4j://)")
-        user = os.environ.get("QUANZE_NEO4J_USER", "").strip()
-        auth = (user, os.environ.get("QUANZE_NEO4J_PASSWORD", "")) if user else None
+        auth = (user, password or "") if user else None
         try:
             # Notifications (deprecations, performance hints) are for people writing queries in Browser; the
             # generated statements are tested, and a warning here would turn into an error under `-W error`.
@@ -420,10 +412,10 @@ class Neo4jStore(Store):
     def matter_recall(self) -> Callable[[list[str]], list[str]]:
         """Matter search's recall through the ``cjk`` full-text index: the ids of the matters holding any of the
         terms (character pairs, Latin words). The index covers every field search ranks on, and the cjk analyzer
-        cuts Chinese into the same pairs, so it finds what the in-process index would, up to ``RECALL_LIMIT``
-        matters per query; ``recall_truncated`` says when a query reached that limit."""
+        cuts Chinese into the same pairs, so it finds what the in-process index would, up to
+        ``recall_limit`` matters per query; ``recall_truncated`` says when a query reached that limit."""
         kind = SCHEMA.node("Matter")
-        limit = _env_int("QUANZE_RECALL_LIMIT", RECALL_LIMIT)
+        limit = self.recall_limit
 
         def recall(terms: list[str]) -> list[str]:
             found: dict[str, None] = {}
@@ -437,17 +429,6 @@ class Neo4jStore(Store):
             return list(found)
 
         return recall
-
-    def fulltext(self, label: str, query: str, limit: int = 10) -> list[tuple[str, float]]:
-        """Keys and scores of the nodes whose full-text fields match the words of ``query`` (cjk analyzer: Chinese
-        text is matched by character pairs), best first. ``query`` is plain text, not Lucene syntax."""
-        kind = SCHEMA.node(label)
-        if not kind.fulltext:
-            raise KeyError(f"{label} has no full-text fields")
-        if not query.strip():
-            return []
-        rows = self._read(cypher.fulltext_query(kind), {"query": lucene_escape(query), "limit": int(limit)})
-        return [(r["key"], float(r["score"])) for r in rows]
 
     def content(self) -> list[tuple]:
         """Every node and relation as the embedded store's ``content()`` gives it (same columns, same plain values),
@@ -533,7 +514,7 @@ class Neo4jStore(Store):
 
 
 def _plain(kind: NodeKind | RelKind, props: dict[str, Any], skip: tuple[str, ...]) -> tuple:
-    return tuple(_encode_plain(p, props.get(p.name)) for p in kind.properties if p.name not in skip)
+    return tuple(to_plain(p, props.get(p.name)) for p in kind.properties if p.name not in skip)
 
 
 def _split_node_id(node: str) -> tuple[NodeKind, str] | None:

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Iterable
 
-from quanze.errors import Ambiguous, NotFound
+from quanze.errors import Ambiguous, BadValue, NotFound
 from quanze.graph.text import normalise_key
 
 _COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "区", "市", "旗")
@@ -172,7 +172,7 @@ class RegionDirectory:
         raw = str(text or "").strip()
         key = normalise_key(raw)
         if not key:
-            raise NotFound("区划名称或代码为空", "region name or code is empty")
+            raise BadValue("区划名称或代码为空", "region name or code is empty")
         if key.isdigit():
             return self._by_code_text(key, raw)
         found = self._named(key)

@@ -55,6 +55,17 @@ class NodeKind(_HasProperties):
     fulltext: tuple[str, ...] = ()
 
 
+# What a relation kind is for; code asks for relation kinds by group (``SCHEMA.types("assignment")``), never by a
+# hand-written list of type names.
+REL_GROUPS = {
+    "structure": "机构与地区的结构 (regions and bodies: part of, belongs to, unit of, stationed in, co-located)",
+    "assignment": "清单指定的角色 (a list gives an agency a role on a matter in a region: lead, cooperate, assist, guide)",
+    "delegation": "赋权 (a department delegates a power to a township, whose unit undertakes it)",
+    "recall": "收回 (a township's matter taken back by a department)",
+    "activity": "办件 (cases handled on a matter in a township)",
+}
+
+
 @dataclass(frozen=True)
 class RelKind(_HasProperties):
     type: str
@@ -62,6 +73,19 @@ class RelKind(_HasProperties):
     target: str
     description: str
     properties: tuple[Prop, ...] = field(default_factory=tuple)
+    group: str = "structure"  # a key of REL_GROUPS
+    label_zh: str = ""  # the word on an edge and in answers: 牵头, 下放 …
+    label_en: str = ""
+
+    def __post_init__(self) -> None:
+        if self.group not in REL_GROUPS:
+            raise ValueError(f"relation {self.type}: unknown group {self.group}")
+
+    @property
+    def duty(self) -> bool:
+        """Says who is responsible for a matter where: an assignment, a delegation or a recall (not structure, not
+        activity)."""
+        return self.group in ("assignment", "delegation", "recall")
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,33 @@ class Schema:
     @property
     def relation_types(self) -> tuple[str, ...]:
         return tuple(r.type for r in self.relations)
+
+    def types(self, *groups: str) -> tuple[str, ...]:
+        """The relation types of these groups (``REL_GROUPS``): group by group in the order given, each group's in
+        declaration order."""
+        unknown = set(groups) - set(REL_GROUPS)
+        if unknown:
+            raise KeyError(f"unknown relation groups {sorted(unknown)}; known: {', '.join(REL_GROUPS)}")
+        return tuple(r.type for g in groups for r in self.relations if r.group == g)
+
+    @property
+    def duty_types(self) -> tuple[str, ...]:
+        """Relations that say who is responsible for a matter where (``RelKind.duty``)."""
+        return tuple(r.type for r in self.relations if r.duty)
+
+    @property
+    def matter_types(self) -> tuple[str, ...]:
+        """Relations with a matter at one end: the duty relations and activity."""
+        return tuple(r.type for r in self.relations if "Matter" in (r.source, r.target))
+
+    def matter_end(self, type_: str) -> str:
+        """Which end of a relation of this type is the matter: ``"source"`` (RECALLED_TO) or ``"target"``."""
+        kind = self.relation(type_)
+        if kind.target == "Matter":
+            return "target"
+        if kind.source == "Matter":
+            return "source"
+        raise KeyError(f"{type_} has no matter end")
 
 
 # --- building blocks -------------------------------------------------------------------------------------------
@@ -113,7 +164,7 @@ def _staffing() -> tuple[Prop, ...]:
     )
 
 
-def _assignment(type_: str, description: str) -> RelKind:
+def _assignment(type_: str, description: str, label_zh: str, label_en: str) -> RelKind:
     return RelKind(
         type_, "Agency", "Matter", description,
         (
@@ -126,6 +177,7 @@ def _assignment(type_: str, description: str) -> RelKind:
             Prop("list_kind", "str", "kind of the list that asserted it: power, basic, cooperation, recall, delegation"),
             Prop("scope", "str", "管理权限 as written, e.g. 乡镇权限 (power exercised at township level)"),
         ) + _provenance("assignment"),
+        group="assignment", label_zh=label_zh, label_en=label_en,
     )
 
 
@@ -226,23 +278,26 @@ SCHEMA = Schema(
     nodes=(REGION, AGENCY, MATTER, SOURCE_LIST),
     relations=(
         RelKind("PART_OF", "Region", "Region", "A township is part of its county.",
-                (_rel_id(),) + _provenance("relation")),
+                (_rel_id(),) + _provenance("relation"), label_zh="辖属", label_en="part of"),
         RelKind("BELONGS_TO", "Agency", "Region", "An agency belongs to its county or township.",
-                (_rel_id(),) + _provenance("relation")),
+                (_rel_id(),) + _provenance("relation"), label_zh="属于", label_en="belongs to"),
         RelKind("UNIT_OF", "Agency", "Agency",
                 "An agency is a unit of its parent: an office of a township government, a county unit or a dispatched "
                 "unit of its department.",
                 (_rel_id(), Prop("parent_text", "str", "the parent as written (上级单位/主管部门)")) +
-                _provenance("relation")),
+                _provenance("relation"), label_zh="隶属", label_en="unit of"),
         RelKind("STATIONED_IN", "Agency", "Region",
                 "A dispatched unit (派驻机构) works in this township; the parent department leads staff and budget.",
-                (_rel_id(), Prop("management", "str", "管理方式: 派驻, 双重管理, 属地管理")) + _provenance("relation")),
+                (_rel_id(), Prop("management", "str", "管理方式: 派驻, 双重管理, 属地管理")) + _provenance("relation"),
+                label_zh="派驻", label_en="stationed in"),
         RelKind("CO_LOCATED_WITH", "Agency", "Agency", "合署办公: two bodies share one office.",
-                (_rel_id(),) + _provenance("relation")),
-        _assignment("LEADS", "The agency leads (主体责任/牵头) the matter in the region."),
-        _assignment("COOPERATES_ON", "The agency cooperates (配合) on the matter in the region."),
-        _assignment("ASSISTS", "The agency assists (协助) with the matter in the region, e.g. a township on a recalled item."),
-        _assignment("GUIDES", "The agency guides and supervises (指导监督) the matter in the region."),
+                (_rel_id(),) + _provenance("relation"), label_zh="合署", label_en="co-located"),
+        _assignment("LEADS", "The agency leads (主体责任/牵头) the matter in the region.", "牵头", "leads"),
+        _assignment("COOPERATES_ON", "The agency cooperates (配合) on the matter in the region.", "配合", "cooperates"),
+        _assignment("ASSISTS", "The agency assists (协助) with the matter in the region, e.g. a township on a recalled "
+                               "item.", "协助", "assists"),
+        _assignment("GUIDES", "The agency guides and supervises (指导监督) the matter in the region.", "指导",
+                    "guides"),
         RelKind(
             "DELEGATES", "Agency", "Matter",
             "A county department delegates (赋权/下放/委托) its power over the matter to a township.",
@@ -259,6 +314,7 @@ SCHEMA = Schema(
                 Prop("recalled", "date", "收回日期, if the delegation was taken back"),
                 Prop("legal_basis", "str", "依据 given in the row"),
             ) + _provenance("delegation"),
+            group="delegation", label_zh="下放", label_en="delegates",
         ),
         RelKind(
             "UNDERTAKES", "Agency", "Matter",
@@ -268,6 +324,7 @@ SCHEMA = Schema(
                 Prop("region", "str", "区划代码 of the township", required=True, indexed=True),
                 Prop("delegation", "str", "id of the DELEGATES relation this undertaking belongs to", indexed=True),
             ) + _provenance("undertaking"),
+            group="delegation", label_zh="承接", label_en="undertakes",
         ),
         RelKind(
             "RECALLED_TO", "Matter", "Agency",
@@ -279,6 +336,7 @@ SCHEMA = Schema(
                 Prop("way", "str", "工作方式: how the township still helps"),
                 Prop("agency_text", "str", "the taking department as written"),
             ) + _provenance("recall"),
+            group="recall", label_zh="收回", label_en="recalled to",
         ),
         RelKind(
             "HANDLED", "Region", "Matter",
@@ -288,8 +346,10 @@ SCHEMA = Schema(
                 Prop("period", "str", "年度/期间, e.g. 2023 or 2021-2023", required=True),
                 Prop("count", "int", "cases or transactions", required=True),
             ) + _provenance("activity record"),
+            group="activity", label_zh="办件", label_en="handled",
         ),
     ),
 )
 
-ASSIGNMENT_TYPES = ("LEADS", "COOPERATES_ON", "ASSISTS", "GUIDES")
+ASSIGNMENT_TYPES = SCHEMA.types("assignment")
+STAFFING_KEYS = tuple(p.name for p in _staffing())  # an agency's staffing figures

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quanze.graph.schema import AGENCY_KINDS, SCHEMA
+from quanze.graph.schema import AGENCY_KINDS, REL_GROUPS, SCHEMA
 
 
 def schema_markdown() -> str:
@@ -20,9 +20,13 @@ def schema_markdown() -> str:
         out.append("")
     out += ["### Agency kinds", "", "| kind | meaning |", "| --- | --- |"]
     out += [f"| `{k}` | {v} |" for k, v in AGENCY_KINDS.items()]
-    out += ["", "## 关系 Relations", ""]
+    out += ["", "## 关系 Relations", "", "Each relation kind belongs to one group; code asks for relations by group "
+            "(`SCHEMA.types(\"assignment\")`).", "", "| group | relations | meaning |", "| --- | --- | --- |"]
+    out += [f"| `{g}` | {', '.join(f'`{t}`' for t in SCHEMA.types(g))} | {meaning} |" for g, meaning in REL_GROUPS.items()]
+    out.append("")
     for r in SCHEMA.relations:
-        out += [f"### ({r.source})-[:{r.type}]->({r.target})", "", r.description, "",
+        out += [f"### ({r.source})-[:{r.type}]->({r.target})", "", f"{r.label_zh} / {r.label_en} · group `{r.group}`",
+                "", r.description, "",
                 "| property | type | required | indexed | description |", "| --- | --- | --- | --- | --- |"]
         for p in r.properties:
             out.append(f"| `{p.name}` | {p.type} | {'yes' if p.required else ''} | {'yes' if p.indexed else ''} | "

@@ -10,17 +10,14 @@ version (a counter in the ``meta`` table, incremented by every ``apply``) change
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from quanze.errors import StoreError
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
 from quanze.graph.store import Batch, Rel, Store
+from quanze.graph.values import from_plain, to_plain
 
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "bool": "INTEGER", "date": "TEXT", "list": "TEXT", "json": "TEXT"}
 
@@ -31,40 +28,6 @@ def node_table(kind: NodeKind) -> str:
 
 def rel_table(kind: RelKind) -> str:
     return "rel_" + kind.type.lower()
-
-
-def _encode(prop: Prop, value: Any) -> Any:
-    if value is None:
-        return None
-    if prop.type in ("list", "json"):
-        return json.dumps(list(value) if prop.type == "list" else value, ensure_ascii=False, sort_keys=True,
-                          default=_json_default)
-    if prop.type == "date":
-        return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
-    if prop.type == "bool":
-        return int(bool(value))
-    if prop.type == "int":
-        return int(value)
-    return str(value)
-
-
-def _json_default(value: Any) -> Any:
-    """Dates inside json properties (a replaced list's assertions) are kept as ISO text."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _decode(prop: Prop, value: Any) -> Any:
-    if value is None:
-        return None
-    if prop.type in ("list", "json"):
-        return json.loads(value)
-    if prop.type == "date":
-        return dt.date.fromisoformat(value)
-    if prop.type == "bool":
-        return bool(value)
-    return value
 
 
 def sqlite_path(url: str) -> str:
@@ -127,7 +90,7 @@ class SqliteStore(Store):
 
     # -- writing -----------------------------------------------------------------------------------------------
 
-    def apply(self, batch: Batch) -> None:
+    def apply(self, batch: Batch, *, batch_size: int | None = None) -> None:
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -137,7 +100,6 @@ class SqliteStore(Store):
                 kind = SCHEMA.node(label)
                 for props in rows.values():
                     self._upsert(node_table(kind), kind.properties, kind.key, props)
-            _hold_for_crash_test()
             for type_, rels in batch.rels.items():
                 kind = SCHEMA.relation(type_)
                 for rel in rels.values():
@@ -159,7 +121,7 @@ class SqliteStore(Store):
         updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != key) or f"{key} = excluded.{key}"
         sql = (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
                f"ON CONFLICT({key}) DO UPDATE SET {updates}")
-        self._db.execute(sql, [_encode(p, values[p.name]) for p in given])
+        self._db.execute(sql, [to_plain(p, values[p.name]) for p in given])
 
     def _delete_list(self, list_id: str) -> None:
         for kind in SCHEMA.relations:
@@ -223,7 +185,7 @@ class SqliteStore(Store):
             values += [len(region_prefix), region_prefix]
         sql = f"SELECT {', '.join(names)} FROM {table} WHERE {' AND '.join(where) or '1'} ORDER BY {order}"
         by_name = {p.name: p for p in props}
-        return [{n: _decode(by_name[n], v) for n, v in zip(names, row) if v is not None}
+        return [{n: from_plain(by_name[n], v) for n, v in zip(names, row) if v is not None}
                 for row in self._db.execute(sql, values)]
 
     def _select(self, table: str, props: tuple[Prop, ...], equals: dict[str, Any], order: str) -> list[dict]:
@@ -233,10 +195,10 @@ class SqliteStore(Store):
             raise KeyError(f"{table} has no properties {sorted(unknown)}")
         where = " AND ".join(f"{n} = ?" for n in equals) or "1"
         sql = f"SELECT {', '.join(by_name)} FROM {table} WHERE {where} ORDER BY {order}"
-        cur = self._db.execute(sql, [_encode(by_name[n], v) for n, v in equals.items()])
+        cur = self._db.execute(sql, [to_plain(by_name[n], v) for n, v in equals.items()])
         out = []
         for row in cur:
-            out.append({n: _decode(by_name[n], v) for n, v in zip(by_name, row) if v is not None})
+            out.append({n: from_plain(by_name[n], v) for n, v in zip(by_name, row) if v is not None})
         return out
 
     def counts(self) -> dict[str, int]:
@@ -251,7 +213,6 @@ class SqliteStore(Store):
         return int(self._db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
 
     def content(self) -> list[tuple]:
-        """Every row of every data table, sorted: what 'the store is unchanged in content' compares."""
         out: list[tuple] = []
         for kind in SCHEMA.nodes:
             out += [(kind.label,) + tuple(r) for r in self._db.execute(f"SELECT * FROM {node_table(kind)}")]
@@ -264,11 +225,3 @@ class SqliteStore(Store):
 
 
 _ENDPOINTS = (Prop("source", "str", "key of the source node"), Prop("target", "str", "key of the target node"))
-
-
-def _hold_for_crash_test() -> None:
-    """Test hook: with QUANZE_TEST_HOLD_LOAD=path, announce mid-transaction and wait to be killed."""
-    marker = os.environ.get("QUANZE_TEST_HOLD_LOAD")
-    if marker:
-        Path(marker).write_text("holding", encoding="utf-8")
-        time.sleep(60)

@@ -9,18 +9,19 @@ properties. ``None`` means "not given": it never erases a value another list alr
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from quanze.errors import StoreError
+from quanze import settings
+from quanze.errors import NoStore, StoreError
 from quanze.graph.schema import SCHEMA
 
 if TYPE_CHECKING:
     import networkx as nx
 
-DEFAULT_STORE = "sqlite:///quanze.db"
+NEO4J_SCHEMES = ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc")  # +s, +ssc: TLS
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,9 @@ class Store(ABC):
     _view: "tuple[int, nx.MultiDiGraph] | None" = None
 
     @abstractmethod
-    def apply(self, batch: Batch) -> None:
-        """Write a batch all-or-nothing: remove what the replaced lists asserted, then upsert nodes and relations."""
+    def apply(self, batch: Batch, *, batch_size: int | None = None) -> None:
+        """Write a batch all-or-nothing: remove what the replaced lists asserted, then upsert nodes and relations.
+        ``batch_size``: rows per write statement, for a store that writes in statements (Neo4j); others ignore it."""
 
     @abstractmethod
     def node(self, label: str, key: str) -> dict[str, Any] | None:
@@ -140,6 +142,11 @@ class Store(ABC):
     def data_version(self) -> int:
         """A number that changes with every committed ``apply``, whoever wrote: what caches of derived data (the
         networkx view, search indexes) are keyed on. Negative when the store cannot tell (then nothing is cached)."""
+
+    @abstractmethod
+    def content(self) -> list[tuple]:
+        """Every node and relation as plain values (``graph/values.py``), sorted: what "the store is unchanged"
+        compares, and the same on every store for the same data."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -297,20 +304,37 @@ def _networkx_link(g: "nx.MultiDiGraph", u: str, v: str, allowed: set[str]) -> R
 
 def store_url(url: str | None = None) -> str:
     """The store URL: the one given, else $QUANZE_STORE, else ./quanze.db."""
-    return url or os.environ.get("QUANZE_STORE") or DEFAULT_STORE
+    return url or settings.value("QUANZE_STORE")
 
 
-def open_store(url: str | None = None) -> Store:
-    """Open the store a URL names: ``sqlite:///path.db`` (or a plain path ending .db), ``bolt://``/``neo4j://``."""
+def is_neo4j(url: str) -> bool:
+    return url.split("://", 1)[0] in NEO4J_SCHEMES
+
+
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
+    """Open the store a URL names: ``sqlite:///path.db`` (or a plain path ending .db), ``bolt://``/``neo4j://``.
+
+    ``create=False`` is for commands that only read: an embedded store that does not exist is then a ``NoStore``
+    error that says how to make one, instead of a new empty file. A Neo4j store gets its settings from
+    ``QUANZE_NEO4J_*`` (``quanze/settings.py``)."""
     url = store_url(url)
     if url.startswith("sqlite:") or url.endswith(".db") or url == ":memory:":
-        from quanze.graph.sqlite_store import SqliteStore
+        from quanze.graph.sqlite_store import SqliteStore, sqlite_path
 
+        path = sqlite_path(url)
+        if not create and path != ":memory:" and not Path(path).exists():
+            raise NoStore(f"存储 {url} 不存在：先用 quanze demo（示例县）或 quanze ingest 导入数据，或用 --store 指定已有的存储",
+                          f"the store {url} does not exist: load data with quanze demo (the demo county) or "
+                          "quanze ingest first, or point --store at an existing store")
         return SqliteStore(url)
-    if url.split("://", 1)[0] in ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc"):
+    if is_neo4j(url):
         from quanze.graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore(url)
+        return Neo4jStore(url, user=settings.value("QUANZE_NEO4J_USER") or None,
+                          password=settings.value("QUANZE_NEO4J_PASSWORD"),
+                          database=settings.value("QUANZE_NEO4J_DATABASE") or None,
+                          batch_size=settings.value("QUANZE_NEO4J_BATCH"),
+                          recall_limit=settings.value("QUANZE_RECALL_LIMIT"))
     raise StoreError(
         f"无法识别的存储地址「{url}」：应为 sqlite:///路径.db 或 bolt://主机:端口",
         f"unrecognised store URL {url!r}: expected sqlite:///path.db or bolt://host:port",

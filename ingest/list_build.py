@@ -1,6 +1,6 @@
-"""Turning duty lists into matters and assignments, as DOMAIN.md's resolution rules need them.
+"""Turning duty lists into matters and assignments, as the resolution rules of docs/domain.md §4 need them.
 
-Per kind (FORMATS.md):
+Per kind (docs/formats.md):
 - power (权责清单): the owner LEADS each matter for its region, with 管理权限 kept as ``scope``;
 - basic (基本履职事项): the township LEADS through the office named in the row;
 - cooperation (配合履职/属地管理): the lead department LEADS with its duty, the township and other named departments
@@ -24,6 +24,7 @@ from quanze.errors import Ambiguous, LookupFailed, Problem
 from quanze.graph.agency_index import AgencyIndex, AgencyRef
 from quanze.graph.matters import ENFORCEMENT_CATEGORIES, canonical_category, matter_id, norm_matter_name
 from quanze.graph.regions import Region, RegionDirectory
+from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Batch, Store
 from quanze.graph.text import normalise_key, split_names
 from quanze.ingest.cells import parse_count, parse_date, strip_numbering
@@ -249,8 +250,7 @@ class ListBuilder:
             if old["id"] == out.list_id or old["id"].split("@")[0] != key:
                 continue
             said = [{"type": r.type, "source": r.source, "target": r.target, **r.props}
-                    for rtype in ("LEADS", "COOPERATES_ON", "ASSISTS", "GUIDES", "DELEGATES", "UNDERTAKES",
-                                  "RECALLED_TO", "HANDLED") for r in self.store.rels(rtype, list_id=old["id"])]
+                    for rtype in SCHEMA.matter_types for r in self.store.rels(rtype, list_id=old["id"])]
             own.replaces.append(old["id"])
             own.add_node("SourceList", {"id": old["id"], "status": "replaced", "replaced_at": self.now,
                                         "replaced_by": out.list_id, "assertions": said,
@@ -267,7 +267,7 @@ class ListBuilder:
     # -- rows --------------------------------------------------------------------------------------------------
 
     def _rows(self, pl: ParsedList, t: _Target, own: Batch, out: ListOutcome) -> None:
-        handler = getattr(self, f"_row_{pl.meta.kind}")
+        handler = ROW_HANDLERS[pl.meta.kind]
         for row in pl.table.rows:
             name = strip_numbering(row.values.get("name") or "") if row.values.get("name") else ""
             if not name and not row.values.get("code"):
@@ -277,7 +277,7 @@ class ListBuilder:
                 continue
             before = len([p for p in out.problems if p.is_error])
             rels = Batch()
-            handler(pl, t, row, name, rels, out)
+            handler(self, pl, t, row, name, rels, out)
             if len([p for p in out.problems if p.is_error]) > before:
                 out.rejected_rows.append({"row": row.number, "sheet": row.sheet, "cells": row.raw})
                 continue
@@ -498,6 +498,17 @@ class ListBuilder:
         b.add_rel("HANDLED", township.code, mid, {"id": rid, "period": str(period), "count": count,
                                                   "list_id": out.list_id, "file": pl.path.name, "sheet": pl.sheet,
                                                   "row": row.number})
+
+
+# list kind (graph/list_kinds.py) → what one of its rows asserts; a kind without a handler here cannot be loaded
+ROW_HANDLERS = {
+    "power": ListBuilder._row_power,
+    "basic": ListBuilder._row_basic,
+    "cooperation": ListBuilder._row_cooperation,
+    "recall": ListBuilder._row_recall,
+    "delegation": ListBuilder._row_delegation,
+    "activity": ListBuilder._row_activity,
+}
 
 
 def _category_from_group(group: str | None) -> str | None:

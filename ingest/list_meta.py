@@ -1,6 +1,6 @@
 """List metadata: kind, region, owner, title, version, document — from options, the sidecar, or the title and sheet.
 
-Precedence (FORMATS.md): options given to the command > ``NAME.meta.yaml`` beside the file > the title row(s) above
+Precedence (docs/formats.md): options given to the command > ``NAME.meta.yaml`` beside the file > the title row(s) above
 the header and the sheet name. If the kind or the region cannot be determined, the list is rejected with a message that
 says which option to give.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from quanze.errors import InputError, Problem
-from quanze.ingest.list_kinds import KINDS, kind_from_text
+from quanze.graph.list_kinds import KINDS, kind_from_text
 
 SIDECAR_KEYS = {"kind", "region", "owner", "title", "version", "year", "document", "effective", "batch", "period",
                 "columns", "sheets"}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from quanze.errors import InputError, Problem
-from quanze.ingest.list_kinds import KINDS, columns_for
+from quanze.graph.list_kinds import KINDS, columns_for
 from quanze.ingest.list_meta import ListMeta, from_title, kind_from_columns, read_sidecar
 from quanze.ingest.tabular import RawSheet, Table, locate_table
 

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from quanze.errors import InputError, Problem
 from quanze.graph.store import Store
 from quanze.ingest.list_build import ListBuilder
-from quanze.ingest.list_kinds import KIND_WORDS_ZH
+from quanze.graph.list_kinds import KIND_WORDS_ZH
 from quanze.ingest.list_read import ParsedList, read_lists
 from quanze.ingest.structure_build import build_structures
 from quanze.ingest.structure_read import TABLE_COLUMNS, StructureFile, is_structure_table, read_table, read_yaml

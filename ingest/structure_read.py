@@ -13,9 +13,8 @@ from typing import Any
 import yaml
 
 from quanze.errors import InputError, Problem
+from quanze.graph.schema import STAFFING_KEYS
 
-STAFFING_KEYS = ("admin_quota", "admin_actual", "inst_quota", "inst_actual", "law_quota", "law_actual",
-                 "certified_enforcers")
 
 # 机构编制表 columns: canonical key → header words seen in real tables
 TABLE_COLUMNS: dict[str, list[str]] = {

@@ -1,4 +1,5 @@
-from quanze.cli import main
 import sys
+
+from quanze.cli import main
 
 sys.exit(main())

@@ -1,13 +1,22 @@
-"""Errors and problems, in Chinese and English.
+"""Every error quanze raises on purpose, in one tree, each in Chinese and English.
 
-Exception hierarchy (one root, so callers can catch everything quanze raises)::
+Front ends map them by type, never by name: the CLI to an exit status (``exit_status``), the HTTP API to a status
+code (``http_status``) and a machine id (``code``)::
 
-    QuanzeError
-    ├── InputError        bad input files: carries a list of Problem (file, sheet, row, column, value, expectation)
-    ├── LookupFailed      a name or code that does not resolve, or resolves to several candidates
-    │   ├── NotFound      nothing matches; carries the nearest names as suggestions
-    │   └── Ambiguous     several things match; carries the candidates
-    └── StoreError        the store cannot be opened, reached or written
+    QuanzeError                     exit 2   HTTP 400
+    ├── InputError                  exit 1   HTTP 400   bad input files: a list of Problem (file, sheet, row, column…)
+    ├── BadValue                    exit 2   HTTP 400   a value a command or request does not accept (candidates: the
+    │   ├── BadDate                                     valid values): an unknown rule, severity, relation kind,
+    │   └── BadQuery                                    threshold, a limit out of range, a date, an empty question
+    ├── LookupFailed                                    a name or code that does not resolve to exactly one thing
+    │   ├── NotFound                exit 2   HTTP 404   nothing matches; candidates: the nearest names
+    │   │   └── NoPath              exit 1   HTTP 404   two things the graph does not connect within the hop limit
+    │   └── Ambiguous               exit 2   HTTP 409   several things match; candidates: them
+    ├── ModelError                  exit 2   HTTP 503   the semantic model cannot be fetched, checked or run
+    └── StoreError                  exit 2   HTTP 503   the store cannot be opened, reached or written
+        └── NoStore                 exit 2   HTTP 503   a read on a store that does not exist (nothing was loaded)
+
+``Problem`` is one located thing wrong (or doubtful) in an input file; ``InputError`` carries them.
 """
 
 from __future__ import annotations
@@ -89,17 +98,25 @@ class Problem:
 class QuanzeError(Exception):
     """Root of every error quanze raises on purpose. ``str()`` is Chinese then English."""
 
+    code = "error"  # machine id in JSON errors
+    http_status = 400
+    exit_status = 2
+
     def __init__(self, message_zh: str, message_en: str):
         super().__init__(f"{message_zh}\n{message_en}")
         self.message_zh = message_zh
         self.message_en = message_en
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": type(self).__name__, "message_zh": self.message_zh, "message_en": self.message_en}
+        return {"error": type(self).__name__, "code": self.code, "message_zh": self.message_zh,
+                "message_en": self.message_en}
 
 
 class InputError(QuanzeError):
     """Input that cannot be loaded. ``problems`` lists every problem found, errors and warnings."""
+
+    code = "input-error"
+    exit_status = 1
 
     def __init__(self, problems: list[Problem] | Problem):
         if isinstance(problems, Problem):
@@ -117,8 +134,8 @@ class InputError(QuanzeError):
         return d
 
 
-class LookupFailed(QuanzeError):
-    """A name or code that does not resolve to exactly one thing."""
+class _WithCandidates(QuanzeError):
+    """An error that lists what would have been right: valid values, nearest names, or the things that match."""
 
     def __init__(self, message_zh: str, message_en: str, candidates: list[str] | tuple[str, ...] = ()):
         self.candidates = tuple(candidates)
@@ -130,13 +147,84 @@ class LookupFailed(QuanzeError):
         return d
 
 
+class BadValue(_WithCandidates):
+    """A value a command option or request parameter does not accept; ``candidates`` lists the valid values where
+    there is a list of them, ``field`` names the parameter (``limit``, ``as_of`` …) and ``value`` is what was given.
+    Not a lookup: "no such rule" is a bad value, "no such agency" is ``NotFound``."""
+
+    code = "bad-parameter"
+
+    def __init__(self, message_zh: str, message_en: str, candidates: list[str] | tuple[str, ...] = (), *,
+                 field: str | None = None, value: Any = None):
+        self.field, self.value = field, value
+        super().__init__(message_zh, message_en, candidates)
+
+    def problems(self) -> list[Problem]:
+        """The error as a located problem: the parameter is its column."""
+        return [Problem("error", self.code, self.message_zh, self.message_en, column=self.field,
+                        value=None if self.value is None else str(self.value))] if self.field else []
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        if self.field:
+            d["field"], d["value"] = self.field, None if self.value is None else str(self.value)
+        return d
+
+
+class BadDate(BadValue):
+    """A date that does not read as one (``docs/formats.md`` §4 lists the forms accepted)."""
+
+    code = "bad-date"
+
+
+class BadQuery(BadValue):
+    """A question that cannot be searched: empty, or too long."""
+
+    code = "bad-query"
+
+
+class LookupFailed(_WithCandidates):
+    """A name or code that does not resolve to exactly one thing."""
+
+    code = "lookup-failed"
+
+
 class NotFound(LookupFailed):
     """Nothing matches; ``candidates`` are the nearest known names (may be empty)."""
+
+    code = "not-found"
+    http_status = 404
+
+
+class NoPath(NotFound):
+    """The two things are not connected within the hop limit (with the relation kinds allowed)."""
+
+    code = "no-path"
+    exit_status = 1
 
 
 class Ambiguous(LookupFailed):
     """Several things match; ``candidates`` lists them (with codes where they have one)."""
 
+    code = "ambiguous"
+    http_status = 409
+
+
+class ModelError(QuanzeError):
+    """The semantic model cannot be fetched, checked or loaded."""
+
+    code = "model-error"
+    http_status = 503
+
 
 class StoreError(QuanzeError):
     """The store cannot be opened, reached or written; names the store URL."""
+
+    code = "store-error"
+    http_status = 503
+
+
+class NoStore(StoreError):
+    """A command that reads was given a store that does not exist: say so, instead of creating an empty one."""
+
+    code = "no-store"

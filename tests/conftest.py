@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -64,6 +63,33 @@ def full_demo_store(full_demo_db: Path, tmp_path: Path):
     s.close()
 
 
+@pytest.fixture(scope="module")
+def demo_url(full_demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One copy of the whole demo county for a test module whose tests only read it (its URL)."""
+    path = tmp_path_factory.mktemp("demo-read") / "demo.db"
+    shutil.copy(full_demo_db, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def demo_reader(demo_url: str):
+    """The module's read-only copy of the demo county, opened."""
+    s = SqliteStore(demo_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def client(demo_url: str):
+    """The HTTP API over the module's read-only copy of the demo county."""
+    from fastapi.testclient import TestClient
+
+    from quanze.api.http import create_app
+
+    with TestClient(create_app(demo_url)) as c:
+        yield c
+
+
 def write_xlsx(path: Path, rows: list[list], title: str | None = None, sheet: str = "Sheet1") -> Path:
     """A small workbook as county offices make them: an optional title row above the header."""
     from openpyxl import Workbook
@@ -84,10 +110,34 @@ def xlsx():
     return write_xlsx
 
 
+# Runs a load in a child process with SqliteStore's row writer wrapped: the first relation row it would write announces
+# itself (the marker file) and waits to be killed — mid-transaction, after the load has deleted and written nodes.
+# The production write path has no hook for this.
+_HOLD_MID_LOAD = """
+import runpy, sys, time
+from pathlib import Path
+from quanze.graph import sqlite_store
+marker, rest = sys.argv[1], sys.argv[2:]
+upsert = sqlite_store.SqliteStore._upsert
+def holding(self, table, *args, **kwargs):
+    if table.startswith("rel_"):
+        Path(marker).write_text("holding", encoding="utf-8")
+        time.sleep(60)
+    return upsert(self, table, *args, **kwargs)
+sqlite_store.SqliteStore._upsert = holding
+if rest[0] == "-m":
+    sys.argv = [rest[1], *rest[2:]]
+    runpy.run_module(rest[1], run_name="__main__", alter_sys=True)
+else:
+    sys.argv = ["-c", *rest[2:]]
+    exec(compile(rest[1], "<load>", "exec"), {"__name__": "__main__"})
+"""
+
+
 def kill_mid_load(args: list[str], marker: Path, timeout: float = 60) -> None:
-    """Run ``python args…`` with the store's crash hook on, wait until the load holds its transaction, SIGKILL it."""
-    proc = subprocess.Popen([sys.executable, *args], env={**os.environ, "QUANZE_TEST_HOLD_LOAD": str(marker)},
-                            stdout=subprocess.DEVNULL)
+    """Run ``python args…`` (``-m module …`` or ``-c code …``) holding its load mid-transaction, wait until it holds,
+    SIGKILL it."""
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD_MID_LOAD, str(marker), *args], stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
     while not marker.exists():
         assert time.monotonic() < deadline and proc.poll() is None, "the load never reached its transaction"

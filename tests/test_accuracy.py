@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from quanze.api.accuracy import SPLITS, evaluate, half_of, load_questions, main, split_questions
+from quanze.api.accuracy import SPLITS, evaluate, half_of, load_questions, split_questions
+from quanze.cli import main as quanze
 from quanze.demo import demo_questions
 from quanze.errors import InputError
 from quanze.tests.helpers import use_search_mode
@@ -98,7 +99,7 @@ def test_an_unknown_split_is_an_input_error(questions: list[dict]) -> None:
 
 def test_a_half_can_be_written_for_quanze_accuracy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "dev.yaml"
-    assert main(["--split", "dev", "--write", str(out)]) == 0
+    assert quanze(["accuracy", "--split", "dev", "--write", str(out)]) == 0
     written = load_questions(out)
     assert [q["id"] for q in written] == [q["id"] for q in split_questions(load_questions(demo_questions()), "dev")]
     assert all(half_of(q) == "dev" for q in yaml.safe_load(out.read_text(encoding="utf-8")))

@@ -182,7 +182,8 @@ def test_the_only_names_that_do_not_resolve_are_the_planted_ones(demo):
 
 def test_the_demo_report_exports_and_prints(demo, tmp_path):
     from openpyxl import load_workbook
-    from quanze.api.audit import audit_text, write_csv, write_xlsx
+    from quanze.api.audit import write_csv, write_xlsx
+    from quanze.cli.text import audit_text
 
     _, report = demo
     wb = load_workbook(write_xlsx(report, tmp_path / "demo.xlsx"))

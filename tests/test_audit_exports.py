@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
-from quanze.api.audit import Finding, audit_text, safe_cell, write_csv, write_xlsx
+from quanze.api.audit import Finding, safe_cell, write_csv, write_xlsx
+from quanze.cli.text import audit_text
 from quanze.api.audit.run import AuditReport
 
 HOSTILE = ['=HYPERLINK("http://x","点我")', "+1", "-2", "@SUM(A1)", "\tx", "\r=1+1"]

@@ -13,7 +13,7 @@ from quanze.api.audit.overlaps import similar_pairs
 from quanze.ingest.pipeline import ingest_paths
 from quanze.tests.helpers import sheet
 
-from quanze.errors import NotFound
+from quanze.errors import BadValue
 
 COUNTY = "990701"
 CG, LJ, YB, QY = "990701001", "990701002", "990701019", "990701022"  # 城关镇 临江镇 岩背乡 漆园乡
@@ -109,7 +109,7 @@ def test_the_rules_are_declared_once_with_titles_explanations_severities_and_den
     assert {t.name: t.default for t in audit.rule("understaffed").thresholds} == {
         "vacancy_ratio": 0.3, "items_per_staff_multiple": 2.0}
     assert set(audit.__all__) == {
-        "RULES", "RULE_IDS", "SEVERITIES", "AuditReport", "Facts", "Finding", "RuleDecl", "audit_text", "rule",
+        "RULES", "RULE_IDS", "SEVERITIES", "AuditReport", "Facts", "Finding", "RuleDecl", "rule",
         "run_audit", "capacity_report", "cooperation_load", "staffing_by_kind", "township_capacity", "safe_cell",
         "write_csv", "write_xlsx"} and all(hasattr(audit, name) for name in audit.__all__)
 
@@ -138,16 +138,16 @@ def test_an_audit_never_writes_to_the_store(tmp_path, county):
 
 
 def test_unknown_rules_severities_and_thresholds_are_errors_naming_the_valid_ones(county):
-    with pytest.raises(NotFound) as e:
+    with pytest.raises(BadValue) as e:
         run_audit(county, rules=["multi-leads"])
     assert "multi-lead" in e.value.message_en and "orphan-matter" in e.value.message_zh
-    with pytest.raises(NotFound, match="high"):
+    with pytest.raises(BadValue, match="high"):
         run_audit(county, severity="critical")
-    with pytest.raises(NotFound, match="near-duplicate.similarity"):
+    with pytest.raises(BadValue, match="near-duplicate.similarity"):
         run_audit(county, thresholds={"near-duplicate.likeness": 0.9})
-    with pytest.raises(NotFound, match="at most 1"):
+    with pytest.raises(BadValue, match="at most 1"):
         run_audit(county, thresholds={"near-duplicate": {"similarity": 1.5}})
-    with pytest.raises(NotFound, match="whole number"):
+    with pytest.raises(BadValue, match="whole number"):
         run_audit(county, thresholds={"cannot-undertake.min_certified_enforcers": "some"})
     assert SEVERITIES == ("low", "medium", "high")
 

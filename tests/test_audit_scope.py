@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from quanze.api.audit import run, run_audit
-from quanze.api.audit.capacity import Facts
+from quanze.api.audit.facts import Facts
 
 REPO = Path(__file__).resolve().parent.parent
 if not (REPO / "bench" / "synthetic.py").is_file():
@@ -24,7 +24,7 @@ AS_OF = "2025-06-01"
 
 def whole_store_audit(store, region, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(run, "_county_of", lambda store, text: None)
+        m.setattr(run, "_county_to_read", lambda held: None)
         return run_audit(store, region=region, as_of=AS_OF).to_dict()
 
 

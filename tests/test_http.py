@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import sqlite3
 import threading
 import time
@@ -21,7 +20,6 @@ from quanze.api.http import create_app, is_loopback, public_url
 from quanze.api.who import who
 from quanze.cli import build_parser, main
 from quanze.errors import InputError
-from quanze.graph.sqlite_store import SqliteStore
 
 AS_OF = "2025-06-01"
 QUESTION = "村里有人没批就盖房子"
@@ -35,27 +33,6 @@ def has_chinese(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-@pytest.fixture(scope="module")
-def demo_copy(full_demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One copy of the whole demo county for this module's read-only requests."""
-    path = tmp_path_factory.mktemp("http") / "demo.db"
-    shutil.copy(full_demo_db, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture(scope="module")
-def client(demo_copy: str):
-    with TestClient(create_app(demo_copy)) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def store(demo_copy: str):
-    s = SqliteStore(demo_copy)
-    yield s
-    s.close()
-
-
 def error(r, status: int, code: str) -> dict:
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/json")
@@ -67,24 +44,24 @@ def error(r, status: int, code: str) -> dict:
 
 # --- endpoints ---------------------------------------------------------------------------------------------------
 
-def test_health_names_the_store_and_its_data_version(client, store, search_mode):
+def test_health_names_the_store_and_its_data_version(client, demo_reader, search_mode):
     r = client.get("/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "store": store.url, "backend": "SqliteStore",
-                        "data_version": store.data_version(), "version": r.json()["version"], "search": search_mode}
+    assert r.json() == {"status": "ok", "store": demo_reader.url, "backend": "SqliteStore",
+                        "data_version": demo_reader.data_version(), "version": r.json()["version"], "search": search_mode}
     assert client.get("/who", params={"q": "占道经营", "in": "城关镇"}).json()["search"] == search_mode
 
 
-def test_summary_counts_what_the_store_holds(client, store):
+def test_summary_counts_what_the_store_holds(client, demo_reader):
     data = client.get("/summary").json()
-    assert data["counts"] == store.counts()
+    assert data["counts"] == demo_reader.counts()
     assert data["counties"][0]["code"] == "990701" and data["counties"][0]["townships"] == 24
 
 
-def test_who_answers_exactly_as_the_library_does(client, store):
+def test_who_answers_exactly_as_the_library_does(client, demo_reader):
     r = client.get("/who", params={"q": QUESTION, "in": "城关镇", "as_of": AS_OF, "limit": 2})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
-    assert r.json() == as_json(who(store, QUESTION, "城关镇", as_of=AS_OF, limit=2))
+    assert r.json() == as_json(who(demo_reader, QUESTION, "城关镇", as_of=AS_OF, limit=2))
     top = r.json()["matches"][0]
     assert top["matter"]["name"] == "对农村居民未经批准或者违反规划的规定建住宅的行政处罚" and top["handlers"]
 
@@ -117,16 +94,16 @@ def test_show_a_region_an_agency_and_a_name_that_is_both(client):
     assert len(county["townships"]) == 24
 
 
-def test_audit_findings_as_audit_json_prints_them(client, store):
+def test_audit_findings_as_audit_json_prints_them(client, demo_reader):
     r = client.get("/audit", params={"in": "城关镇", "severity": "medium", "as_of": AS_OF})
     assert r.status_code == 200
-    assert r.json() == as_json(run_audit(store, region="城关镇", severity="medium", as_of=AS_OF).to_dict())
+    assert r.json() == as_json(run_audit(demo_reader, region="城关镇", severity="medium", as_of=AS_OF).to_dict())
     only = client.get("/audit", params=[("rule", "multi-lead"), ("rule", "orphan-matter")]).json()
     assert [x["rule"] for x in only["rules"]] == ["multi-lead", "orphan-matter"] and only["findings"]
     assert {f["rule"] for f in only["findings"]} <= {"multi-lead", "orphan-matter"}
 
 
-def test_the_audit_as_an_excel_download(client, store):
+def test_the_audit_as_an_excel_download(client, demo_reader):
     from openpyxl import load_workbook
 
     r = client.get("/audit.xlsx", params={"in": "城关镇", "as_of": AS_OF})
@@ -135,19 +112,19 @@ def test_the_audit_as_an_excel_download(client, store):
     assert r.headers["content-disposition"] == 'attachment; filename="quanze-audit-990701001-2025-06-01.xlsx"'
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames[0] == "汇总"
-    report = run_audit(store, region="城关镇", as_of=AS_OF)
+    report = run_audit(demo_reader, region="城关镇", as_of=AS_OF)
     assert wb["汇总"].max_row == 1 + len(report.rules)
     assert sum(wb[s].max_row - 1 for s in wb.sheetnames[1:]) == len(report.findings) > 0
 
 
-def test_the_findings_as_a_csv_download(client, store):
+def test_the_findings_as_a_csv_download(client, demo_reader):
     r = client.get("/audit.csv", params={"rule": "multi-lead", "as_of": AS_OF})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._-]+\.csv"', r.headers["content-disposition"])
     assert "all-2025-06-01" in r.headers["content-disposition"]
     text = r.content.decode("utf-8-sig")
     assert text.startswith("规则,严重程度")
-    assert text.count("\r\nmulti-lead,") == len(run_audit(store, rules=["multi-lead"], as_of=AS_OF).findings) > 0
+    assert text.count("\r\nmulti-lead,") == len(run_audit(demo_reader, rules=["multi-lead"], as_of=AS_OF).findings) > 0
 
 
 def test_capacity_for_the_county_of_a_region(client):
@@ -236,8 +213,8 @@ def test_a_store_that_cannot_be_opened_is_a_503_in_both_languages(tmp_path):
         error(c.get("/summary"), 503, "store-error")
 
 
-def test_a_failing_store_query_is_a_503_and_a_bug_a_500_never_a_traceback(demo_copy, monkeypatch):
-    with TestClient(create_app(demo_copy), raise_server_exceptions=False) as c:
+def test_a_failing_store_query_is_a_503_and_a_bug_a_500_never_a_traceback(demo_url, monkeypatch):
+    with TestClient(create_app(demo_url), raise_server_exceptions=False) as c:
         s = c.app.state.quanze.get()
         monkeypatch.setattr(s, "counts", lambda: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error")))
         body = error(c.get("/summary"), 503, "store-error")
@@ -249,8 +226,8 @@ def test_a_failing_store_query_is_a_503_and_a_bug_a_500_never_a_traceback(demo_c
 
 # --- the store: one per app, concurrent requests -------------------------------------------------------------------
 
-def test_the_store_is_opened_at_startup_and_closed_at_shutdown(demo_copy):
-    app = create_app(demo_copy)
+def test_the_store_is_opened_at_startup_and_closed_at_shutdown(demo_url):
+    app = create_app(demo_url)
     holder = app.state.quanze
     assert holder.store is None
     with TestClient(app) as c:
@@ -262,14 +239,14 @@ def test_the_store_is_opened_at_startup_and_closed_at_shutdown(demo_copy):
     assert holder.store is None
 
 
-def test_concurrent_requests_use_the_store_one_at_a_time_and_get_the_same_answers(demo_copy, monkeypatch):
+def test_concurrent_requests_use_the_store_one_at_a_time_and_get_the_same_answers(demo_url, monkeypatch):
     requests = [("/who", {"q": q, "in": t, "as_of": AS_OF}) for q, t in
                 [(QUESTION, "城关镇"), ("占道经营", "城关镇"), ("养狗扰民", "990701002"), ("垃圾乱倒", "城关镇")]]
     requests += [("/path", {"from": "县住建局", "to": "城关镇"}), ("/show", {"name": "县住建局"}),
                  ("/summary", {}), ("/audit", {"rule": "multi-lead", "as_of": AS_OF}),
                  ("/dispatch", {"q": "占道经营", "in": "城关镇", "as_of": AS_OF}), ("/health", {})]
     requests = (requests * 2)[:20]
-    with TestClient(create_app(demo_copy)) as c:
+    with TestClient(create_app(demo_url)) as c:
         expected = {(path, json.dumps(params)): c.get(path, params=params).json() for path, params in requests}
         s = c.app.state.quanze.get()
         active, most, guard = [0], [0], threading.Lock()
@@ -319,19 +296,19 @@ def test_which_hosts_are_this_machine_only(host, loopback):
     assert is_loopback(host) is loopback
 
 
-def test_serve_runs_uvicorn_and_warns_in_both_languages_off_localhost(monkeypatch, capsys, demo_copy):
+def test_serve_runs_uvicorn_and_warns_in_both_languages_off_localhost(monkeypatch, capsys, demo_url):
     import uvicorn
 
     ran = []
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port: ran.append((app, host, port)))
-    assert main(["serve", "--store", demo_copy]) == 0
+    assert main(["serve", "--store", demo_url]) == 0
     assert ran[-1][1:] == ("127.0.0.1", 8000) and capsys.readouterr().err == ""
-    assert main(["serve", "--store", demo_copy, "--host", "0.0.0.0", "--port", "9001"]) == 0
+    assert main(["serve", "--store", demo_url, "--host", "0.0.0.0", "--port", "9001"]) == 0
     assert ran[-1][1:] == ("0.0.0.0", 9001)
     err = capsys.readouterr().err
     assert "警告" in err and "warning" in err and "0.0.0.0" in err
     with TestClient(ran[-1][0]) as c:
-        assert c.get("/health").json()["store"] == demo_copy
+        assert c.get("/health").json()["store"] == demo_url
 
 
 def test_serve_help_is_in_chinese_and_english(capsys):
@@ -362,16 +339,16 @@ def test_the_api_answers_the_same_over_neo4j(full_demo_store, neo4j_store, neo4j
         error(c.get("/who", params={"q": QUESTION, "in": "新城街道"}), 409, "ambiguous")
 
 
-def test_the_server_compares_questions_with_its_past_tickets(demo_copy: str, tmp_path: Path, search_mode: str):
+def test_the_server_compares_questions_with_its_past_tickets(demo_url: str, tmp_path: Path, search_mode: str):
     past = tmp_path / "past.yaml"
     past.write_text("- {q: 饭馆的油烟管子正对着我家阳台, matter: 城区餐饮油烟治理}\n", encoding="utf-8")
-    with TestClient(create_app(demo_copy, [past])) as c:
+    with TestClient(create_app(demo_url, [past])) as c:
         answer = c.get("/who", params={"q": "饭馆油烟熏阳台", "in": "城关镇"}).json()
     assert answer["tickets"] == {"read": 1, "used": 1 if search_mode == "semantic" else 0, "unknown_matter": []}
 
 
-def test_a_bad_ticket_file_stops_the_server_before_it_starts(demo_copy: str, tmp_path: Path):
+def test_a_bad_ticket_file_stops_the_server_before_it_starts(demo_url: str, tmp_path: Path):
     past = tmp_path / "past.yaml"
     past.write_text("- {matter: 城区餐饮油烟治理}\n", encoding="utf-8")
     with pytest.raises(InputError):
-        create_app(demo_copy, [past])
+        create_app(demo_url, [past])

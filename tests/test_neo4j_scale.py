@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from quanze.api.paths import NoPath, find_paths
+from quanze.api.paths import find_paths
+from quanze.errors import NoPath
 from quanze.errors import StoreError
 from quanze.graph import cypher
 from quanze.graph import neo4j_store as neo4j_store_module

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
-from quanze.errors import StoreError
+from quanze.errors import BadValue, StoreError
 from quanze.graph import cypher
 from quanze.graph import neo4j_store as neo4j_store_module
 from quanze.graph.copy import copy_store
@@ -108,20 +108,18 @@ def test_a_full_text_index_over_other_fields_is_remade_on_open(neo4j_store, neo4
 
 # --- search, parameters, the shape of the graph ---------------------------------------------------------------
 
-def test_full_text_search_finds_a_chinese_matter_by_a_word_of_its_name(neo4j_store):
+def test_the_full_text_index_recalls_a_chinese_matter_by_the_pairs_of_a_word(neo4j_store):
     neo4j_store.apply(sample_matters())
-    assert neo4j_store.fulltext("Matter", "建住宅")[0][0] == "m:zhuzhai"
-    assert neo4j_store.fulltext("Matter", "占道经营")[0][0] == "m:zhandao"
-    assert neo4j_store.fulltext("Matter", "村庄和集镇规划")[0][0] == "m:zhuzhai"  # legal basis is indexed too
-    # the category is indexed too (every field search ranks on): the penalties first, then the 行政确认 for its 行政
-    assert [k for k, _ in neo4j_store.fulltext("Matter", "行政处罚")][2:] == ["m:weifang"]
-    assert {k for k, _ in neo4j_store.fulltext("Matter", "行政处罚")[:2]} == {"m:zhuzhai", "m:zhandao"}
-    assert len(neo4j_store.fulltext("Matter", "行政处罚", limit=1)) == 1
+    recall = neo4j_store.matter_recall()
+    assert recall(["住宅"]) == ["m:zhuzhai"]
+    assert recall(["占道", "经营"]) == ["m:zhandao"]
+    assert "m:zhuzhai" in recall(["村庄", "集镇"])  # the legal basis is indexed too
+    # the category is indexed too (every field search ranks on): the penalties and the 行政确认 for its 行政
+    assert set(recall(["处罚"])) == {"m:zhuzhai", "m:zhandao"}
+    assert "m:weifang" in recall(["行政"])
     # what a user types is searched for, never parsed as Lucene syntax
-    assert isinstance(neo4j_store.fulltext("Matter", '违法 AND (建设" OR title:*'), list)
-    assert neo4j_store.fulltext("Matter", "  ") == []
-    with pytest.raises(KeyError):
-        neo4j_store.fulltext("Region", "城关")
+    assert isinstance(recall(['违法 AND (建设" OR title:*']), list)
+    assert recall(["  "]) == []
 
 
 def test_values_are_parameters_never_cypher(neo4j_store):
@@ -166,8 +164,7 @@ def test_a_relation_to_a_node_that_does_not_exist_fails_the_load_and_names_it(ne
 
 
 def test_loads_larger_than_one_statement_are_written_and_replaced_in_chunks(neo4j_url, neo4j_store, monkeypatch):
-    monkeypatch.setenv("QUANZE_NEO4J_BATCH", "7")
-    with Neo4jStore(neo4j_url) as store:
+    with Neo4jStore(neo4j_url, batch_size=7) as store:
         assert store.batch_size == 7
         b = small_batch()
         for i in range(30):
@@ -177,16 +174,21 @@ def test_loads_larger_than_one_statement_are_written_and_replaced_in_chunks(neo4
         assert store.counts()["Agency"] == 31 and store.counts()["LEADS"] == 31
         store.apply(Batch(replaces=["L1"]))
         assert store.counts()["Agency"] == 0 and store.counts()["LEADS"] == 0
+    monkeypatch.setenv("QUANZE_NEO4J_BATCH", "7")  # the setting, when the store is opened by its URL
+    with open_store(neo4j_url) as store:
+        assert store.batch_size == 7
     monkeypatch.setenv("QUANZE_NEO4J_BATCH", "many")
-    with pytest.raises(StoreError, match="QUANZE_NEO4J_BATCH"):
-        Neo4jStore(neo4j_url)
+    with pytest.raises(BadValue, match="QUANZE_NEO4J_BATCH"):
+        open_store(neo4j_url)
 
 
 def test_a_database_that_does_not_exist_is_named_in_the_error(neo4j_url, monkeypatch):
-    monkeypatch.setenv("QUANZE_NEO4J_DATABASE", "nosuchdb")
     with pytest.raises(StoreError, match="nosuchdb") as e:
-        Neo4jStore(neo4j_url)
+        Neo4jStore(neo4j_url, database="nosuchdb")
     assert neo4j_url in str(e.value)
+    monkeypatch.setenv("QUANZE_NEO4J_DATABASE", "nosuchdb")  # the setting, when the store is opened by its URL
+    with pytest.raises(StoreError, match="nosuchdb"):
+        open_store(neo4j_url)
 
 
 # --- copying the embedded store into Neo4j ---------------------------------------------------------------------

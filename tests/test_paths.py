@@ -3,7 +3,8 @@
 import pytest
 from openpyxl import Workbook
 
-from quanze.api.paths import NoPath, find_paths
+from quanze.api.paths import find_paths
+from quanze.errors import BadValue, NoPath
 from quanze.errors import Ambiguous, NotFound
 from quanze.ingest.pipeline import ingest_paths
 
@@ -56,9 +57,9 @@ def test_no_path_is_a_clear_answer_not_an_empty_success(delegated):
 
 
 def test_an_unknown_relation_kind_lists_the_valid_ones(delegated):
-    with pytest.raises(NotFound) as e:
+    with pytest.raises(BadValue) as e:  # a value the command does not take, not a thing the graph lacks
         find_paths(delegated, "县住建局", "城关镇", via=["OWNS"])
-    assert "DELEGATES" in e.value.message_en and "OWNS" in e.value.message_zh
+    assert "DELEGATES" in e.value.message_en and "OWNS" in e.value.message_zh and e.value.field == "via"
 
 
 def test_unknown_and_ambiguous_endpoints(delegated):

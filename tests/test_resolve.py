@@ -1,4 +1,4 @@
-"""Who handles matter M in township T: each rule of DOMAIN.md, and their precedence, on the demo county's structure."""
+"""Who handles matter M in township T: each rule of docs/domain.md, and their precedence, on the demo county's structure."""
 
 import datetime as dt
 

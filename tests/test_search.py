@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from quanze.api.search import BadQuery, Hit, MatterIndex, Synonyms, asks_for_permit, check_query, load_synonyms
+from quanze.api.inputs import question
+from quanze.api.search import Hit, MatterIndex, Synonyms, asks_for_permit, load_synonyms, searchable
+from quanze.errors import BadQuery
 from quanze.errors import InputError, QuanzeError
 from quanze.graph.matters import matter_id, norm_matter_name
 
@@ -258,9 +260,9 @@ def test_bad_queries_raise_in_both_languages(index: MatterIndex, query: str) -> 
     assert info.value.message_zh in str(info.value) and info.value.message_en in str(info.value)
 
 
-def test_check_query_cleans() -> None:
-    assert check_query("  ＡＢＣ　占道经营 ") == "abc占道经营"
-    assert len(check_query("违" * 200)) == 200
+def test_a_question_is_cleaned_before_it_is_searched() -> None:
+    assert searchable("  ＡＢＣ　占道经营 ") == "abc占道经营"
+    assert len(question("违" * 200)) == 200
 
 
 def test_no_match_is_an_empty_list(index: MatterIndex) -> None:

@@ -17,7 +17,8 @@ import pytest
 
 from quanze.api import semantic
 from quanze.api.search import MatterIndex, Synonyms
-from quanze.api.semantic import ModelError, ModelSpec
+from quanze.api.semantic import ModelSpec
+from quanze.errors import ModelError
 from quanze.api.who import who
 
 AS_OF = "2025-06-01"

@@ -1,4 +1,4 @@
-"""The generic spreadsheet reader: real county lists, as hand-made and untidy as they come (see FORMATS.md)."""
+"""The generic spreadsheet reader: real county lists, as hand-made and untidy as they come (see docs/formats.md)."""
 
 from __future__ import annotations
 

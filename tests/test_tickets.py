@@ -107,7 +107,7 @@ def test_who_reports_the_tickets_it_compared(full_demo_store, tmp_path: Path, se
     answer = who(full_demo_store, "饭馆油烟熏阳台", "城关镇", as_of=AS_OF, ticket_files=[path])
     used = 1 if search_mode == "semantic" else 0
     assert answer["tickets"] == {"read": 2, "used": used, "unknown_matter": ["past.yaml 第2项"]}
-    from quanze.cli_text import who_text
+    from quanze.cli.text import who_text
 
     text = who_text(answer)
     assert ("参考历史工单 1 条" in text) == (search_mode == "semantic")
@@ -204,7 +204,7 @@ def test_a_recorded_ticket_is_read_back_and_cannot_carry_a_formula(full_demo_sto
 
 def test_recording_refuses_what_the_store_does_not_hold(full_demo_store, tmp_path: Path) -> None:
     from quanze.api.tickets import record_ticket
-    from quanze.errors import NotFound
+    from quanze.errors import BadValue, NotFound
 
     path = tmp_path / "tickets.csv"
     with pytest.raises(NotFound) as e:
@@ -212,7 +212,7 @@ def test_recording_refuses_what_the_store_does_not_hold(full_demo_store, tmp_pat
     assert "城区餐饮油烟治理" in e.value.message_zh and "城区餐饮油烟治理" in e.value.candidates
     with pytest.raises(NotFound):
         record_ticket(full_demo_store, path, "饭店油烟", agency="县里没有的局")
-    with pytest.raises(NotFound):
+    with pytest.raises(BadValue):  # neither a matter nor a body given
         record_ticket(full_demo_store, path, "饭店油烟")
     assert not path.exists()  # nothing half-written
     other = tmp_path / "other.csv"

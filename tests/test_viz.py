@@ -19,16 +19,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from quanze.api.audit import run_audit
-from quanze.api.http import create_app
 from quanze.api.paths import find_paths
 from quanze.api.resolve import delegation_in_force
 from quanze.cli import main
 from quanze.graph.matters import norm_matter_name
+from quanze.errors import BadValue
 from quanze.graph.schema import ASSIGNMENT_TYPES, SCHEMA
-from quanze.graph.sqlite_store import SqliteStore
 from quanze.graph.store import Batch
 from quanze.viz import (agency_view, audit_view, build_view, matter_view, path_view, region_view, render_html,
                         write_html)
@@ -37,19 +35,6 @@ from quanze.viz.style import rel_look
 TOWNSHIP = "990701001"  # 城关镇
 EVIL = '</script><script>document.documentElement.dataset.pwned="1"</script><img src=x onerror="document.' \
        'documentElement.dataset.pwned=2">"\'&amp;\u2028<!--'
-
-
-@pytest.fixture(scope="module")
-def store(full_demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The whole demo county, copied once for this module's views, which only read it."""
-    s = SqliteStore(f"sqlite:///{shutil.copy(full_demo_db, tmp_path_factory.mktemp('viz') / 'demo.db')}")
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def demo_url(store) -> str:
-    return store.url
 
 
 def edges_of(view) -> dict[tuple[str, str], list[dict]]:
@@ -72,25 +57,25 @@ def matters_in(view) -> set[str]:
 
 # --- the views against the store ----------------------------------------------------------------------------------
 
-def test_township_view_shows_its_bodies_stationed_units_and_every_matter(store):
-    view = region_view(store, "城关镇", limit=10_000)
+def test_township_view_shows_its_bodies_stationed_units_and_every_matter(demo_reader):
+    view = region_view(demo_reader, "城关镇", limit=10_000)
     assert view.kind == "township" and view.focus == [f"Region:{TOWNSHIP}"] and view.omitted == 0
-    agencies = {a["id"] for a in store.nodes("Agency", region=TOWNSHIP)}
+    agencies = {a["id"] for a in demo_reader.nodes("Agency", region=TOWNSHIP)}
     assert agencies <= {n.split(":", 1)[1] for n in view.node_ids("Agency")}
     for a in agencies:  # every body hangs from its parent in the township, or else from the township
         up = [e for e in view.net.edges if e["from"] == f"Agency:{a}" and e["label"] in ("隶属", "属于")]
         assert len(up) == 1, a
-    for r in store.rels("STATIONED_IN", target=TOWNSHIP):
+    for r in demo_reader.rels("STATIONED_IN", target=TOWNSHIP):
         has_edge(view, f"Agency:{r.source}", f"Region:{TOWNSHIP}", "STATIONED_IN")
-        for parent in store.rels("UNIT_OF", source=r.source):
+        for parent in demo_reader.rels("UNIT_OF", source=r.source):
             has_edge(view, f"Agency:{r.source}", f"Agency:{parent.target}", "UNIT_OF")
     has_edge(view, f"Region:{TOWNSHIP}", "Region:990701", "PART_OF")
     expected = set()
     for t in (*ASSIGNMENT_TYPES, "DELEGATES", "UNDERTAKES"):
-        for r in store.rels(t, region=TOWNSHIP):
+        for r in demo_reader.rels(t, region=TOWNSHIP):
             has_edge(view, f"Agency:{r.source}", f"Matter:{r.target}", t)
             expected.add(r.target)
-    for r in store.rels("RECALLED_TO", region=TOWNSHIP):
+    for r in demo_reader.rels("RECALLED_TO", region=TOWNSHIP):
         has_edge(view, f"Matter:{r.source}", f"Agency:{r.target}", "RECALLED_TO")
         has_edge(view, f"Region:{TOWNSHIP}", f"Matter:{r.source}", "RECALLED_TO")
         expected.add(r.source)
@@ -98,109 +83,110 @@ def test_township_view_shows_its_bodies_stationed_units_and_every_matter(store):
     assert f"涉及 {len(expected)} 项事项" in view.notes[0][0]
 
 
-def test_the_limit_keeps_every_group_and_says_what_was_left_out(store):
-    full = region_view(store, "城关镇", limit=10_000)
-    view = region_view(store, "城关镇", limit=10)
+def test_the_limit_keeps_every_group_and_says_what_was_left_out(demo_reader):
+    full = region_view(demo_reader, "城关镇", limit=10_000)
+    view = region_view(demo_reader, "城关镇", limit=10)
     total = len(matters_in(full))
     assert len(matters_in(view)) == 10 and view.omitted == total - 10 > 0
-    recalled = {r.source for r in store.rels("RECALLED_TO", region=TOWNSHIP)}
-    delegated = {r.target for r in store.rels("DELEGATES", region=TOWNSHIP)}
+    recalled = {r.source for r in demo_reader.rels("RECALLED_TO", region=TOWNSHIP)}
+    delegated = {r.target for r in demo_reader.rels("DELEGATES", region=TOWNSHIP)}
     assert matters_in(view) & recalled and matters_in(view) & (delegated - recalled)  # each group takes its turn
     zh, en = view.notes[0]
     assert f"另有 {total - 10} 项未显示" in zh and f"{total - 10} more not shown" in en and "--limit" in en
     html = render_html(view)
     assert f"另有 {total - 10} 项未显示" in html and f"{total - 10} more not shown" in html
-    with pytest.raises(Exception, match="--limit"):
-        region_view(store, "城关镇", limit=0)
+    with pytest.raises(BadValue, match="limit") as e:
+        region_view(demo_reader, "城关镇", limit=0)
+    assert e.value.field == "limit"
 
 
-def test_county_view_shows_townships_departments_and_where_units_are_stationed(store):
-    view = region_view(store, "青岚县", limit=5)
+def test_county_view_shows_townships_departments_and_where_units_are_stationed(demo_reader):
+    view = region_view(demo_reader, "青岚县", limit=5)
     assert view.kind == "county" and len(matters_in(view)) == 5 and view.omitted > 0
-    for t in store.nodes("Region", county_code="990701"):
+    for t in demo_reader.nodes("Region", county_code="990701"):
         has_edge(view, f"Region:{t['code']}", "Region:990701", "PART_OF")
-    for unit in store.nodes("Agency", region="990701", kind="dispatched_unit"):
-        for r in store.rels("STATIONED_IN", source=unit["id"]):
+    for unit in demo_reader.nodes("Agency", region="990701", kind="dispatched_unit"):
+        for r in demo_reader.rels("STATIONED_IN", source=unit["id"]):
             has_edge(view, f"Agency:{unit['id']}", f"Region:{r.target}", "STATIONED_IN")
     unit_of = Counter(e["label"] for e in view.net.edges if e["label"].startswith("隶属"))
     assert unit_of and set(unit_of) == {"隶属"}, "a relation drawn twice would read 隶属 ×2"
 
 
-def test_agency_view_shows_units_and_matters_by_role_merged_across_townships(store):
-    view = agency_view(store, "县住建局", limit=10_000)
+def test_agency_view_shows_units_and_matters_by_role_merged_across_townships(demo_reader):
+    view = agency_view(demo_reader, "县住建局", limit=10_000)
     dept = "990701/青岚县住房和城乡建设局"
     assert view.subject == "青岚县住房和城乡建设局" and view.focus == [f"Agency:{dept}"]
-    for r in store.rels("UNIT_OF", target=dept):
+    for r in demo_reader.rels("UNIT_OF", target=dept):
         has_edge(view, f"Agency:{r.source}", f"Agency:{dept}", "UNIT_OF")
     expected = set()
     for t in (*ASSIGNMENT_TYPES, "DELEGATES", "UNDERTAKES"):
-        by_matter = Counter(r.target for r in store.rels(t, source=dept))
+        by_matter = Counter(r.target for r in demo_reader.rels(t, source=dept))
         for matter, n in by_matter.items():
             edge = has_edge(view, f"Agency:{dept}", f"Matter:{matter}", t)
             assert edge["label"] == rel_look(t).zh + (f" ×{n}" if n > 1 else "")
         expected |= set(by_matter)
-    recalled = Counter(r.source for r in store.rels("RECALLED_TO", target=dept))
+    recalled = Counter(r.source for r in demo_reader.rels("RECALLED_TO", target=dept))
     for matter, n in recalled.items():
         assert has_edge(view, f"Matter:{matter}", f"Agency:{dept}", "RECALLED_TO")["label"].endswith(
             f"×{n}" if n > 1 else "收回")
     assert matters_in(view) == expected | set(recalled)
-    delegations = store.rels("DELEGATES", source=dept)
+    delegations = demo_reader.rels("DELEGATES", source=dept)
     if delegations:  # the tooltip of a merged edge names the townships
         r = delegations[0]
         title = has_edge(view, f"Agency:{dept}", f"Matter:{r.target}", "DELEGATES")["title"]
-        assert store.node("Region", r.props["region"])["name"] in title and "来源 sources" in title
+        assert demo_reader.node("Region", r.props["region"])["name"] in title and "来源 sources" in title
 
 
-def _patterned_matter(store) -> str:
+def _patterned_matter(demo_reader) -> str:
     """The demo matter delegated to the most townships and also recalled somewhere."""
-    delegated = Counter(r.target for r in store.rels("DELEGATES"))
-    recalled = {r.source for r in store.rels("RECALLED_TO")}
+    delegated = Counter(r.target for r in demo_reader.rels("DELEGATES"))
+    recalled = {r.source for r in demo_reader.rels("RECALLED_TO")}
     return max((m for m in delegated if m in recalled), key=lambda m: (delegated[m], m))
 
 
-def test_matter_view_shows_who_handles_it_in_each_township(store):
-    matter = _patterned_matter(store)
-    view = matter_view(store, matter)
+def test_matter_view_shows_who_handles_it_in_each_township(demo_reader):
+    matter = _patterned_matter(demo_reader)
+    view = matter_view(demo_reader, matter)
     me = f"Matter:{matter}"
-    assert view.focus == [me] and view.subject == store.node("Matter", matter)["name"]
-    delegations = store.rels("DELEGATES", target=matter)
+    assert view.focus == [me] and view.subject == demo_reader.node("Matter", matter)["name"]
+    delegations = demo_reader.rels("DELEGATES", target=matter)
     for r in delegations:
         edge = has_edge(view, f"Region:{r.props['region']}", me, "UNDERTAKES")
         assert r.props["document"] in edge["title"]
     for dept, n in Counter(r.source for r in delegations).items():
         assert has_edge(view, f"Agency:{dept}", me, "DELEGATES")["label"] == "下放" + (f" ×{n}" if n > 1 else "")
-    for r in store.rels("RECALLED_TO", source=matter):
+    for r in demo_reader.rels("RECALLED_TO", source=matter):
         has_edge(view, f"Region:{r.props['region']}", me, "RECALLED_TO")
         has_edge(view, me, f"Agency:{r.target}", "RECALLED_TO")
     township = view.net.node_map[f"Region:{delegations[0].props['region']}"]
     assert "谁负责 who handles" in township["title"]
     in_force = {r.props["region"] for r in delegations if delegation_in_force(r, dt.date.today())}
     assert any(f"{len(in_force)} 个乡镇承接下放" in zh for zh, _ in view.notes)
-    one = matter_view(store, matter, within="城关镇")
+    one = matter_view(demo_reader, matter, within="城关镇")
     assert one.node_ids("Region") == [f"Region:{TOWNSHIP}"]
 
 
-def test_a_lapsed_delegation_reads_as_lapsed(store):
-    lapsed = [r for r in store.rels("DELEGATES") if r.props.get("recalled")]
+def test_a_lapsed_delegation_reads_as_lapsed(demo_reader):
+    lapsed = [r for r in demo_reader.rels("DELEGATES") if r.props.get("recalled")]
     if not lapsed:
         pytest.skip("the demo has no recalled delegation")
     r = lapsed[0]
-    edge = [e for e in edges_of(matter_view(store, r.target))[(f"Region:{r.props['region']}", f"Matter:{r.target}")]
+    edge = [e for e in edges_of(matter_view(demo_reader, r.target))[(f"Region:{r.props['region']}", f"Matter:{r.target}")]
             if e["label"].startswith("承接")][0]
     assert edge["label"].startswith("承接·已失效") and edge["dashes"] is True
 
 
-def test_a_matter_is_found_by_words_and_the_runners_up_are_named(store):
-    view = matter_view(store, "村里有人没批就盖房子")
+def test_a_matter_is_found_by_words_and_the_runners_up_are_named(demo_reader):
+    view = matter_view(demo_reader, "村里有人没批就盖房子")
     assert view.node_ids("Matter") and any("其他可能" in zh for zh, _ in view.notes)
     with pytest.raises(Exception) as e:
-        matter_view(store, "   ")
+        matter_view(demo_reader, "   ")
     assert type(e.value).__name__ == "BadQuery"
 
 
-def test_path_view_draws_every_shortest_path_in_its_real_direction(store):
-    view = path_view(store, "县住建局", "城关镇")
-    data = find_paths(store, "县住建局", "城关镇", all_shortest=True, limit=10)
+def test_path_view_draws_every_shortest_path_in_its_real_direction(demo_reader):
+    view = path_view(demo_reader, "县住建局", "城关镇")
+    data = find_paths(demo_reader, "县住建局", "城关镇", all_shortest=True, limit=10)
     for end in (data["from"], data["to"]):
         assert f"{end['label']}:{end['id']}" in view.focus
     for path in data["paths"]:
@@ -212,23 +198,23 @@ def test_path_view_draws_every_shortest_path_in_its_real_direction(store):
     assert f"{len(data['paths'])} 条最短路径" in view.notes[0][0]
 
 
-def test_path_view_follows_only_the_relation_kinds_asked_and_the_hop_limit(store):
+def test_path_view_follows_only_the_relation_kinds_asked_and_the_hop_limit(demo_reader):
     via = ["DELEGATES", "UNDERTAKES"]
-    data = find_paths(store, "县住建局", "990701002/综合行政执法大队", via=via, all_shortest=True, limit=10)
-    view = build_view(store, path=("县住建局", "990701002/综合行政执法大队"), via=via)
+    data = find_paths(demo_reader, "县住建局", "990701002/综合行政执法大队", via=via, all_shortest=True, limit=10)
+    view = build_view(demo_reader, path=("县住建局", "990701002/综合行政执法大队"), via=via)
     kinds = {e["label"].split(" ")[0] for e in view.net.edges}
     assert kinds <= {rel_look(t).zh for t in via} and len(view.net.edges) >= data["paths"][0]["hops"]
     with pytest.raises(Exception) as e:
-        build_view(store, path=("县住建局", "990701002/综合行政执法大队"), via=via, max_hops=1)
+        build_view(demo_reader, path=("县住建局", "990701002/综合行政执法大队"), via=via, max_hops=1)
     assert type(e.value).__name__ == "NoPath"
 
 
-def test_the_matter_view_judges_who_handles_it_as_of_the_date_given(store):
-    matter = _patterned_matter(store)
-    delegations = store.rels("DELEGATES", target=matter)
+def test_the_matter_view_judges_who_handles_it_as_of_the_date_given(demo_reader):
+    matter = _patterned_matter(demo_reader)
+    delegations = demo_reader.rels("DELEGATES", target=matter)
     first = min(r.props["effective"] for r in delegations if r.props.get("effective"))
-    before = build_view(store, matter=matter, as_of=first - dt.timedelta(days=1))
-    after = build_view(store, matter=matter, as_of=first)
+    before = build_view(demo_reader, matter=matter, as_of=first - dt.timedelta(days=1))
+    after = build_view(demo_reader, matter=matter, as_of=first)
     # before the first delegation took effect no township undertakes it: every delegation reads as not yet in force,
     # drawn dashed, and none as lapsed (nothing was recalled before it began)
     assert not any("个乡镇承接下放" in zh for zh, _ in before.notes)
@@ -239,19 +225,19 @@ def test_the_matter_view_judges_who_handles_it_as_of_the_date_given(store):
     assert any("个乡镇承接下放" in zh for zh, _ in after.notes)
 
 
-def test_audit_view_names_what_each_finding_names_coloured_by_severity(store):
-    report = run_audit(store, region="青岚县")
-    view = audit_view(store, "青岚县", limit=10_000)
+def test_audit_view_names_what_each_finding_names_coloured_by_severity(demo_reader):
+    report = run_audit(demo_reader, region="青岚县")
+    view = audit_view(demo_reader, "青岚县", limit=10_000)
     findings = view.node_ids("Finding")
     assert len(findings) == len(report.findings) and view.omitted == 0
     high = [f for f in report.findings if f.severity == "high"]
-    assert high and len(audit_view(store, "青岚县", limit=len(high)).node_ids("Finding")) == len(high)
+    assert high and len(audit_view(demo_reader, "青岚县", limit=len(high)).node_ids("Finding")) == len(high)
     named = {f"Agency:{a['id']}" for f in report.findings for a in f.agencies}
     named |= {f"Matter:{f.matter['id']}" for f in report.findings if f.matter}
     for node in named:
         n = view.net.node_map[node]
         assert n["borderWidth"] == 5 and n["color"]["border"] in ("#d62728", "#ff9f1c", "#f4d35e")
-    limited = audit_view(store, "青岚县", limit=3)
+    limited = audit_view(demo_reader, "青岚县", limit=3)
     assert limited.omitted == len(report.findings) - 3 and "--limit" in limited.notes[0][1]
 
 
@@ -275,11 +261,11 @@ def assert_offline(html: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def pages(store, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[object, Path]]:
+def pages(demo_reader, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[object, Path]]:
     out = tmp_path_factory.mktemp("pages")
-    views = {"township": region_view(store, "城关镇"), "agency": agency_view(store, "县住建局"),
-             "matter": matter_view(store, _patterned_matter(store)), "path": path_view(store, "县住建局", "城关镇"),
-             "audit": audit_view(store, "青岚县"), "county": region_view(store, "青岚县")}
+    views = {"township": region_view(demo_reader, "城关镇"), "agency": agency_view(demo_reader, "县住建局"),
+             "matter": matter_view(demo_reader, _patterned_matter(demo_reader)), "path": path_view(demo_reader, "县住建局", "城关镇"),
+             "audit": audit_view(demo_reader, "青岚县"), "county": region_view(demo_reader, "青岚县")}
     return {k: (v, write_html(v, out / f"{k}.html")) for k, v in views.items()}
 
 
@@ -370,12 +356,6 @@ def test_quanze_view_errors_and_help(demo_url, capsys):
         main(["view", "--help"])
     out = capsys.readouterr().out
     assert "无需联网" in out and "needs no network" in out
-
-
-@pytest.fixture(scope="module")
-def client(demo_url: str):
-    with TestClient(create_app(demo_url)) as c:
-        yield c
 
 
 @pytest.mark.parametrize("params", [{"region": "城关镇"}, {"agency": "县住建局"}, {"matter": "占道经营", "in": "城关镇"},

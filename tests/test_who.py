@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from quanze.api.who import BadDate, dispatch, who
+from quanze.api.who import dispatch, who
+from quanze.errors import BadDate
 from quanze.errors import Ambiguous, NotFound, QuanzeError
 from quanze.ingest.pipeline import ingest_paths
 from quanze.tests.helpers import sheet

@@ -6,17 +6,18 @@ undertaken (承接), cooperated on (配合), assisted (协助), guided (指导).
 
 from __future__ import annotations
 
-from quanze.graph.lookup import find_agency
+from quanze.api import inputs
+from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Rel, Store
 from quanze.viz.region import add_matters, grouped
 from quanze.viz.style import rel_look
 from quanze.viz.view import DEFAULT_LIMIT, GraphView
 
-MATTER_ROLES = ("RECALLED_TO", "DELEGATES", "LEADS", "UNDERTAKES", "COOPERATES_ON", "ASSISTS", "GUIDES")
+MATTER_ROLES = SCHEMA.types("recall", "delegation", "assignment")  # the groups a view shows, in this order
 
 
 def agency_view(store: Store, name: str, *, within: str | None = None, limit: int = DEFAULT_LIMIT) -> GraphView:
-    ref = find_agency(store, name, within)
+    ref = inputs.agency(store, name, within)
     view = GraphView(store, "agency", ref.name)
     me = view.agency(ref.id, focus=True)
     view.retitle(view.net.node_map[me]["label"])

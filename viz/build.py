@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from quanze.api import inputs
+from quanze.errors import BadValue
 from quanze.graph.store import Store
 from quanze.viz.agency import agency_view
 from quanze.viz.audit import audit_view
@@ -16,12 +18,19 @@ from quanze.viz.view import DEFAULT_LIMIT, GraphView, check_limit
 
 def build_view(store: Store, *, region: str | None = None, agency: str | None = None, matter: str | None = None,
                path: tuple[str, str] | None = None, audit: str | None = None, within: str | None = None,
-               limit: int = DEFAULT_LIMIT, as_of: dt.date | None = None, via: list[str] | None = None,
+               limit: int = DEFAULT_LIMIT, as_of: dt.date | str | None = None, via: list[str] | None = None,
                max_hops: int = 6) -> GraphView:
     """The view of whichever one of ``region``, ``agency``, ``matter``, ``path`` (from, to) or ``audit`` is given.
     ``as_of``: the date the matter view judges who handles it (default today); ``via``, ``max_hops``: the path view's
-    relation kinds and hop limit, as ``quanze path`` takes them."""
-    check_limit(limit)
+    relation kinds and hop limit, as ``quanze path`` takes them. Every value is read by ``api.inputs``."""
+    given = [k for k, v in (("region", region), ("agency", agency), ("matter", matter), ("path", path),
+                            ("audit", audit)) if v]
+    if len(given) != 1 or (path is not None and not all(path)):
+        raise BadValue("请给出且只给出 region、agency、matter、from 和 to、audit 之一",
+                       "give exactly one of region, agency, matter, from and to, audit",
+                       ["region", "agency", "matter", "from", "to", "audit"])
+    limit = check_limit(limit)
+    as_of = inputs.optional_date(as_of)
     if region:
         return region_view(store, region, within=within, limit=limit)
     if agency:
@@ -30,9 +39,7 @@ def build_view(store: Store, *, region: str | None = None, agency: str | None = 
         return matter_view(store, matter, within=within, as_of=as_of)
     if path:
         return path_view(store, path[0], path[1], within=within, via=via, max_hops=max_hops)
-    if audit:
-        return audit_view(store, audit, limit=limit)
-    raise ValueError("build_view needs one of region, agency, matter, path, audit")
+    return audit_view(store, audit, limit=limit)
 
 
 def file_name(view: GraphView) -> str:

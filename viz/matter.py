@@ -4,7 +4,7 @@ Each township with a list row on the matter is a node joined to the matter by wh
 matter is delegated to it; the tooltip names the undertaking unit, the document and the dates; dashed when not in
 force on the date asked: 承接·未生效 before it takes effect, 承接·已失效 once recalled), 收回 (taken back from it), 牵头 or 配合 (one of its own bodies leads or
 cooperates), 办件 N (cases handled). County departments are joined to the matter once per role (``下放 ×20``), their
-tooltips listing the townships. A township's tooltip also says who handles the matter there today, by DOMAIN.md's
+tooltips listing the townships. A township's tooltip also says who handles the matter there today, by docs/domain.md's
 rules (``api.resolve``), and the notes name the townships no list mentions.
 
 The matter is found by id, code or exact name, else by search (the best hit, the runners-up named in the notes); the
@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from quanze.api.resolve import Resolver, delegation_state
-from quanze.api.search import check_query
+from quanze.api.inputs import held_region, question
+from quanze.api.resolve import Resolver, delegation_state, role_label, rule_label
 from quanze.api.who import matter_index
-from quanze.cli_text import ROLE, RULE
 from quanze.errors import NotFound
 from quanze.graph.matters import norm_matter_name
 from quanze.graph.schema import ASSIGNMENT_TYPES
 from quanze.graph.store import Store
-from quanze.viz.region import held_region
 from quanze.viz.view import GraphView
 
 RUNNERS_UP = 4
@@ -35,7 +33,7 @@ DELEGATION_LABEL = {"pending": "承接·未生效", "lapsed": "承接·已失效
 def find_matter(store: Store, text: str) -> tuple[list[str], list[str]]:
     """The matter's ids (the first is the one found, then any other id of the same item) and, when it was found by
     search, the names of the next best matches."""
-    query = check_query(text)
+    query = question(text)
     runners_up: list[str] = []
     found = [m["id"] for key in (query, f"code:{query}") if (m := store.node("Matter", key))]
     found = found or [m["id"] for m in store.nodes("Matter", code=query) + store.nodes(
@@ -74,8 +72,8 @@ def matter_view(store: Store, text: str, *, within: str | None = None, as_of: dt
     def township(code: str, role: str) -> str:
         if code not in pattern:
             res = resolver.resolve(ids, townships[code], date)
-            lines = [f"谁负责 who handles（{date.isoformat()}，{RULE.get(res.rule, res.rule)}）:"]
-            lines += [f"  {ROLE.get(h.role, h.role)}: {h.agency['name']}" for h in res.handlers] or ["  —"]
+            lines = [f"谁负责 who handles（{date.isoformat()}，{rule_label(res.rule)}）:"]
+            lines += [f"  {role_label(h.role)}: {h.agency['name']}" for h in res.handlers] or ["  —"]
             view.region(code, extra=lines)
         pattern.setdefault(code, set()).add(role)
         return f"Region:{code}"

@@ -14,9 +14,8 @@ group stays visible, and the page says how many of each were left out.
 
 from __future__ import annotations
 
-from quanze.api.who import place
-from quanze.graph.lookup import find_region
-from quanze.graph.schema import ASSIGNMENT_TYPES
+from quanze.api.inputs import held_region
+from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Rel, Store
 from quanze.viz.view import DEFAULT_LIMIT, GraphView, check_limit, take_round_robin
 
@@ -25,24 +24,11 @@ ROLE_GROUPS = {"recalled": ("收回", "recalled"), "delegated": ("下放", "dele
 STRUCTURE = ("UNIT_OF", "STATIONED_IN", "CO_LOCATED_WITH")
 
 
-def county_of(store: Store, within: str | None) -> str | None:
-    """The county code of a region name or code (a county is its own), or None."""
-    if not within:
-        return None
-    r = find_region(store, within)
-    return r.code if r.level == "county" else r.county_code
-
-
-def held_region(store: Store, name: str, within: str | None = None) -> dict:
-    """A region by name or code (within a county or township's county) that the graph holds, else NotFound."""
-    return place(store, find_region(store, name, county_of(store, within)).code)
-
-
 def region_matters(store: Store, code: str) -> tuple[dict[str, list[str]], list[Rel]]:
     """The matters the lists assign in a region, grouped by what the region does with them (a matter in its first
     group only), and the relations doing so."""
     rels: list[Rel] = []
-    for t in (*ASSIGNMENT_TYPES, "DELEGATES", "UNDERTAKES", "RECALLED_TO"):
+    for t in SCHEMA.duty_types:
         rels += store.rels(t, region=code)
     own = {a["id"] for a in store.nodes("Agency", region=code)}
     pairs = []

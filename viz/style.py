@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quanze.graph.schema import SCHEMA
+
 
 @dataclass(frozen=True)
 class Look:
@@ -46,22 +48,19 @@ CATEGORY_COLORS: dict[str, str] = {
 NO_CATEGORY = "#9e9e9e"
 OTHER_CATEGORY = "#6b6b6b"
 
-# relations: the Chinese word on the edge, English for the legend, colour and line
+# relations: the word on the edge and in the legend is the schema's own (RelKind.label_zh / label_en); here, the colour
+# and whether the line is dashed
+_REL_LINES: dict[str, tuple[str, bool]] = {
+    "LEADS": ("#c0392b", False), "COOPERATES_ON": ("#2874a6", False), "ASSISTS": ("#5dade2", False),
+    "GUIDES": ("#7d3c98", True), "DELEGATES": ("#e67e22", False), "UNDERTAKES": ("#229954", False),
+    "RECALLED_TO": ("#212121", True), "STATIONED_IN": ("#8e44ad", False), "UNIT_OF": ("#7f8c8d", False),
+    "BELONGS_TO": ("#b0b0b0", False), "PART_OF": ("#b0b0b0", False), "CO_LOCATED_WITH": ("#95a5a6", True),
+    "HANDLED": ("#16a085", True),
+}
 REL_LOOKS: dict[str, Look] = {
-    "LEADS": Look("牵头", "leads", "#c0392b"),
-    "COOPERATES_ON": Look("配合", "cooperates", "#2874a6"),
-    "ASSISTS": Look("协助", "assists", "#5dade2"),
-    "GUIDES": Look("指导", "guides", "#7d3c98", dashes=True),
-    "DELEGATES": Look("下放", "delegates", "#e67e22"),
-    "UNDERTAKES": Look("承接", "undertakes", "#229954"),
-    "RECALLED_TO": Look("收回", "recalled to", "#212121", dashes=True),
-    "STATIONED_IN": Look("派驻", "stationed in", "#8e44ad"),
-    "UNIT_OF": Look("隶属", "unit of", "#7f8c8d"),
-    "BELONGS_TO": Look("属于", "belongs to", "#b0b0b0"),
-    "PART_OF": Look("辖属", "part of", "#b0b0b0"),
-    "CO_LOCATED_WITH": Look("合署", "co-located", "#95a5a6", dashes=True),
-    "HANDLED": Look("办件", "handled", "#16a085", dashes=True),
-    "NAMES": Look("涉及", "names", "#555555", dashes=True),
+    **{r.type: Look(r.label_zh, r.label_en, _REL_LINES[r.type][0], dashes=_REL_LINES[r.type][1])
+       for r in SCHEMA.relations},
+    "NAMES": Look("涉及", "names", "#555555", dashes=True),  # an audit finding names a region, matter or agency
 }
 
 

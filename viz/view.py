@@ -16,13 +16,14 @@ from typing import Any
 
 from pyvis.network import Network
 
-from quanze.api.audit.capacity import LIST_KIND_ZH
-from quanze.errors import NotFound
+from quanze.graph.list_kinds import SOURCE_KINDS
+from quanze.api import inputs
 from quanze.graph.schema import AGENCY_KINDS
 from quanze.graph.store import Rel, Store
 from quanze.viz.style import Look, category_color, category_label, node_look, rel_look
 
 DEFAULT_LIMIT = 60  # matters (or findings) a view shows; the page says how many more there were
+MAX_LIMIT = 10_000  # a county's every matter fits; more would be a page nobody can read
 MATTER_LABEL_CHARS = 18
 FIELD_CHARS = 300
 SOURCES_SHOWN = 5
@@ -80,9 +81,8 @@ def _listed(label: str, items: list[str], shown: int, sep: str = "、") -> str:
 
 
 def check_limit(limit: int) -> int:
-    if limit < 1:
-        raise NotFound("--limit 至少为1", "--limit must be at least 1")
-    return limit
+    """How many matters or findings a view may show (``api.inputs.count``: at least 1, at most 1000)."""
+    return inputs.count(limit, "limit", 1, MAX_LIMIT)
 
 
 def take_round_robin(groups: dict[str, list[str]], limit: int) -> list[str]:
@@ -285,7 +285,7 @@ def _source_line(props: dict[str, Any]) -> str | None:
 def _details(props: dict[str, Any]) -> list[str]:
     out = []
     if props.get("list_kind"):
-        out.append(f"清单 list: {LIST_KIND_ZH.get(props['list_kind'], props['list_kind'])}")
+        out.append(f"清单 list: {SOURCE_KINDS.get(props['list_kind'], (props['list_kind'],))[0]}")
     for key, zh, en in DETAILS:
         value = props.get(key)
         if value is not None and value != "":

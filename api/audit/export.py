@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from quanze.api.audit.rules import SEVERITY_ZH, Finding, rule
-from quanze.api.audit.text import source_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,6 +20,23 @@ SUMMARY_HEADERS = ("规则", "标题", "严重程度", "检查数", "发现数",
 FINDING_HEADERS = ("严重程度", "地区代码", "地区", "事项编号", "事项", "机构", "说明", "Description", "来源")
 CSV_HEADERS = ("规则",) + FINDING_HEADERS
 _MAX_WIDTH = 80
+
+
+def source_text(sources: list[dict[str, Any]], limit: int = 6) -> str:
+    """``fq1.xlsx/S 第3、4、9行；township_units.xlsx/乡镇机构 第200行``: rows grouped by file and sheet."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for s in sources:
+        where = (str(s.get("file") or s.get("list") or "?"), str(s.get("sheet") or ""))
+        grouped.setdefault(where, []).append(str(s.get("row")) if s.get("row") is not None else "")
+    parts = []
+    for (file, sheet), rows in grouped.items():
+        place = f"{file}/{sheet}" if sheet else file
+        rows = [r for r in rows if r]
+        if rows:
+            more = f"等{len(rows)}" if len(rows) > limit else ""
+            place += f" 第{'、'.join(rows[:limit])}{more}行"
+        parts.append(place)
+    return "；".join(parts)
 
 
 def safe_cell(value: Any) -> Any:

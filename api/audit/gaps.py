@@ -12,10 +12,11 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from quanze.api.audit.capacity import Facts, median, township_scope
+from quanze.api.audit.facts import Facts, median
 from quanze.api.audit.rules import Checked, Finding, Issues, Render, Scope, rule, sources
-from quanze.api.resolve import Resolver
+from quanze.api.resolve import Resolver, township_scope
 from quanze.graph.matters import ENFORCEMENT_CATEGORIES, POWER_CATEGORIES
+from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Rel
 
 # a legal basis that itself names township level: 乡、镇人民政府, 乡（镇）人民政府, 乡级人民政府, 街道办事处
@@ -46,7 +47,7 @@ def audit_orphan_matter(facts: Facts, th: dict[str, Any], scope: Scope) -> Check
         if not scope.covers(t):
             continue
         listed: dict[str, list[Rel]] = defaultdict(list)
-        for type_ in ("LEADS", "COOPERATES_ON", "ASSISTS", "GUIDES", "RECALLED_TO", "DELEGATES"):
+        for type_ in SCHEMA.types("assignment", "recall") + ("DELEGATES",):
             for r in facts.at(type_, t):
                 if type_ != "DELEGATES" or facts.in_force(r):
                     listed[facts.key(r.source if type_ == "RECALLED_TO" else r.target)].append(r)
@@ -119,7 +120,7 @@ def audit_duty_without_power(facts: Facts, th: dict[str, Any], scope: Scope) -> 
                 if key in delegated or key in recalled or key in granted_county or any(
                         _grants_township(facts, r) for r in rels):
                     continue
-                issues.add((key,), t, rels, [_lead(facts, r, t) for r in rels], rels[0].target,
+                issues.add((key,), t, rels, [facts.township_lead(r, t) for r in rels], rels[0].target,
                            _render_no_power(facts, rels))
     return Checked(issues.findings(), examined)
 
@@ -128,11 +129,6 @@ def _grants_township(facts: Facts, rel: Rel) -> bool:
     basis = " ".join(str(x) for x in (rel.props.get("legal_basis"), rel.props.get("scope"),
                                       (facts.matters.get(rel.target) or {}).get("legal_basis")) if x)
     return township_scope(rel) or bool(_TOWNSHIP_GRANT.search(basis))
-
-
-def _lead(facts: Facts, rel: Rel, township: str) -> str | None:
-    a = facts.agencies.get(rel.source) or {}
-    return rel.source if a.get("region") == township else facts.government(township)
 
 
 def _render_no_power(facts: Facts, rels: list[Rel]) -> Render:

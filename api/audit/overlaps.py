@@ -14,8 +14,10 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from typing import Any
 
-from quanze.api.audit.capacity import LIST_KIND_EN, LIST_KIND_ZH, Facts, township_scope
+from quanze.api.audit.facts import Facts
 from quanze.api.audit.rules import Checked, Finding, Issues, Render, Scope, rule, sources
+from quanze.api.resolve import township_scope
+from quanze.graph.list_kinds import SOURCE_KINDS
 from quanze.graph.store import Rel
 from quanze.graph.text import normalise_key
 
@@ -44,8 +46,9 @@ def _quote(facts: Facts, matter_id: str) -> str:
 # --- multi-lead ---------------------------------------------------------------------------------------------------
 
 def audit_multi_lead(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
-    """DOMAIN.md's four cases, with its override semantics: a recall overrides everything below it for the township,
-    a delegation in force overrides the delegating department's power there, nothing else overrides."""
+    """docs/domain.md's four cases, with the resolver's override semantics (``api.resolve.RULES``, §4.7): a recall
+    overrides everything below it for the township, a delegation in force overrides the delegating department's power
+    there, nothing else overrides."""
     issues = Issues(facts, "multi-lead")
     examined = 0
     for county in facts.counties():
@@ -59,7 +62,7 @@ def audit_multi_lead(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
             for key, rels in power.items():
                 if len({facts.department_of(r.source) for r in rels}) > 1:
                     # where the matter is delegated or recalled, the departments' powers are overridden there
-                    where = [t for t in towns if key not in facts.delegated(t) and key not in facts.recalled(t)]
+                    where = [t for t in towns if not facts.overridden(t, key, "department")]
                     for t in where or [county]:
                         issues.add(("power",), t, rels, [r.source for r in rels], rels[0].target,
                                    _render_two_power(facts, rels))
@@ -85,37 +88,28 @@ def _township_leads(facts: Facts, t: str, power: dict[str, list[Rel]], issues: I
     for r in facts.at("LEADS", t):
         (coop if r.props.get("list_kind") == "cooperation" else basic)[facts.key(r.target)].append(r)
     delegated = facts.delegated(t)
-    recalled = facts.recalled(t)
-    keys = set(basic) | set(coop) | set(delegated) | recalled
-    for key in keys - recalled:  # a recall overrides everything below it
-        if basic[key] and power.get(key):
+    keys = set(basic) | set(coop) | set(delegated) | facts.recalled(t)
+    for key in keys:
+        if basic[key] and power.get(key) and not facts.overridden(t, key, "basic"):
             delegating = {facts.department_of(r.source) for r in delegated.get(key, [])}
             holders = [r for r in power[key] if facts.department_of(r.source) not in delegating]
             if holders:
                 rels = basic[key] + holders
-                issues.add(("basic-power",), t, rels, [_township_lead(facts, r, t) for r in basic[key]] +
+                issues.add(("basic-power",), t, rels, [facts.township_lead(r, t) for r in basic[key]] +
                            [r.source for r in holders], rels[0].target, _render_leads(
                                facts, rels, "乡镇基本履职事项与部门权责清单都列有此事项，其间没有有效的下放",
                                "the township's own list and a department's power list both hold it, with no "
                                "delegation in force between them"))
         leads = [r for r in coop[key] if facts.resolved(r.source)]
-        if len({r.source for r in leads}) > 1:
+        if len({r.source for r in leads}) > 1 and not facts.overridden(t, key, "cooperation"):
             issues.add(("cooperation",), t, leads, [r.source for r in leads], leads[0].target, _render_leads(
                 facts, leads, "配合履职事项写了不同的牵头部门", "cooperation rows name different leads"))
         from_depts = [r for r in delegated.get(key, []) if facts.resolved(r.source)]
-        if len({facts.department_of(r.source) for r in from_depts}) > 1:
+        if len({facts.department_of(r.source) for r in from_depts}) > 1 and not facts.overridden(t, key, "delegated"):
             issues.add(("delegation",), t, from_depts, [r.source for r in from_depts], from_depts[0].target,
                        _render_leads(facts, from_depts, "两个部门都把此事项下放给了乡镇",
                                      "two departments delegate it to the township"))
     return len(keys)
-
-
-def _township_lead(facts: Facts, rel: Rel, township: str) -> str | None:
-    """The resolver's reading of a township row: a name that is not the township's own means the government."""
-    a = facts.agencies.get(rel.source) or {}
-    if a.get("region") == township:
-        return rel.source
-    return facts.government(township) or rel.source
 
 
 def _render_leads(facts: Facts, rels: list[Rel], why_zh: str, why_en: str) -> Render:
@@ -268,8 +262,8 @@ def _duplicate(facts: Facts, rule_id: str, severity: str, lst: dict[str, Any], r
     return Finding(
         rule_id, severity, facts.region(region), facts.matter(matter),
         [facts.agency(a) for a in _named(rels, lst)],
-        f"{m}在同一份{LIST_KIND_ZH.get(kind, '清单')}（{title}）中出现{len(rows)}次：第{row_text}行",
-        f"{m} appears {len(rows)} times in one {LIST_KIND_EN.get(kind, 'list')} ({title}): rows "
+        f"{m}在同一份{SOURCE_KINDS.get(kind, ('清单', ''))[0]}（{title}）中出现{len(rows)}次：第{row_text}行",
+        f"{m} appears {len(rows)} times in one {SOURCE_KINDS.get(kind, ('', 'list'))[1]} ({title}): rows "
         f"{', '.join(str(r[1]) for r in rows)}",
         sources(facts, rels), townships if len(townships) > 1 else [])
 
@@ -415,7 +409,7 @@ def _mid(rel: Rel) -> str:
 def _matter_rows(facts: Facts, county: str, where: str) -> dict[str, list[Rel]]:
     """Rows naming each matter (by key) in the county, or in one township when the run is limited to it."""
     out: dict[str, list[Rel]] = defaultdict(list)
-    for type_ in ("LEADS", "COOPERATES_ON", "RECALLED_TO", "DELEGATES", "HANDLED"):
+    for type_ in ("LEADS", "COOPERATES_ON", "RECALLED_TO", "DELEGATES", "HANDLED"):  # rows that name a matter there
         for r in facts.rels[type_]:
             region = r.source if type_ == "HANDLED" else str(r.props.get("region") or "")
             if region.startswith(where) or (len(where) > 6 and region == county):

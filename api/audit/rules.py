@@ -1,5 +1,5 @@
 """The audit rules declared as data: id, titles and explanations in Chinese and English, severity, thresholds, and
-what each rule counts as examined (its denominator). DOMAIN.md "Audit rules" is the reference for what each means.
+what each rule counts as examined (its denominator). docs/domain.md §5 is the reference for what each means.
 
 The checks themselves live beside these declarations, in ``overlaps.py`` (重叠/多头) and ``gaps.py`` (空白/悬空); the
 registry binds an id to its check. A check reads the graph and returns findings, never writes: findings are for a
@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from quanze.errors import NotFound
+from quanze.errors import BadValue
 
 if TYPE_CHECKING:
-    from quanze.api.audit.capacity import Facts
+    from quanze.api.audit.facts import Facts
     from quanze.graph.store import Rel
 
 # ordered from least to most serious: --severity and --fail-on take one of these
@@ -30,7 +30,7 @@ SEVERITY_ZH = {"low": "低", "medium": "中", "high": "高"}
 def severity_rank(level: str) -> int:
     """Position of a level in ``SEVERITIES``; an unknown level is an error naming the valid ones."""
     if level not in SEVERITIES:
-        raise NotFound(f"未知的严重程度「{level}」，可选：{'、'.join(SEVERITIES)}",
+        raise BadValue(f"未知的严重程度「{level}」，可选：{'、'.join(SEVERITIES)}",
                        f"unknown severity {level!r}; valid: {', '.join(SEVERITIES)}", SEVERITIES)
     return SEVERITIES.index(level)
 
@@ -51,11 +51,11 @@ class Threshold:
         try:
             parsed = self.kind(value)
         except (TypeError, ValueError) as e:
-            raise NotFound(f"阈值 {self.name} 应为{_KIND_ZH[self.kind]}，而不是「{value}」",
+            raise BadValue(f"阈值 {self.name} 应为{_KIND_ZH[self.kind]}，而不是「{value}」",
                            f"threshold {self.name} must be {_KIND_EN[self.kind]}, not {value!r}") from e
         if self.kind is not str and (parsed < self.lowest or (self.highest is not None and parsed > self.highest)):
             top = f"–{self.highest:g}" if self.highest is not None else " 以上"
-            raise NotFound(f"阈值 {self.name} 应在 {self.lowest:g}{top} 之间，而不是 {value}",
+            raise BadValue(f"阈值 {self.name} 应在 {self.lowest:g}{top} 之间，而不是 {value}",
                            f"threshold {self.name} must be at least {self.lowest:g}"
                            + (f" and at most {self.highest:g}" if self.highest is not None else "") + f", not {value}")
         return parsed
@@ -221,7 +221,7 @@ def rule(rule_id: str) -> RuleDecl:
     for r in RULES:
         if r.id == rule_id:
             return r
-    raise NotFound(f"未知的审计规则「{rule_id}」，可选：{'、'.join(RULE_IDS)}",
+    raise BadValue(f"未知的审计规则「{rule_id}」，可选：{'、'.join(RULE_IDS)}",
                    f"unknown audit rule {rule_id!r}; valid: {', '.join(RULE_IDS)}", RULE_IDS)
 
 
@@ -240,7 +240,7 @@ def thresholds_for(overrides: dict[str, Any] | None) -> dict[str, dict[str, Any]
         decl = rule(rule_id)
         t = next((t for t in decl.thresholds if t.name == name), None)
         if t is None:
-            raise NotFound(f"未知的阈值「{key}」，可选：{'、'.join(valid)}",
+            raise BadValue(f"未知的阈值「{key}」，可选：{'、'.join(valid)}",
                            f"unknown threshold {key!r}; valid: {', '.join(valid)}", valid)
         out[rule_id][name] = t.parse(value)
     return out

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quanze.api.audit.capacity import Facts
+from quanze.api import inputs
+from quanze.api.audit.facts import Facts
 from quanze.api.audit.rules import RULE_IDS, SEVERITIES, Finding, Scope, registry, rule, severity_rank, thresholds_for
+from quanze.graph.lookup import county_code
+from quanze.graph.regions import Region
 from quanze.graph.store import Store
-
-from quanze.errors import Ambiguous, NotFound
 
 
 @dataclass
@@ -48,47 +49,9 @@ class AuditReport:
                 "worst_severity": self.worst_severity(), "thresholds": self.thresholds}
 
 
-def _as_date(value: dt.date | str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as e:
-        raise NotFound(f"日期「{value}」应写作 2025-06-01", f"date {value!r} must be written 2025-06-01") from e
-
-
-def _region(facts: Facts, text: str | None) -> dict[str, Any] | None:
-    """A county or township the store holds, by code or by exact name."""
-    if not text:
-        return None
-    text = text.strip()
-    if text in facts.regions:
-        return facts.region(text)
-    named = [c for c, r in facts.regions.items() if r.get("name") == text]
-    if len(named) == 1:
-        return facts.region(named[0])
-    held = [f"{r['name']}（{c}）" for c, r in sorted(facts.regions.items())]
-    if named:
-        raise Ambiguous(f"地区「{text}」有{len(named)}个，请用区划代码", f"{len(named)} regions are named {text!r}; use "
-                        "the code", [f"{facts.name(c)}（{c}）" for c in named])
-    raise NotFound(f"存储中没有地区「{text}」；已有：{'、'.join(held[:10])}",
-                   f"the store holds no region {text!r}; it holds: {', '.join(held[:10])}", held)
-
-
-def _county_of(store: Store, text: str | None) -> str | None:
-    """The county of the region asked for, when it names exactly one region the store holds: then only that county
-    is read. Anything else (no region, a name several regions share, an unknown one) reads the whole store, and
-    ``_region`` says what is wrong."""
-    if not text:
-        return None
-    text = text.strip()
-    by_code = store.node("Region", text)
-    held = [by_code] if by_code else store.nodes("Region", name=text)
-    if len(held) != 1:
-        return None
-    return str(held[0].get("county_code") or held[0]["code"])[:6]
+def _county_to_read(held: dict[str, Any] | None) -> str | None:
+    """A region asked for: only its county is read (the findings are the same as from the whole store)."""
+    return county_code(Region.from_props(held)) if held else None
 
 
 def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | None = None,
@@ -96,17 +59,18 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
               as_of: dt.date | str | None = None) -> AuditReport:
     """Run the chosen rules (default: all, in declaration order) over the store; never writes to it.
 
-    ``region``: a county or township code (or held name) — findings in it and its townships, and what was examined
-    there. ``severity``: the lowest level reported. ``thresholds``: ``{"near-duplicate": {"similarity": 0.9}}`` or
-    ``{"near-duplicate.similarity": 0.9}``. ``as_of``: the date delegations are in force on (default today).
+    Every value is read by ``api.inputs``. ``region``: a county or township the store holds, by code or name — findings
+    in it and its townships, and what was examined there. ``severity``: the lowest level reported. ``thresholds``:
+    ``{"near-duplicate": {"similarity": 0.9}}`` or ``{"near-duplicate.similarity": 0.9}``. ``as_of``: the date
+    delegations are in force on (default today).
     """
-    chosen = list(dict.fromkeys(rules)) if rules else list(RULE_IDS)
-    for rid in chosen:
-        rule(rid)  # an unknown id is an error listing the valid ones
+    chosen = inputs.rule_ids(rules) or list(RULE_IDS)
+    severity = inputs.severity(severity)
     minimum = severity_rank(severity) if severity else 0
     limits = thresholds_for(thresholds)
-    facts = Facts(store, _as_date(as_of), county=_county_of(store, region))
-    where = _region(facts, region)
+    held = inputs.held_region(store, region) if region else None
+    facts = Facts(store, inputs.date(as_of), county=_county_to_read(held))
+    where = facts.region(held["code"]) if held else None
     scope = Scope(where["code"] if where else None)
     checks = registry()
     findings: list[Finding] = []

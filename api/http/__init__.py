@@ -2,6 +2,5 @@
 ``errors.py`` for how errors become JSON answers."""
 
 from quanze.api.http.app import create_app, is_loopback, public_url
-from quanze.api.http.errors import BadParameter
 
-__all__ = ["BadParameter", "create_app", "is_loopback", "public_url"]
+__all__ = ["create_app", "is_loopback", "public_url"]

@@ -13,7 +13,6 @@ milliseconds once the caches are warm.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import tempfile
@@ -29,8 +28,8 @@ from fastapi.responses import HTMLResponse, Response
 from quanze import __version__
 from quanze.api import semantic
 from quanze.api.tickets import load_tickets
-from quanze.api.http.errors import JSON, BadParameter, bad_parameter, install
-from quanze.errors import NotFound, StoreError
+from quanze.api.http.errors import JSON, install
+from quanze.errors import StoreError
 from quanze.graph.store import Store, open_store
 from quanze.graph.store import store_url as resolve_url
 
@@ -47,12 +46,13 @@ Within = Annotated[str | None, Query(alias="in", description="县或乡镇名称
                                                              "code")]
 Via = Annotated[list[str] | None, Query(description="只经过这些关系类型（逗号分隔，可重复）/ only through these "
                                                    "relation kinds")]
-MaxHops = Annotated[int, Query(ge=1, le=20, description="最多跳数 / hop limit")]
-AsOf = Annotated[str | None, Query(description="按此日期判断下放和收回是否有效，如 2025-06-01（默认今天）/ the date "
-                                               "delegations and recalls are judged on (default today)")]
+MaxHops = Annotated[str, Query(description="最多跳数（1–20）/ hop limit (1–20)")]
+AsOf = Annotated[str | None, Query(description="按此日期判断下放和收回是否有效，如 2025-06-01、2025年6月1日（默认今天）"
+                                               "/ the date delegations and recalls are judged on (default today)")]
 Rules = Annotated[list[str] | None, Query(alias="rule", description="只运行这些规则（可重复）/ only these rules "
                                                                     "(repeatable)")]
-Severity = Annotated[str | None, Query(description="最低严重程度 low | medium | high / the lowest severity reported")]
+Severity = Annotated[str | None, Query(description="最低严重程度 low | medium | high（或 低、中、高）/ the lowest "
+                                                   "severity reported")]
 
 
 class _Holder:
@@ -102,22 +102,6 @@ def _store(request: Request) -> Iterator[Store]:
         yield request.app.state.quanze.get()
 
 
-def _date(text: str | None) -> dt.date:
-    from quanze.api.who import parse_as_of
-
-    return parse_as_of(text)
-
-
-def _county(store: Store, text: str | None) -> str | None:
-    """The county a region name or code is in (a county is its own), or None for no region."""
-    from quanze.graph.lookup import find_region
-
-    if not text:
-        return None
-    r = find_region(store, text)
-    return r.code if r.level == "county" else r.county_code
-
-
 def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) -> FastAPI:
     """The API over the store at ``store_url`` (default ``$QUANZE_STORE`` or ``./quanze.db``); ``who`` and
     ``dispatch`` compare questions with the past tickets of ``ticket_files`` (read once, checked at start)."""
@@ -147,15 +131,14 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
 
     @app.get("/who", summary="这件事在这里谁负责 / who handles this, here", response_class=JSON)
     def who(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None,
-            limit: Annotated[int, Query(ge=1, le=50, description="前N个事项 / the top N matters")] = 3) -> JSON:
+            limit: Annotated[str, Query(description="前N个事项（1–50）/ the top N matters (1–50)")] = "3") -> JSON:
         """牵头、配合、协助、指导的机构，规则、依据、下放链条和来源行，与 `quanze who --json` 相同。
         The responsible agencies with role, rule, legal basis, delegation chain and source rows, as
         `quanze who --json` prints them."""
         from quanze.api.who import who as ask
 
-        date = _date(as_of)
         with _store(request) as store:
-            return JSON(ask(store, q, region, as_of=date, limit=limit, ticket_files=tickets))
+            return JSON(ask(store, q, region, as_of=as_of, limit=limit, ticket_files=tickets))
 
     @app.get("/dispatch", summary="吹哨报到：哪些部门必须到场 / dispatch plan", response_class=JSON)
     def dispatch(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None) -> JSON:
@@ -163,24 +146,21 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
         with matters and duties, plus the units stationed in the township."""
         from quanze.api.who import dispatch as plan
 
-        date = _date(as_of)
         with _store(request) as store:
-            return JSON(plan(store, q, region, as_of=date, ticket_files=tickets))
+            return JSON(plan(store, q, region, as_of=as_of, ticket_files=tickets))
 
     @app.get("/path", summary="两者之间的责任路径 / responsibility paths", response_class=JSON)
     def path(request: Request,
              source: Annotated[str, Query(alias="from", description="起点：名称、简称、区划代码或事项 / start")],
              target: Annotated[str, Query(alias="to", description="终点 / end")],
              via: Via = None,
-             max_hops: MaxHops = 6,
+             max_hops: MaxHops = "6",
              all_: Annotated[bool, Query(alias="all", description="列出所有最短路径 / every shortest path")] = False,
              within: Within = None) -> JSON:
         """最短责任路径，每一步给出关系的真实方向。The shortest paths, each step with its relation's real
         direction; 404 `no-path` when there is none."""
-        from quanze.api.paths import check_kinds, find_paths
+        from quanze.api.paths import find_paths
 
-        with bad_parameter():
-            check_kinds(via)
         with _store(request) as store:
             return JSON(find_paths(store, source, target, via=via, max_hops=max_hops, all_shortest=all_,
                                    within=within))
@@ -192,37 +172,16 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
                  description="agency 机构 | region 地区 | auto 先地区后机构 / region first, then agency")] = "auto",
              within: Within = None) -> JSON:
         """与 `quanze show --json` 相同。As `quanze show --json` prints it."""
-        from quanze.api.describe import describe_agency, describe_region
-        from quanze.graph.lookup import find_agency, find_region
+        from quanze.api.describe import describe
 
         with _store(request) as store:
-            if kind != "agency":
-                county = _county(store, within)
-                try:
-                    return JSON(describe_region(store, find_region(store, name, county)))
-                except NotFound as e:
-                    if kind == "region":
-                        raise
-                    missed = e
-            try:
-                return JSON(describe_agency(store, find_agency(store, name, within)))
-            except NotFound as e:
-                if kind == "agency":
-                    raise
-                near = tuple(dict.fromkeys(e.candidates + missed.candidates))
-                raise NotFound(f"找不到地区或机构「{name}」", f"no region or agency named {name!r}", near) from e
+            return JSON(describe(store, name, kind, within))
 
     def _audit(store: Store, rules: list[str] | None, region: str | None, severity: str | None,
                as_of: str | None) -> Any:
-        from quanze.api.audit import rule, run_audit
-        from quanze.api.audit.rules import severity_rank
+        from quanze.api.audit import run_audit
 
-        with bad_parameter():
-            for rid in rules or ():
-                rule(rid)
-            if severity:
-                severity_rank(severity)
-        return run_audit(store, rules=rules, region=region, severity=severity, as_of=_date(as_of))
+        return run_audit(store, rules=rules, region=region, severity=severity, as_of=as_of)
 
     @app.get("/audit", summary="审计重叠与空白 / audit overlaps and gaps", response_class=JSON)
     def audit(request: Request, rules: Rules = None, region: Within = None, severity: Severity = None,
@@ -266,9 +225,8 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
         delegated items, certified enforcers, cases, staffing, items per staff."""
         from quanze.api.audit import capacity_report
 
-        date = _date(as_of)
         with _store(request) as store:
-            return JSON(capacity_report(store, _county(store, region), as_of=date))
+            return JSON(capacity_report(store, region, as_of=as_of))
 
     @app.get("/summary", summary="存储中有什么 / what the store holds", response_class=JSON)
     def summary(request: Request) -> JSON:
@@ -292,29 +250,18 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
              audit: Annotated[str | None, Query(description="审计发现所属的县或乡镇 / the county or township "
                                                             "whose audit findings")] = None,
              within: Within = None,
-             limit: Annotated[int, Query(ge=1, le=1000, description="最多显示的事项或发现数 / at most N matters "
-                                                                    "or findings")] = 60,
-             as_of: AsOf = None, via: Via = None, max_hops: MaxHops = 6) -> HTMLResponse:
+             limit: Annotated[str, Query(description="最多显示的事项或发现数（1–10000）/ at most N matters or findings "
+                                                     "(1–10000)")] = "60",
+             as_of: AsOf = None, via: Via = None, max_hops: MaxHops = "6") -> HTMLResponse:
         """与 `quanze view` 写出的页面相同：一个自包含、无需联网的 HTML 页面。给出且只给出 region、agency、matter、
         from 和 to、audit 之一。The page `quanze view` writes: one self-contained HTML page that needs no network.
         Give exactly one of region, agency, matter, from and to, audit."""
         from quanze.viz import build_view, content_security_policy, render_html
 
-        given = [k for k, v in (("region", region), ("agency", agency), ("matter", matter),
-                                ("from", source or target), ("audit", audit)) if v]
-        if len(given) != 1 or bool(source) != bool(target):
-            raise BadParameter("请给出且只给出 region、agency、matter、from 和 to、audit 之一",
-                               "give exactly one of region, agency, matter, from and to, audit",
-                               ["region", "agency", "matter", "from", "to", "audit"])
-        from quanze.api.paths import check_kinds
-
-        with bad_parameter():
-            check_kinds(via)
-        date = _date(as_of) if as_of else None
         with _store(request) as store:
             page = render_html(build_view(store, region=region, agency=agency, matter=matter,
-                                          path=(source, target) if source else None, audit=audit, within=within,
-                                          limit=limit, as_of=date, via=via, max_hops=max_hops))
+                                          path=(source, target) if source or target else None, audit=audit,
+                                          within=within, limit=limit, as_of=as_of, via=via, max_hops=max_hops))
         return HTMLResponse(page, headers={"Content-Security-Policy": content_security_policy(),
                                            "X-Content-Type-Options": "nosniff"})
 
@@ -330,4 +277,4 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
     return app
 
 
-__all__ = ["BadParameter", "create_app", "is_loopback", "public_url"]
+__all__ = ["create_app", "is_loopback", "public_url"]

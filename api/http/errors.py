@@ -2,9 +2,9 @@
 
     {"error": {"code": "not-found", "zh": "…", "en": "…", "problems": [...], "candidates": [...]}}
 
-Status by class: ``Ambiguous`` 409 (with the candidates), ``NotFound`` and ``NoPath`` 404, ``StoreError`` (and a
-store's own database errors) 503, any other ``QuanzeError`` — ``BadQuery``, ``BadDate``, ``InputError``,
-``BadParameter`` — 400. A parameter FastAPI rejects (missing, not a number, out of range) is a 400 ``bad-parameter``
+The status and the ``code`` are the error class's own (``quanze/errors.py`` draws the tree): ``BadValue`` and its
+kind 400, ``NotFound`` and ``NoPath`` 404, ``Ambiguous`` 409 (with the candidates), ``StoreError`` (and a store's own
+database errors) 503. A parameter FastAPI rejects (missing, not a number, out of range) is a 400 ``bad-parameter``
 too, with one problem per parameter. Anything else is a 500 with a fixed message; the traceback goes to the server's
 log only.
 """
@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,28 +21,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from quanze.errors import Ambiguous, NotFound, Problem, QuanzeError, StoreError
+from quanze.errors import BadValue, Problem, QuanzeError
 
 log = logging.getLogger("quanze.http")
-
-
-class BadParameter(QuanzeError):
-    """A query parameter with a value the API does not accept (an unknown rule, relation kind or severity);
-    ``candidates`` lists the valid values."""
-
-    def __init__(self, message_zh: str, message_en: str, candidates: list[str] | tuple[str, ...] = ()):
-        self.candidates = tuple(candidates)
-        super().__init__(message_zh, message_en)
-
-
-@contextmanager
-def bad_parameter() -> Iterator[None]:
-    """Checks of the library that report a bad value as ``NotFound`` (an unknown rule id, relation kind, severity):
-    over HTTP that is the client's bad input, a 400 listing the valid values, not a 404."""
-    try:
-        yield
-    except NotFound as e:
-        raise BadParameter(e.message_zh, e.message_en, e.candidates) from e
 
 
 class JSON(JSONResponse):
@@ -53,21 +31,6 @@ class JSON(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return json.dumps(content, ensure_ascii=False, default=str).encode("utf-8")
-
-
-def status_of(e: QuanzeError) -> int:
-    if isinstance(e, StoreError):
-        return 503
-    if isinstance(e, Ambiguous):
-        return 409
-    if isinstance(e, NotFound) or type(e).__name__ == "NoPath":
-        return 404
-    return 400
-
-
-def error_code(e: BaseException) -> str:
-    """``NotFound`` → ``not-found``, ``NoPath`` → ``no-path``, ``BadDate`` → ``bad-date``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", type(e).__name__).lower()
 
 
 def error_response(status: int, code: str, zh: str, en: str, problems: list[dict[str, Any]] = (),
@@ -79,8 +42,11 @@ def error_response(status: int, code: str, zh: str, en: str, problems: list[dict
 
 
 def quanze_error(e: QuanzeError) -> JSON:
-    problems = [p.to_dict() for p in getattr(e, "problems", [])]
-    return error_response(status_of(e), error_code(e), e.message_zh, e.message_en, problems,
+    if isinstance(e, BadValue):
+        problems = [p.to_dict() for p in e.problems()]
+    else:
+        problems = [p.to_dict() for p in getattr(e, "problems", [])]
+    return error_response(e.http_status, e.code, e.message_zh, e.message_en, problems,
                           getattr(e, "candidates", ()))
 
 

@@ -1,5 +1,7 @@
-"""The kinds of list counties publish, declared once: their columns (with every header word seen in real lists), what
-a title or sheet name calls them, and which columns give a table away as that kind.
+"""The kinds of list counties publish, declared once (docs/formats.md §2): their names in both languages, their
+columns (with every header word seen in real lists), what a title or sheet name calls them, and which columns give a
+table away as that kind. Adding a kind is one ``ListKind`` here and one row handler in ``ingest/list_build.py``
+(``ROW_HANDLERS``); a test checks that every kind has one.
 
 Users add header words for a new county's lists without code, in a sidecar: ``columns: {lead_department: [归口部门]}``.
 """
@@ -24,7 +26,9 @@ IMPLEMENTER = ["实施主体", "责任主体", "事项主体", "实施机构", "
 @dataclass(frozen=True)
 class ListKind:
     kind: str
-    title_zh: str
+    title_zh: str  # the list's usual title, as in "XX镇基本履职事项清单"
+    label_en: str  # what to call it in English: "basic duty list"
+    words_zh: str  # how an error message names it when asking which kind a file is
     columns: dict[str, list[str]]
     required: tuple[str, ...]
     keywords: tuple[str, ...]  # words in a title or sheet name that name this kind
@@ -39,12 +43,12 @@ def _with(**more: list[str]) -> dict[str, list[str]]:
 
 
 KINDS: dict[str, ListKind] = {k.kind: k for k in (
-    ListKind("power", "权责清单", _with(implementer=IMPLEMENTER, duty=["责任事项", "责任事项内容"],
+    ListKind("power", "权责清单", "power list", "权责清单", _with(implementer=IMPLEMENTER, duty=["责任事项", "责任事项内容"],
                                         accountability=["追责情形", "追责对象范围"], scope=["管理权限", "行使层级"]),
              ("name",), ("权责清单", "权力清单", "权责事项", "职权清单"), ("scope",)),
-    ListKind("basic", "基本履职事项清单", _with(implementer=IMPLEMENTER), ("name",),
+    ListKind("basic", "基本履职事项清单", "basic duty list", "基本履职事项", _with(implementer=IMPLEMENTER), ("name",),
              ("基本履职事项", "基本履职", "基本职责")),
-    ListKind("cooperation", "配合履职事项清单", _with(
+    ListKind("cooperation", "配合履职事项清单", "cooperation list", "配合履职事项/属地管理事项", _with(
         lead_department=["对应上级部门", "主体责任部门", "牵头部门", "主责部门", "责任部门", "主体责任/部门",
                          "主体责任/责任部门", "主体责任/牵头部门", "上级部门"],
         lead_duty=["上级部门职责", "主体责任/职责", "部门职责", "牵头部门职责", "主体责任内容", "主体责任/责任内容",
@@ -55,11 +59,11 @@ KINDS: dict[str, ListKind] = {k.kind: k for k in (
         other_departments=["配合部门", "协同部门", "配合责任部门", "配合责任/部门", "配合责任/配合部门", "其他配合部门"]),
              ("name", "lead_department"), ("配合履职事项", "配合履职", "属地管理事项", "主体责任和配合责任", "配合事项"),
              ("lead_department",)),
-    ListKind("recall", "上级部门收回事项清单", _with(
+    ListKind("recall", "收回事项清单", "recall list", "上级部门收回事项", _with(
         taking_department=["承接部门", "收回部门", "上级承接部门", "收回后承接部门"],
         way=["工作方式", "乡镇工作方式", "乡镇(街道)工作方式", "配合方式"]),
              ("name", "taking_department"), ("收回事项", "上级部门收回", "收回"), ("taking_department",)),
-    ListKind("delegation", "赋权事项清单", {
+    ListKind("delegation", "赋权事项清单", "delegation list", "赋权（下放、委托）事项", {
         **{k: v for k, v in COMMON.items()},
         "department": ["下放部门", "原实施部门", "委托部门", "赋权部门", "实施部门"],
         "mode": ["下放方式", "赋权方式", "方式"],
@@ -70,7 +74,7 @@ KINDS: dict[str, ListKind] = {k.kind: k for k in (
         "effective": ["生效日期", "实施时间", "生效时间"],
         "recalled": ["收回日期", "收回时间"],
     }, ("name", "department", "townships"), ("赋权", "下放", "委托", "综合行政执法事项目录"), ("department", "townships")),
-    ListKind("activity", "办件量统计", {
+    ListKind("activity", "办件量统计", "activity data", "办件量/案件数", {
         "seq": ["序号"],
         "township": ["乡镇", "乡镇(街道)", "镇街", "所在乡镇", "乡镇名称"],
         "code": COMMON["code"],
@@ -81,8 +85,10 @@ KINDS: dict[str, ListKind] = {k.kind: k for k in (
     }, ("township", "name", "count"), ("办件量", "案件统计", "执法案件", "办件统计"), ("count", "township")),
 )}
 
-KIND_WORDS_ZH = {"power": "权责清单", "basic": "基本履职事项", "cooperation": "配合履职事项/属地管理事项",
-                 "recall": "上级部门收回事项", "delegation": "赋权（下放、委托）事项", "activity": "办件量/案件数"}
+KIND_WORDS_ZH = {k.kind: k.words_zh for k in KINDS.values()}
+# what every SourceList kind is called: the list kinds and the structure files (机构编制表 / structure YAML)
+SOURCE_KINDS: dict[str, tuple[str, str]] = {**{k.kind: (k.title_zh, k.label_en) for k in KINDS.values()},
+                                            "structure": ("机构编制表", "structure table")}
 
 
 def kind_from_text(text: str) -> str | None:

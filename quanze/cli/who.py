@@ -1,0 +1,33 @@
+"""``quanze who``: a citizen's words and a place in, the responsible agencies out."""
+
+from __future__ import annotations
+
+import argparse
+
+from quanze.cli import options
+from quanze.cli.text import who_text
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("who", help="这件事在这里谁负责 / who handles this, here",
+                       description="用群众或工作人员的话描述一件事，给出负责的机构、角色、依据、下放链条和来源行（规则见 "
+                                   "docs/domain.md §4）。Describe a matter in a citizen's or an official's words; get the "
+                                   "responsible agencies with role, legal basis, delegation chain and source rows (rules: "
+                                   "docs/domain.md §4).", epilog=options.EPILOG)
+    p.add_argument("text", metavar="TEXT", help="描述，如“村里有人没批就盖房子” / the words, e.g. 占道经营")
+    options.within(p, "乡镇（或县）", "the township (or county)", dest="region", required=True)
+    options.as_of(p, "按此日期判断下放和收回是否有效（默认今天）", "date for delegations and recalls (default today)")
+    p.add_argument("--limit", default=3, metavar="N", help="显示前N个事项（默认3）/ show the top N matters")
+    options.search(p)
+    options.store(p)
+    options.as_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from quanze.api.who import who
+
+    with options.reading(args) as store:
+        data = who(store, args.text, args.region, as_of=args.as_of, limit=args.limit, **options.search_files(args))
+    options.emit(args, data, who_text)
+    return 0
