@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from quanze.graph.agency_names import qualified_name
 from quanze.graph.store import Rel, Store
 
 
@@ -159,18 +160,29 @@ class Resolver:
         self._agencies: dict[str, dict[str, Any]] = {}
         self._titles: dict[str, str | None] = {}
         self._governments: dict[str, str | None] = {}
+        self._regions: dict[str, str] = {}
 
     def source(self, rel: Rel) -> dict[str, Any]:
         return source_of(rel, self.store, self._titles)
 
     def agency(self, agency_id: str | None) -> dict[str, Any]:
+        """An agency as answers show it: ``label`` is its name qualified by its township for a township's unit
+        (``柏溪镇综合行政执法大队``), so that no answer names a bare unit every township has."""
         if not agency_id:
-            return {"id": None, "name": None, "kind": None}
+            return {"id": None, "name": None, "label": None, "kind": None}
         if agency_id not in self._agencies:
             p = self.store.node("Agency", agency_id) or {"id": agency_id, "name": agency_id, "kind": "unresolved"}
-            self._agencies[agency_id] = {"id": p["id"], "name": p["name"], "kind": p.get("kind"),
-                                         "region": p.get("region")}
+            region = p.get("region")
+            township = self._region_name(region) if region and len(region) == 9 else None
+            self._agencies[agency_id] = {"id": p["id"], "name": p["name"],
+                                         "label": qualified_name(p["name"], p.get("kind"), township),
+                                         "kind": p.get("kind"), "region": region}
         return self._agencies[agency_id]
+
+    def _region_name(self, code: str) -> str:
+        if code not in self._regions:
+            self._regions[code] = (self.store.node("Region", code) or {}).get("name") or code
+        return self._regions[code]
 
     def township_government(self, township: str) -> str | None:
         if township not in self._governments:

@@ -98,17 +98,20 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     region = inputs.held_region(store, region_text)
     resolver = Resolver(store)
     index = matter_index(store, synonym_files, ticket_files)
-    hits = index.search(query, limit=max(limit * 4, 20),
-                                                     boost=local_matters(store, region), recall=store.matter_recall())
+    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(store, region),
+                        recall=store.matter_recall())
+    answered: dict[str, dict[str, Any]] = {}
 
     def answer(hit: Any) -> dict[str, Any]:
-        return _match(resolver.resolve(_siblings(store, hit.matter_id), region, date), hit)
+        if hit.matter_id not in answered:
+            answered[hit.matter_id] = _match(resolver.resolve(_siblings(store, hit.matter_id), region, date), hit)
+        return answered[hit.matter_id]
 
     shown = [answer(hit) for hit in hits[:limit]]
     out: dict[str, Any] = {"query": text, "region": {"code": region["code"], "name": region["name"],
                                                       "level": region["level"]},
                            "as_of": date.isoformat(), "search": "semantic" if index.semantic else "lexical",
-                           "matches": shown}
+                           "matches": shown, "clarify": clarify(hits, answer)}
     if index.tickets_read:
         out["tickets"] = {"read": index.tickets_read, "used": index.tickets_used,
                           "unknown_matter": [t.source for t in index.tickets_unknown]}
@@ -126,6 +129,34 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
                 closest.append(m)
         out["closest_with_handlers"] = closest[:3]
     return out
+
+
+# When the leading candidates' scores are this close to the best and their leads differ, the answer asks which one was
+# meant instead of guessing (docs/domain.md §4): up to CLARIFY_OPTIONS options, one per distinct lead.
+CLARIFY_CLOSE = 0.8
+CLARIFY_OPTIONS = 4
+CLARIFY_LOOK = 8  # candidates looked at
+
+
+def clarify(hits: list[Any], answer: Any) -> list[dict[str, Any]]:
+    """您指的是哪一种？ — when the best candidates have different leads with close scores: one option per distinct lead,
+    each with the matter that sets it apart (its best-scoring one), best first; empty when the answer is clear (one
+    lead among the close candidates, or the words are a matter's exact name or code)."""
+    if not hits or getattr(hits[0], "exact", False):
+        return []
+    best = float(hits[0].score)
+    options: dict[str, dict[str, Any]] = {}
+    for hit in hits[:CLARIFY_LOOK]:
+        if float(hit.score) < CLARIFY_CLOSE * best:
+            break
+        m = answer(hit)
+        lead = next((h["agency"] for h in m["handlers"] if h["role"] == "lead"), None)
+        if lead is None or lead["id"] in options:
+            continue
+        options[lead["id"]] = {"lead": lead, "matter": m["matter"], "rule": m["rule"], "score": m["score"]}
+        if len(options) == CLARIFY_OPTIONS:
+            break
+    return list(options.values()) if len(options) > 1 else []
 
 
 def _match(res: Resolution, hit: Any) -> dict[str, Any]:

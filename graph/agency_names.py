@@ -70,3 +70,12 @@ def is_abbreviation(short: str, full: str) -> bool:
         return False  # a bare ending like 执法大队 or 派出所 is a generic word, not an abbreviation
     it = iter(full)
     return all(ch in it for ch in short)
+
+
+def qualified_name(name: str, kind: str | None, township: str | None) -> str:
+    """What to call a township's unit where several townships have one of that name: ``柏溪镇综合行政执法大队``, never
+    a bare ``综合行政执法大队``. A county body, a township government (柏溪镇人民政府) and a name that already starts with
+    its township's are left as they are."""
+    if not township or kind == "township_government" or name.startswith(township):
+        return name
+    return f"{township}{name}"

@@ -121,3 +121,40 @@ def test_the_command_line_answers_in_chinese_and_json(county):
     r = subprocess.run([sys.executable, "-m", "quanze.cli", "who", " ", "--in", "城关镇", "--store", county.url],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "error" in r.stderr
+
+
+# --- asking back, and naming a township's unit ---------------------------------------------------------------------
+
+def _hit(matter_id: str, score: float, exact: bool = False):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(matter_id=matter_id, score=score, exact=exact)
+
+
+def _answered(leads: dict[str, str | None]):
+    def answer(hit):
+        lead = leads[hit.matter_id]
+        return {"matter": {"id": hit.matter_id, "name": hit.matter_id}, "rule": "department", "score": hit.score,
+                "handlers": [{"role": "lead", "agency": {"id": lead, "name": lead}}] if lead else []}
+    return answer
+
+
+def test_close_candidates_with_different_leads_are_offered_one_option_per_lead():
+    from quanze.api.who import CLARIFY_OPTIONS, clarify
+
+    leads = {"m1": "甲", "m2": "乙", "m3": "甲", "m4": "丙", "m5": "丁", "m6": "戊", "m7": None}
+    hits = [_hit(m, s) for m, s in zip(leads, (5.0, 4.8, 4.6, 4.4, 4.2, 4.1, 4.0))]
+    options = clarify(hits, _answered(leads))
+    assert [o["lead"]["id"] for o in options] == ["甲", "乙", "丙", "丁"][:CLARIFY_OPTIONS]
+    assert options[0]["matter"]["id"] == "m1"  # each lead with its best-scoring matter
+    # far apart, one lead, or an exact name: nothing to ask
+    assert clarify([_hit("m1", 5.0), _hit("m2", 2.0)], _answered(leads)) == []
+    assert clarify([_hit("m1", 5.0), _hit("m3", 4.9)], _answered(leads)) == []
+    assert clarify([_hit("m1", 5.0, exact=True), _hit("m2", 4.9)], _answered(leads)) == []
+
+
+def test_a_township_unit_is_named_with_its_township(county):
+    out = who(county, MATTER, "临江镇", as_of="2025-01-01")
+    leads = [h["agency"] for h in out["matches"][0]["handlers"] if h["role"] == "lead"]
+    assert leads and all(a["label"].startswith("临江镇") for a in leads if len(a["region"]) == 9)
+    assert any(len(a["region"]) == 9 for a in leads)  # the delegated item's undertaker is the township's unit

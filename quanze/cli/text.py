@@ -128,15 +128,26 @@ def _source_line(sources: list[dict]) -> str:
     return "；".join(out) + (f" 等{len(sources)}处" if len(sources) > 3 else "")
 
 
-def handler_lines(h: dict, indent: str = "    ") -> list[str]:
-    lines = [f"{indent}{role_label(h['role'])}: {h['agency']['name']}"]
+def _named(agency: dict) -> str:
+    """An agency as answers name it: a township's unit with its township in front (``label``)."""
+    return str(agency.get("label") or agency.get("name"))
+
+
+def handler_lines(h: dict, indent: str = "    ", said: set[str] | None = None) -> list[str]:
+    """One handler; a duty text already printed in this answer (``said``) is not printed again."""
+    lines = [f"{indent}{role_label(h['role'])}: {_named(h['agency'])}"]
     if h.get("duty"):
-        lines.append(f"{indent}  职责 duty: {h['duty']}")
+        if said is not None and h["duty"] in said:
+            lines.append(f"{indent}  职责 duty: 同上 / as above")
+        else:
+            lines.append(f"{indent}  职责 duty: {h['duty']}")
+            if said is not None:
+                said.add(h["duty"])
     if h.get("legal_basis"):
         lines.append(f"{indent}  依据 legal basis: {h['legal_basis']}")
     d = h.get("delegation")
     if d:
-        lines.append(f"{indent}  下放 delegation: {d['department']['name']} {d['mode']} {d.get('document') or ''} "
+        lines.append(f"{indent}  下放 delegation: {_named(d['department'])} {d['mode']} {d.get('document') or ''} "
                      f"{d.get('batch') or ''} 生效 effective {d.get('effective') or '—'}"
                      + (f" 收回 recalled {d['recalled']}" if d.get("recalled") else ""))
         lines.append(f"{indent}  {d['note_zh']} / {d['note_en']}")
@@ -150,22 +161,29 @@ def who_text(d: dict) -> str:
     if d.get("search") == "lexical":
         lines.append("  （按字词和同义词检索；装上语义模型可按意思检索：quanze model fetch / words and synonyms only; "
                      "`quanze model fetch` adds search by meaning）")
+    elif d.get("search") == "semantic":
+        lines.append("  （按字词和意思检索 / searched by words and by meaning）")
     lines += ticket_lines(d.get("tickets"))
     if d.get("nobody"):
         lines.append(f"  {d['nobody']['zh']} / {d['nobody']['en']}")
+    said: set[str] = set()
     for i, m in enumerate(d["matches"], 1):
         cat = f"【{m['matter']['category']}】" if m["matter"].get("category") else ""
         lines.append(f"{i}. {m['matter']['name']}{cat}  规则 rule: {rule_label(m['rule'])}  "
                      f"(score {m['score']})")
         for h in m["handlers"]:
-            lines += handler_lines(h)
+            lines += handler_lines(h, said=said)
         for n in m["notes"]:
             lines.append(f"    注 note: {n['zh']} / {n['en']}")
-        if m["overridden"]:
-            lines.append("    被覆盖的断言 overridden: " + "；".join(
-                f"{o['agency']['name']}（{o['rule']}）" for o in m["overridden"]))
+        for o in m["overridden"]:
+            lines.append(f"    本应由{_named(o['agency'])}牵头（{rule_label(o['rule'])}），但「{rule_label(o['overridden_by'])}」"
+                         f"优先 / {_named(o['agency'])} would lead ({o['rule']}), but {o['overridden_by']} comes first")
+    if d.get("clarify"):
+        lines.append("您指的是哪一种？/ Which one do you mean?")
+        lines += [f"  {chr(ord('A') + i)}. {o['matter']['name']} → {_named(o['lead'])}（{rule_label(o['rule'])}）"
+                  for i, o in enumerate(d["clarify"])]
     for m in d.get("closest_with_handlers", []):
-        lead = next((h["agency"]["name"] for h in m["handlers"] if h["role"] == "lead"), "—")
+        lead = next((_named(h["agency"]) for h in m["handlers"] if h["role"] == "lead"), "—")
         lines.append(f"  相近且有人负责 closest with a handler: {m['matter']['name']} → {lead}")
     return "\n".join(lines)
 
@@ -193,7 +211,7 @@ def dispatch_text(d: dict) -> str:
     for g in d["groups"]:
         lines.append(f"■ {g['department']['name']}")
         for item in g["items"]:
-            lines.append(f"    {role_label(item['role'])}: {item['agency']['name']} — "
+            lines.append(f"    {role_label(item['role'])}: {_named(item['agency'])} — "
                          f"{item['matter']['name']}" + (f"；职责 duty: {item['duty']}" if item.get("duty") else ""))
     lines.append("派驻本乡镇的机构 units stationed here: " + ("、".join(u["name"] for u in d["stationed_units"]) or "—"))
     return "\n".join(lines)
