@@ -29,7 +29,8 @@ MARGIN = 0.03  # about four questions of a half: noise from a tie broken differe
 DOCUMENTED = {
     # demo/questions.yaml, now a tuning set (docs/accuracy.md, session 2)
     ("first", "lexical", "held-out"): (0.605, 0.798, 0.721, 0.891),
-    ("first", "lexical", "dev"): (0.845, 0.930, 0.953, 0.992),
+    # dev half re-read after the demo's power lists grew from 13 to 28 departments (docs/accuracy.md, 2026-12-07)
+    ("first", "lexical", "dev"): (0.814, 0.938, 0.938, 0.9922),
     ("first", "lexical", "all"): (0.725, 0.864, 0.837, 0.942),
     ("first", "semantic", "all"): (0.7558, 0.907, 0.8643, 0.9535),
     # demo/questions-fresh.yaml, written apart from the code and the table (docs/accuracy.md "second measurement")

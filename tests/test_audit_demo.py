@@ -16,7 +16,13 @@ COUNTY = "990701"
 PLANTED = demo_path().parent / "PLANTED.md"
 CLEAN_TOWNSHIPS = ("渔梁镇", "樟湾镇", "岚桥镇", "茶岭乡", "云岫乡")
 CLEAN_POWER_LISTS = ("power_gongan.xlsx", "power_weijian.csv", "power_linye.xlsx", "power_minzheng.csv",
-                     "power_zigui.xlsx")  # 公安局、卫健局、林业局、民政局、资规局
+                     "power_zigui.xlsx",  # 公安局、卫健局、林业局、民政局、资规局
+                     # and the 15 lists of the whole catalogue: 人社、文广旅体、教育、医保、商务、发改、财政、退役军人、司法、
+                     # 统计、工信、数据、审计、信访、县政府办 (PLANTED.md "Clean parts")
+                     "power_renshe.xlsx", "power_wenguanglvti.xlsx", "power_jiaoyu.xlsx", "power_yibao.csv",
+                     "power_shangwu.csv", "power_fagai.xlsx", "power_caizheng.xlsx", "power_tuiyijunren.csv",
+                     "power_sifa.xlsx", "power_tongji.csv", "power_gongxin.xlsx", "power_shuju.xlsx",
+                     "power_shenji.xlsx", "power_xinfang.xlsx", "power_zhengfuban.xlsx")
 ML1 = "对擅自砍伐城市树木的行政处罚"
 ML2 = "对未经定点从事生猪屠宰活动的行政处罚"
 
