@@ -43,8 +43,10 @@ DOCUMENTED = {
     # second time after the embedding batches were sorted by length (docs/accuracy.md "third measurement")
     ("third", "lexical", "all"): (0.3436, 0.5521, 0.5337, 0.7076),
     ("third", "lexical", "held-out"): (0.3175, 0.5278, 0.5317, 0.6944),
-    ("third", "semantic", "all"): (0.409, 0.6442, 0.5808, 0.7832),
-    ("third", "semantic", "held-out"): (0.3889, 0.631, 0.5754, 0.7817),
+    # semantic floors re-set to the reading after the catalogue grew from 507 to 796 matters (docs/accuracy.md,
+    # "After the whole catalogue"): more distractors, no search change
+    ("third", "semantic", "all"): (0.397, 0.612, 0.571, 0.771),
+    ("third", "semantic", "held-out"): (0.377, 0.583, 0.564, 0.766),
 }
 SET_FILES = {"first": "questions.yaml", "fresh": "questions-fresh.yaml", "third": "questions-third.yaml"}
 
