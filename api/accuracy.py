@@ -79,13 +79,15 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
              split: str = "all", ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
     """Ask every question (of ``split``) and score the answers.
 
-    Returns the overall rates, the same rates for paraphrases (no two-character string shared with the matter's
-    name) and for the other questions, per rule of docs/domain.md §4, the number of questions with no answer at all, and every
-    question whose lead is not first (``misses``).
+    Returns the overall rates (strict: the expected matter and lead), the same rates counting the answers the
+    question set marks acceptable too (``acceptable``: a question's ``also``), for paraphrases (no two-character string
+    shared with the matter's name) and for the other questions, per rule of docs/domain.md §4; ``lead_in_options``:
+    how often the right lead is among what the answer offers a person to choose from (the clarify options when it
+    asks back, else its first lead); the number of questions with no answer at all, and every question whose lead is
+    not first (``misses``).
     """
-    from quanze.api.who import who  # who imports search and jieba; splitting a question set needs neither
-
     from quanze.api import inputs
+    from quanze.api.who import who  # who imports search and jieba; splitting a question set needs neither
 
     as_of = inputs.date(as_of)
     questions = split_questions(questions, split)
@@ -100,6 +102,9 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
         leads = [[lead_label(store, h["agency"]) for h in m["handlers"] if h["role"] == "lead"]
                  for m in answer["matches"]]
         want_matter, want_lead = norm_matter_name(q["matter"]), q["lead"]
+        ok_matters = {want_matter} | {norm_matter_name(a["matter"]) for a in q.get("also") or ()}
+        ok_leads = {want_lead} | {a["lead"] for a in q.get("also") or ()}
+        offered = [lead_label(store, o["lead"]) for o in answer.get("clarify") or ()] or (leads[0][:1] if leads else [])
         rows.append({
             "q": q["q"], "township": q["township"], "paraphrase": bool(q.get("paraphrase")),
             "rule": q.get("rule") or "", "half": half_of(q),
@@ -111,11 +116,20 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
             "lead_top1": bool(leads) and want_lead in leads[0][:1],
             "lead_top3": any(want_lead in ls for ls in leads[:3]),
             "answered": bool(answer["matches"]),
+            "acceptable": {"matter_top1": bool(names) and names[0] in ok_matters,
+                           "matter_top3": bool(ok_matters & set(names[:3])),
+                           "lead_top1": bool(leads) and bool(ok_leads & set(leads[0][:1])),
+                           "lead_top3": any(ok_leads & set(ls) for ls in leads[:3])},
+            "lead_in_options": want_lead in offered,
+            "asked_back": bool(answer.get("clarify")),
         })
     by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_rule[r["rule"] or "?"].append(r)
     return {"split": split, "questions": len(rows), **_rates(rows),
+            "acceptable": _rates([r["acceptable"] for r in rows]),
+            "lead_in_options": round(sum(r["lead_in_options"] for r in rows) / (len(rows) or 1), 4),
+            "asked_back": sum(r["asked_back"] for r in rows),
             "paraphrase": _rates([r for r in rows if r["paraphrase"]]),
             "not_paraphrase": _rates([r for r in rows if not r["paraphrase"]]),
             "by_rule": {rule: _rates(rs) for rule, rs in sorted(by_rule.items())},
@@ -148,3 +162,40 @@ def write_half(questions: list[dict[str, Any]], split: str, path: Path) -> int:
     chosen = split_questions(questions, split)
     path.write_text(yaml.safe_dump(chosen, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return len(chosen)
+
+
+REPLAY_STRETCHES = (100, 300)  # top-1 over questions 1–100, 101–300, and the rest
+
+
+def replay(store: Store, questions: list[dict[str, Any]], confirmed: Path, *, as_of: dt.date | str | None = None,
+           stretches: tuple[int, ...] = REPLAY_STRETCHES) -> dict[str, Any]:
+    """A learning curve: ask the questions in their order as a dispatcher would, and after each answer confirm the
+    true matter (``api.tickets.record_ticket`` into ``confirmed``, which must not exist yet), so that every later
+    question may learn from the earlier confirmations at once. Reports lead and matter top-1 over the stretches
+    (by default the first 100 questions, the next 200, and the rest). Confirmations teach search only when the
+    semantic model is on (``api/tickets.py``)."""
+    from quanze.api import inputs
+    from quanze.api.tickets import record_ticket
+    from quanze.api.who import who
+
+    if confirmed.exists():
+        raise InputError(Problem("error", "replay-file-exists", f"回放要从空的工单文件开始，而 {confirmed.name} 已存在",
+                                 f"a replay starts from no confirmations, but {confirmed.name} exists",
+                                 file=str(confirmed)))
+    as_of = inputs.date(as_of)
+    hits = []
+    for q in questions:
+        answer = who(store, q["q"], q["township"], as_of=as_of, limit=1,
+                     ticket_files=[confirmed] if confirmed.exists() else [])
+        top = answer["matches"][0] if answer["matches"] else None
+        leads = [lead_label(store, h["agency"]) for h in (top or {}).get("handlers", []) if h["role"] == "lead"]
+        hits.append({"lead_top1": q["lead"] in leads[:1],
+                     "matter_top1": bool(top) and norm_matter_name(top["matter"]["name"]) == norm_matter_name(
+                         q["matter"])})
+        record_ticket(store, confirmed, q["q"], matter=q["matter"])
+    bounds = [0, *[b for b in stretches if b < len(hits)], len(hits)]
+    return {"questions": len(hits), "confirmed": len(hits),
+            "stretches": [{"from": a + 1, "to": b, "n": b - a,
+                           "lead_top1": round(sum(h["lead_top1"] for h in hits[a:b]) / (b - a), 4),
+                           "matter_top1": round(sum(h["matter_top1"] for h in hits[a:b]) / (b - a), 4)}
+                          for a, b in zip(bounds, bounds[1:]) if b > a]}

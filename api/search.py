@@ -68,6 +68,7 @@ MAX_BASIS_CHARS = 240
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+[条款项章节目]")
 # Text matches scoring under this share of the best one are noise (one common character pair), not candidates.
 MIN_SHARE = 0.2
+CONTAINED_MIN = 4  # a shorter question held in a matter's name says too little to lift it
 
 # A dispatcher's framing, not the problem: 我要投诉…, …归哪个部门管. Removed only at the ends of the query, and only
 # when something of substance remains, so that 投诉举报处理 as a whole still finds itself.
@@ -416,6 +417,7 @@ class MatterIndex:
         if limit <= 0:
             return []
         exact = self._exact(cleaned)
+        contained = self._contained(cleaned) - exact
         q = self._query_terms(strip_framing(cleaned))
         scores = self._score(q, None if recall is None else self._recalled(q, recall))
         weak = not scores
@@ -430,12 +432,15 @@ class MatterIndex:
         if boost:
             scores = {d: s * BOOST if self.ids[d] in boost else s for d, s in scores.items()}
         top = max(scores.values(), default=0.0)
-        kept = {d for d, s in scores.items() if s >= MIN_SHARE * top} | exact
-        ranked = heapq.nsmallest(limit, kept, key=lambda d: (d not in exact, -scores.get(d, 0.0), self.ids[d]))
+        kept = {d for d, s in scores.items() if s >= MIN_SHARE * top} | exact | contained
+        ranked = heapq.nsmallest(limit, kept, key=lambda d: (d not in exact, d not in contained,
+                                                             -scores.get(d, 0.0), self.ids[d]))
         hits = []
         for d in ranked:
-            # exact hits are lifted above every text match, and their scores say so
-            score = top + 1.0 + scores.get(d, 0.0) if d in exact else scores[d]
+            # exact hits are lifted above every text match, and their scores say so; a matter whose name holds the
+            # whole question comes next (its words are the list's own, not a citizen's)
+            score = top + 1.0 + scores.get(d, 0.0) if d in exact else \
+                top + 0.5 + scores.get(d, 0.0) if d in contained else scores[d]
             matched = self._explain(q, d) + ([f"语义相近 semantic {near[d]:.2f}"] if d in near else []) + (
                 [_ticket_note(*similar[d])] if d in similar else [])
             hits.append(Hit(self.ids[d], round(score, 4), matched, d in exact, weak and d not in exact))
@@ -509,6 +514,14 @@ class MatterIndex:
     def _exact(self, cleaned: str) -> set[int]:
         return set(self._by_code.get(normalise_key(cleaned), ())) | set(self._by_name.get(norm_matter_name(cleaned),
                                                                                           ()))
+
+    def _contained(self, cleaned: str) -> set[int]:
+        """Matters whose name holds the whole question (``CONTAINED_MIN`` characters at least): 占道经营 is in
+        对流动摊贩占道经营的行政处罚 and 城区占道经营治理."""
+        key = norm_matter_name(cleaned)
+        if len(key) < CONTAINED_MIN:
+            return set()
+        return {d for name, docs in self._by_name.items() if key in name for d in docs}
 
     def _query_terms(self, query: str) -> _QueryTerms:
         own = terms(query, fine=False)

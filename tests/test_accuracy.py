@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from quanze.api.accuracy import SPLITS, evaluate, half_of, load_questions, split_questions
+from quanze.api.accuracy import RATES, SPLITS, evaluate, half_of, lead_label, load_questions, replay, split_questions
+from quanze.api.who import who
 from quanze.cli import main as quanze
 from quanze.demo import demo_questions
 from quanze.errors import InputError
@@ -168,3 +169,35 @@ def test_the_command_lists_misses_only_when_asked(full_demo_store, tmp_path: Pat
     assert "✗" not in capsys.readouterr().out
     assert cli(args + ["--misses", "2"]) == 0
     assert capsys.readouterr().out.count("✗") == 2
+
+
+# --- acceptable answers, the options offered, the learning curve ----------------------------------------------------
+
+def test_acceptable_answers_are_counted_beside_the_strict_ones(full_demo_store, monkeypatch) -> None:
+    use_search_mode("lexical", monkeypatch)
+    asked = split_questions(load_questions(demo_questions()), "dev")[:8]
+    strict = evaluate(full_demo_store, asked, as_of=AS_OF)
+    # the same questions expecting something no answer gives, with the real answer marked acceptable
+    moved = [dict(q, matter="一个不存在的事项", lead="一个不存在的机构", also=[{"matter": q["matter"], "lead": q["lead"]}])
+             for q in asked]
+    d = evaluate(full_demo_store, moved, as_of=AS_OF)
+    assert d["lead_top1"] == d["matter_top1"] == 0
+    assert {k: d["acceptable"][k] for k in RATES} == {k: strict[k] for k in RATES}
+    assert strict["acceptable"]["lead_top1"] == strict["lead_top1"]  # nothing marked: acceptable is strict
+    assert d["lead_in_options"] == 0 and strict["lead_in_options"] >= strict["lead_top1"]
+
+
+def test_a_replay_confirms_each_answer_and_the_next_asking_learns_from_it(full_demo_store, tmp_path, monkeypatch):
+    use_search_mode("semantic", monkeypatch)
+    q = split_questions(load_questions(demo_questions()), "dev")[0]
+    first = who(full_demo_store, q["q"], q["township"], as_of=AS_OF, limit=5)
+    # the dispatcher confirms another matter this township handles: asked again, it comes first
+    other = next(m for m in first["matches"][1:] if m["handlers"])
+    lead = next(h["agency"] for h in other["handlers"] if h["role"] == "lead")
+    wanted = dict(q, matter=other["matter"]["name"], lead=lead_label(full_demo_store, lead))
+    curve = replay(full_demo_store, [wanted, wanted], tmp_path / "confirmed.csv", as_of=AS_OF, stretches=(1,))
+    assert [s["matter_top1"] for s in curve["stretches"]] == [0, 1]
+    assert [s["lead_top1"] for s in curve["stretches"]][1] == 1
+    assert (tmp_path / "confirmed.csv").read_text(encoding="utf-8-sig").count(wanted["q"]) == 2
+    with pytest.raises(InputError):  # a replay starts from no confirmations
+        replay(full_demo_store, [wanted], tmp_path / "confirmed.csv", as_of=AS_OF)

@@ -442,3 +442,18 @@ def test_boost_prefers_the_given_matters_and_keeps_exact_hits_first(index: Matte
     code_hit = index.search("330217001", boost={second})
     assert code_hit[0].exact and code_hit[0].matter_id == _id("对农村居民未经批准或者违反规划的规定建住宅的行政处罚")
     assert index.search("砍树", boost=set()) == plain and index.search("砍树", boost=None) == plain
+
+
+def test_a_question_wholly_inside_a_matters_name_ranks_that_matter_first() -> None:
+    matters = [
+        {"id": "a", "name": "对流动摊贩占道经营的行政处罚", "category": "行政处罚"},
+        {"id": "b", "name": "城区占道经营治理"},
+        # many shared words, but not the whole question
+        {"id": "c", "name": "对摊贩经营者占用道路经营摊贩摊点经营的行政检查", "category": "行政检查"},
+    ]
+    hits = MatterIndex(matters).search("占道经营", limit=3)
+    assert {h.matter_id for h in hits[:2]} == {"a", "b"} and hits[2].matter_id == "c"
+    assert min(h.score for h in hits[:2]) > hits[2].score
+    # three characters say too little to lift a matter above the others
+    assert MatterIndex(matters)._contained("占道经") == set()
+    assert MatterIndex(matters)._contained("摊贩占道经营") == {0}

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from quanze.cli import options
-from quanze.cli.text import accuracy_text
+from quanze.cli.text import accuracy_text, replay_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "half (see docs/accuracy.md)")
     p.add_argument("--write", metavar="FILE", help="只把该半问题集写成文件，不评测 / only write the half out as a "
                                                    "question set, measure nothing")
+    p.add_argument("--replay", metavar="FILE", help="学习曲线：按顺序提问，每答一题就把正确事项登记为确认工单（写入这个新文件），"
+                                                    "报告前100题、其后200题和其余的 top-1 / a learning curve: ask in order, "
+                                                    "confirm each true matter into this new ticket file after answering, "
+                                                    "report top-1 over the first 100, the next 200 and the rest")
     options.as_of(p)
     p.add_argument("--misses", type=int, default=0, metavar="N",
                    help="列出前N道牵头机构没排第一的题（默认不列：留出集的题读过就不再是留出集）/ list the first N questions "
@@ -35,13 +39,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quanze.api.accuracy import evaluate, load_questions, write_half
+    from quanze.api.accuracy import evaluate, load_questions, replay, split_questions, write_half
     from quanze.demo import demo_questions
 
     questions = load_questions(Path(args.questions) if args.questions else demo_questions())
     if args.write:
         n = write_half(questions, args.split, Path(args.write))
         print(f"已写出 {n} 道题（{args.split}）→ {args.write} / {n} questions ({args.split}) written to {args.write}")
+        return 0
+    if args.replay:
+        with options.reading(args) as store:
+            curve = replay(store, split_questions(questions, args.split), Path(args.replay), as_of=args.as_of)
+        options.emit(args, curve, replay_text)
         return 0
     with options.reading(args) as store:
         data = evaluate(store, questions, as_of=args.as_of, split=args.split,

@@ -228,13 +228,25 @@ def accuracy_text(d: dict) -> str:
                 f"牵头 lead {pct(r['lead_top1'])} / {pct(r['lead_top3'])}")
 
     lines = [f"划分 split: {d['split']}   (top-1 / top-3)", line("全部 all", d),
+             line("可接受 acceptable", d["acceptable"]) if "acceptable" in d else "",
+             f"{'反问选项含正确牵头 lead among options':<28} {pct(d.get('lead_in_options', 0))}"
+             f"（反问 {d.get('asked_back', 0)} 题 asked back）",
              line("改写 paraphrase", d["paraphrase"]), line("非改写 not paraphrase", d["not_paraphrase"])]
+    lines = [x for x in lines if x]
     lines += [line(f"规则 rule {rule}", r) for rule, r in d["by_rule"].items()]
     lines.append(f"无结果 no answer: {d['unanswered']}")
     lines += ticket_lines(d.get("tickets"))
     for r in d["misses"]:
         lines.append(f"  ✗ {r['q']}（{r['township']}）期望 expected {r['expected_lead']} / {r['expected_matter']}；"
                      f"得到 got {'、'.join(r['got_lead']) or '—'} / {r['got_matter']}")
+    return "\n".join(lines)
+
+
+def replay_text(d: dict) -> str:
+    """The learning curve: top-1 over each stretch of the replayed questions."""
+    lines = [f"回放 replay: {d['questions']} 题，每题答后确认 / questions, each confirmed after its answer"]
+    lines += [f"  第 {s['from']}–{s['to']} 题 questions {s['from']}–{s['to']}: 牵头 lead top-1 {s['lead_top1'] * 100:.1f}%  "
+              f"事项 matter top-1 {s['matter_top1'] * 100:.1f}%" for s in d["stretches"]]
     return "\n".join(lines)
 
 
