@@ -39,7 +39,7 @@ from quanze.api.search_index import (BIGRAM, STOP_CHARS, UNIGRAM, WORD, Bm25Para
                                      unigrams)
 from quanze.errors import InputError, Problem, QuanzeError
 from quanze.graph.matters import norm_matter_name
-from quanze.graph.text import normalise_key
+from quanze.graph.text import normalise_key, strip_invisible
 
 MAX_QUERY_CHARS = 200
 
@@ -135,11 +135,12 @@ class BadQuery(QuanzeError):
 
 
 def check_query(query: str) -> str:
-    """The query as it will be searched (widths unified, spaces trimmed), or BadQuery.
+    """The query as it will be searched (widths unified, spaces trimmed, zero-width and bidirectional control
+    characters removed as from every name ingest reads: ``graph.text.strip_invisible``), or BadQuery.
 
     Over 200 characters is a pasted document, not a question; refusing it keeps every search in the milliseconds.
     """
-    cleaned = search_form(query if isinstance(query, str) else str(query or "")).strip()
+    cleaned = search_form(strip_invisible(query if isinstance(query, str) else str(query or ""))).strip()
     if not cleaned:
         raise BadQuery("查询为空：请输入事项名称、编码或问题描述。",
                        "empty query: type a matter's name, its code, or a description of the problem.")

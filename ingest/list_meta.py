@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 from quanze.errors import InputError, Problem
+from quanze.graph.text import strip_invisible
+from quanze.ingest.safe_yaml import BoundedLoader, YamlRefused, read_yaml_text
 from quanze.ingest.list_kinds import KINDS, kind_from_text
 
 SIDECAR_KEYS = {"kind", "region", "owner", "title", "version", "year", "document", "effective", "batch", "period",
@@ -50,7 +52,7 @@ class ListMeta:
             if key == "version" and value is None and values.get("year") is not None:
                 value = str(values["year"])
             if value not in (None, "") and getattr(self, key) in (None, ""):
-                setattr(self, key, str(value).strip() if key != "effective" else value)
+                setattr(self, key, strip_invisible(str(value)).strip() if key != "effective" else value)
                 self.origin[key] = source
         if values.get("columns") and not self.columns:
             self.columns = {k: [str(w) for w in (v if isinstance(v, list) else [v])]
@@ -70,7 +72,9 @@ def read_sidecar(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     if side is None:
         return {}, []
     try:
-        data = yaml.safe_load(side.read_text(encoding="utf-8-sig")) or {}
+        data = yaml.load(read_yaml_text(side), Loader=BoundedLoader) or {}  # noqa: S506 - a safe loader
+    except YamlRefused as e:
+        raise InputError(e.problem(side.name)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise InputError(Problem("error", "bad-sidecar", f"元数据文件无法读取：{e}", f"cannot read the sidecar: {e}",
                                  file=side.name)) from e

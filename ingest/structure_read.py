@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from quanze.errors import InputError, Problem
+from quanze.ingest.safe_yaml import BoundedLoader, YamlRefused, read_yaml_text
 
 STAFFING_KEYS = ("admin_quota", "admin_actual", "inst_quota", "inst_actual", "law_quota", "law_actual",
                  "certified_enforcers")
@@ -96,8 +97,9 @@ def problem(level: str, code: str, zh: str, en: str, where: Where, column: str |
 
 # --- YAML ------------------------------------------------------------------------------------------------------
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping, so problems can name the row."""
+class _LineLoader(BoundedLoader):
+    """A safe loader that remembers the line of every mapping, so problems can name the row; no aliases, bounded
+    nesting, strings without invisible characters (``safe_yaml``)."""
 
 
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
@@ -125,7 +127,9 @@ def read_yaml(path: Path, file_hash: str) -> StructureFile:
     out = StructureFile(path, file_hash)
     name = path.name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_LineLoader)  # noqa: S506 - safe loader
+        data = yaml.load(read_yaml_text(path), Loader=_LineLoader)  # noqa: S506 - safe loader
+    except YamlRefused as e:
+        raise InputError(e.problem(name)) from None
     except UnicodeDecodeError as e:
         raise InputError(Problem("error", "bad-encoding", f"YAML 文件不是 UTF-8 编码：{e}",
                                  f"YAML file is not UTF-8: {e}", file=name)) from e
