@@ -71,6 +71,17 @@ def read_sidecar(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     side = sidecar_path(path)
     if side is None:
         return {}, []
+    if side.is_symlink():
+        try:
+            target: Path | None = side.resolve(strict=True)
+        except (OSError, RuntimeError):
+            target = None
+        if target is None or not target.is_relative_to(path.parent.resolve()):
+            raise InputError(Problem(
+                "error", "symlink-refused", f"元数据文件是指向本文件夹之外的符号链接（{target or '不存在'}），为安全起见未读取",
+                f"the sidecar is a symbolic link to {str(target) if target else 'nothing'} outside the list's folder; "
+                "not read, for safety", file=side.name, value=str(target) if target else None,
+                expected="与清单同一文件夹内的 NAME.meta.yaml / a NAME.meta.yaml in the list's folder"))
     try:
         data = yaml.load(read_yaml_text(side), Loader=BoundedLoader) or {}  # noqa: S506 - a safe loader
     except YamlRefused as e:

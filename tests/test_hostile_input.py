@@ -393,3 +393,67 @@ def test_kangxi_radicals_and_compatibility_ideographs_read_as_the_ideographs(tmp
     assert clean_text("\uf9b2") == "\u96f6"  # a compatibility ideograph: its unified form (NFC)
     assert clean_text("（一）城关镇，①") == "（一）城关镇，①"  # Chinese punctuation and numbering stay as written
     assert normalise_key("\u2f8f政许可（ＡＢ）") == "行政许可(ab)"
+
+
+# --- folders and symbolic links -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Every path ingest hashes or opens as a spreadsheet."""
+    from quanze.ingest import pipeline
+
+    seen: list[Path] = []
+    real_hash, real_read = pipeline.file_hash, pipeline.read_sheets
+    monkeypatch.setattr(pipeline, "file_hash", lambda p: seen.append(Path(p)) or real_hash(p))
+    monkeypatch.setattr(pipeline, "read_sheets", lambda p, **kw: seen.append(Path(p)) or real_read(p, **kw))
+    return seen
+
+
+def test_a_folder_never_follows_a_link_out_of_it(tmp_path, demo_store, reads):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    secret = workbook(outside / "secret.xlsx", {"基本履职事项": basic_rows("不该读到的事项")})
+    (outside / "more.xlsx").write_bytes(secret.read_bytes())
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    workbook(folder / "cg.xlsx", {"基本履职事项": basic_rows("组织开展防汛演练")})
+    (folder / "secret.xlsx").symlink_to(secret)
+    (folder / "sub").symlink_to(outside, target_is_directory=True)
+    (folder / "gone.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    report = ingest_paths([folder], demo_store)
+    refused = {Path(f.file).name: f for f in report.files if f.kind == "link"}
+    assert set(refused) == {"secret.xlsx", "sub", "gone.xlsx"}
+    for name, target in [("secret.xlsx", secret), ("sub", outside), ("gone.xlsx", tmp_path / "nowhere.xlsx")]:
+        (problem,) = refused[name].problems
+        assert refused[name].status == "rejected" and problem.level == "error" and problem.code == "symlink-refused"
+        assert problem.file == str(folder / name) and problem.value == str(target)
+        assert str(target) in problem.message_zh and str(target) in problem.message_en
+    assert [Path(f.file).name for f in report.files if f.status == "loaded"] == ["cg.xlsx"]
+    assert not [p for p in reads if p.resolve().is_relative_to(outside.resolve()) or p.name in ("secret.xlsx",
+                                                                                                "gone.xlsx")]
+    names = {demo_store.node("Matter", r.target)["name"] for r in demo_store.rels("LEADS", region=CG)}
+    assert names == {"组织开展防汛演练"}
+
+
+def test_a_link_inside_the_folder_is_one_input_read_under_its_own_name(tmp_path, demo_store, reads):
+    folder = tmp_path / "lists"
+    (folder / "2025").mkdir(parents=True)
+    real = workbook(folder / "2025" / "cg.xlsx", {"基本履职事项": basic_rows("组织开展防汛演练")})
+    (folder / "a-link.xlsx").symlink_to(real)
+    (folder / "all").symlink_to(folder / "2025", target_is_directory=True)
+    report = ingest_paths([folder], demo_store)
+    assert report.ok and [f.file for f in report.files] == [str(real)]
+    assert reads == [real, real]  # hashed, then read: once
+
+
+def test_a_sidecar_linked_from_outside_the_folder_is_refused(tmp_path, demo_store):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.meta.yaml").write_text("kind: basic\nregion: 城关镇\n", encoding="utf-8")
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    path = workbook(folder / "cg.xlsx", {"基本履职事项": basic_rows("组织开展防汛演练")})
+    (folder / "cg.meta.yaml").symlink_to(outside / "x.meta.yaml")
+    report = ingest_paths([folder], demo_store)
+    assert [(p.code, p.file) for p in report.files[0].errors] == [("symlink-refused", "cg.meta.yaml")]
+    assert report.files[0].file == str(path) and not demo_store.nodes("SourceList", kind="basic")
