@@ -53,6 +53,7 @@ from quanze.errors import StoreError
 from quanze.graph import cypher
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
 from quanze.graph.sqlite_store import _encode as _encode_plain
+from quanze.graph.sqlite_store import _json_default
 from quanze.graph.store import Batch, Rel, Route, Store, first_routes, link_order, route_query
 
 SCHEMES = ("bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc")
@@ -106,8 +107,8 @@ def encode(prop: Prop, value: Any) -> Any:
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     if prop.type == "list":
         return [str(v) for v in value]
-    if prop.type == "json":
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if prop.type == "json":  # dates inside (a replaced or history list's assertions) as ISO text, as the embedded store
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default)
     if prop.type == "bool":
         return bool(value)
     if prop.type == "int":

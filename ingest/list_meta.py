@@ -120,6 +120,41 @@ def from_title(title_lines: list[str], sheet: str | None) -> dict[str, Any]:
     return out
 
 
+_VERSION_DATES = (
+    re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年?\s*[-–—~～至到]\s*((?:19|20)\d{2})()()(?!\d)"),  # 2021-2023: its last year
+    re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"),  # 20231201
+    # 2019, 2025年版, 2024年, 2023-12, 2023.12.1, 2023年12月1日
+    re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-/.年]\s*(\d{1,2})(?!\d)(?:\s*[-/.月]\s*(\d{1,2})(?!\d))?)?"),
+)
+
+
+def version_date(version: Any) -> tuple[int, ...] | None:
+    """The year, year and month, or date a list's version names (``2019``, ``2025年版``, ``2024年``, ``2023-12``,
+    ``2023年12月1日``, ``20231201``; a span ``2021-2023`` names its last year), as a tuple to compare; None when it
+    names none (``第二版``, ``v2``)."""
+    text = str(version) if version is not None else ""
+    for form in _VERSION_DATES:
+        m = form.search(text)
+        if m:
+            year = int(m.group(1))
+            month = int(m.group(2)) if m.group(2) else 0
+            day = int(m.group(3)) if m.group(3) else 0
+            if not 1 <= month <= 12:
+                return (year,)
+            return (year, month, day) if 1 <= day <= 31 else (year, month)
+    return None
+
+
+def compare_versions(a: Any, b: Any) -> int | None:
+    """-1 when version ``a`` is older than ``b``, 1 when newer, 0 when the same at the precision both give (``2024年版``
+    and ``2024-06`` are both 2024); None when either names no year (then the list loaded last is the current one)."""
+    da, db = version_date(a), version_date(b)
+    if da is None or db is None:
+        return None
+    n = min(len(da), len(db))
+    return (da[:n] > db[:n]) - (da[:n] < db[:n])
+
+
 def kind_from_columns(found: set[str]) -> str | None:
     """The kind whose signature columns are all present (most specific first)."""
     for kind in ("delegation", "activity", "recall", "cooperation", "power"):

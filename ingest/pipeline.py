@@ -161,7 +161,8 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
     files, missing = expand_paths(paths)
     report = IngestReport(files=list(missing), dry_run=dry_run)
     say = progress or (lambda _msg: None)
-    loaded = {(p.get("file"), p.get("file_hash")) for p in store.nodes("SourceList", status="current")}
+    loaded = {(p.get("file"), p.get("file_hash")) for status in ("current", "history")
+              for p in store.nodes("SourceList", status=status)}
     options = {"kind": kind, "region": region, "owner": owner, "version": version}
     structures: list[tuple[StructureFile, FileReport]] = []
     lists: list[tuple[ParsedList, FileReport]] = []
@@ -204,7 +205,7 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
             fr.problems += out.problems
             fr.lists.append({"sheet": out.parsed.sheet, "kind": out.parsed.meta.kind, "list": out.list_id,
                              "rows": out.rows, "rejected_rows": len(out.rejected_rows),
-                             "status": "rejected" if out.rejected else "ok"})
+                             "status": "rejected" if out.rejected else "history" if out.history else "ok"})
             if out.rejected:
                 fr.status = "rejected"
             elif fr.status != "rejected":
