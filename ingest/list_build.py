@@ -22,10 +22,17 @@ and the report says so (warning ``older-version``). When either version names no
 both name the same one, the list loaded last is the current one, as before versions were compared. Two lists of one
 ingest replace each other only when one is a newer version of the other (in either order: the older is kept as
 history); otherwise both stay current, as before.
+
+Identity: an item code (事项编码) names one matter. A code that arrives under another name than the one the store or an
+earlier row of this ingest gives it is an error at the row, naming both rows — or, under ``--partial``, a warning
+with the row's matter keyed by its name instead (the two kept apart); never a silent rename. A new version of a list
+may rename its own items (the old name is asserted by nothing but the version it replaces): a warning
+``matter-renamed`` says so. An older version kept as history renames nothing, so only its own rows are checked.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,14 +101,17 @@ class ListBuilder:
         self._by_county: dict[str, dict[str, dict]] = {}
         self._indexes: dict[str, AgencyIndex] = {}
         self._coded = {}  # norm_name → coded matter id, so a name-only row joins the coded matter of the same name
-        self._stored_matters: set[str] = set()
+        self._stored_matters: dict[str, tuple[str, str]] = {}  # coded matter id → (norm_name, name) in the store
         for p in store.nodes("Matter"):
-            self._stored_matters.add(p["id"])
+            self._stored_matters[p["id"]] = (p.get("norm_name") or norm_matter_name(p["name"]), p["name"])
             if p.get("code"):
                 self._coded.setdefault(p["norm_name"], p["id"])
         # series key → the current version(s) of that list: the store's, or the one this ingest made current
         self._series: dict[str, list[dict[str, Any]]] = {}
         self._run_lists: dict[str, ListOutcome] = {}  # lists this ingest made current (assertions in the batch)
+        # coded matter id → the first row of this ingest that named it: (norm_name, name, file, sheet, row)
+        self._code_rows: dict[str, tuple[str, str, str, str | None, int]] = {}
+        self._pending_codes: dict[str, tuple[str, str, str, str | None, int]] = {}  # the same, for the list being built
 
     # -- lookups -------------------------------------------------------------------------------------------------
 
@@ -230,6 +240,8 @@ class ListBuilder:
             own = Batch()
             out.list_id = self._list_id(pl, target)
             newer = self._newer_version(pl, target, out)
+            out.history = newer is not None
+            self._pending_codes = {}
             self._rows(pl, target, own, out)
             if self.strict:
                 out.problems = [Problem(**{**p.__dict__, "level": "error"}) if p.code in (
@@ -245,6 +257,8 @@ class ListBuilder:
             self._version(pl, target, out, own, batch)
             _merge(batch, own)
             self._remember_codes(own)
+            for mid, first in self._pending_codes.items():
+                self._code_rows.setdefault(mid, first)
         return outcomes
 
     def _remember_codes(self, own: Batch) -> None:
@@ -355,7 +369,9 @@ class ListBuilder:
                 continue
             before = len([p for p in out.problems if p.is_error])
             rels = Batch()
-            handler(pl, t, row, name, rels, out)
+            keyed = self._code_identity(pl, t, row, name, out)
+            if keyed is not None:
+                handler(pl, t, keyed, name, rels, out)
             if len([p for p in out.problems if p.is_error]) > before:
                 out.rejected_rows.append({"row": row.number, "sheet": row.sheet, "cells": row.raw})
                 continue
@@ -368,6 +384,70 @@ class ListBuilder:
         out.problems.append(Problem("error", code, zh, en, file=pl.path.name, sheet=pl.sheet, row=row.number,
                                     column=column, value=value if value is not None else row.values.get(key),
                                     expected=expected))
+
+    def _code_identity(self, pl: ParsedList, t: _Target, row: Row, name: str, out: ListOutcome) -> Row | None:
+        """The row as it is to be read when its item code names the matter it names elsewhere (or nothing yet); when
+        the code names another matter: None after an error naming both rows, or under ``--partial`` the row without
+        its code (its matter keyed by its name) after a warning."""
+        code = (row.values.get("code") or "").strip()
+        if not code:
+            return row
+        sub = row.values.get("sub_item")
+        mid, norm = matter_id(code, name, sub), norm_matter_name(name, sub)
+        shown = name + (f"（{sub}）" if sub else "")
+        first = self._pending_codes.get(mid) or (None if out.history else self._code_rows.get(mid))
+        if first is None:
+            stored = None if out.history else self._stored_matters.get(mid)
+            if stored is None or stored[0] == norm:
+                self._pending_codes[mid] = (norm, shown, pl.path.name, pl.sheet, row.number)
+                return row
+            where, renamed = self._where_named(mid, pl, t)
+            if renamed:
+                self._pending_codes[mid] = (norm, shown, pl.path.name, pl.sheet, row.number)
+                out.problems.append(Problem(
+                    "warning", "matter-renamed",
+                    f"事项编码「{code}」原名「{stored[1]}」，本版清单改称「{shown}」：按新名称保存",
+                    f"item code {code!r} was named {stored[1]!r}; this version of the list calls it {shown!r}: the new "
+                    "name is kept", file=pl.path.name, sheet=pl.sheet, row=row.number, column=self._column(pl, "code"),
+                    value=code))
+                return row
+            other_name, other_zh, other_en = stored[1], *where
+        elif first[0] == norm:
+            return row
+        else:
+            other_name = first[1]
+            other_zh, other_en = _row_words(first[2], first[3], first[4])
+        level = "warning" if self.partial else "error"
+        kept_zh = "；本行按事项名称另立事项，编码未采用" if self.partial else "；请核对编码或名称"
+        kept_en = "; this row's matter is kept apart, keyed by its name, without the code" if self.partial else \
+            "; check the code or the name"
+        out.problems.append(Problem(
+            level, "code-name-clash",
+            f"事项编码「{code}」在{other_zh}是「{other_name}」，本行却是「{shown}」：同一编码不能指两个事项{kept_zh}",
+            f"item code {code!r} names {other_name!r} at {other_en}, but {shown!r} in this row: one code cannot name "
+            f"two matters{kept_en}", file=pl.path.name, sheet=pl.sheet, row=row.number,
+            column=self._column(pl, "code"), value=code,
+            expected=f"「{other_name}」或另一个编码 / {other_name!r} or another code"))
+        if not self.partial:
+            return None
+        return dataclasses.replace(row, values={**row.values, "code": None})
+
+    def _column(self, pl: ParsedList, key: str) -> str:
+        return pl.table.column_map[key].header if key in pl.table.column_map else key
+
+    def _where_named(self, mid: str, pl: ParsedList, t: _Target) -> tuple[tuple[str, str], bool]:
+        """Where the store's current lists name a matter (the first such row, in words), and whether only the
+        versions this list replaces name it (then this list may rename it)."""
+        found: list[Any] = []
+        for rtype in _LIST_RELATIONS:  # a recalled matter is the source of its RECALLED_TO
+            found += self.store.rels(rtype, **{"source" if rtype == "RECALLED_TO" else "target": mid})
+        replaced = {c["id"] for c in self._currents(pl, t) if c["id"] not in self._run_lists}
+        renamed = all(r.props.get("list_id") in replaced for r in found)
+        first = min(found, key=lambda r: (str(r.props.get("file")), str(r.props.get("sheet")), r.props.get("row") or 0),
+                    default=None)
+        if first is None:
+            return ("存储中", "the store"), renamed
+        return _row_words(first.props.get("file"), first.props.get("sheet"), first.props.get("row")), renamed
 
     def _matter(self, pl: ParsedList, row: Row, name: str, b: Batch) -> str:
         v = row.values
@@ -593,6 +673,15 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
+
+
+def _row_words(file: str | None, sheet: str | None, row: int | None) -> tuple[str, str]:
+    """Where a row is, in words (Chinese, English), for a message naming another row than its own."""
+    zh = "".join([f"文件「{file}」" if file else "", f"工作表「{sheet}」" if sheet else "",
+                  f"第 {row} 行" if row is not None else ""]) or "存储中"
+    en = ", ".join(part for part in [f"file {file}" if file else "", f"sheet {sheet}" if sheet else "",
+                                     f"row {row}" if row is not None else ""] if part) or "the store"
+    return zh, en
 
 
 def _older_version(pl: ParsedList, current: str | None, current_file: str | None, current_id: str) -> Problem:

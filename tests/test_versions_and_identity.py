@@ -154,3 +154,81 @@ def test_an_older_delegation_batch_keeps_its_dated_assertions(tmp_path, county):
     history = next(s for s in county.nodes("SourceList", kind="delegation") if s["status"] == "history")
     assert {(a["type"], a.get("effective")) for a in history["assertions"]} == {("DELEGATES", "2021-05-01"),
                                                                                ("UNDERTAKES", None)}
+
+
+# --- identity: one item code, one matter ----------------------------------------------------------------------------
+
+def power_list(tmp_path, name, owner, rows, version=2024):
+    path = workbook(tmp_path / name, {"权责清单": [
+        [f"{owner}权责清单（{version}年版）"], ["职权编码", "职权名称", "职权类型", "管理权限"], *rows]})
+    return path
+
+
+TEACHER = ["330211001", "教师资格认定", "行政许可", "县级"]
+PERMIT = ["330211001", "建筑工程施工许可", "行政许可", "县级"]  # a 住建 row carrying the code of 教师资格认定
+
+
+def test_a_code_arriving_under_another_name_than_the_stored_one_is_an_error_naming_both_rows(tmp_path, county):
+    assert ingest_paths([power_list(tmp_path, "jyj.xlsx", "青岚县教育局", [TEACHER])], county).ok
+    before = county.counts()
+    report = ingest_paths([power_list(tmp_path, "zjj.xlsx", "青岚县住房和城乡建设局", [PERMIT])], county)
+    assert not report.ok and report.files[0].status == "rejected"
+    (error,) = problems(report, "error")
+    assert (error.code, error.file, error.sheet, error.row, error.column, error.value) == (
+        "code-name-clash", "zjj.xlsx", "权责清单", 3, "职权编码", "330211001")
+    assert "文件「jyj.xlsx」工作表「权责清单」第 3 行是「教师资格认定」" in error.message_zh
+    assert "「建筑工程施工许可」" in error.message_zh
+    assert "names '教师资格认定' at file jyj.xlsx, sheet 权责清单, row 3" in error.message_en
+    assert "'建筑工程施工许可' in this row" in error.message_en
+    assert county.node("Matter", "code:330211001")["name"] == "教师资格认定"
+    assert county.counts() == before
+
+
+def test_one_code_under_two_names_in_one_file_is_an_error_naming_both_rows(tmp_path, county):
+    path = power_list(tmp_path, "zjj.xlsx", "青岚县住房和城乡建设局",
+                      [["330217001", "对擅自占用城市道路的处罚", "行政处罚", "县级"], TEACHER, PERMIT])
+    report = ingest_paths([path], county)
+    (error,) = problems(report, "error")
+    assert (error.code, error.row) == ("code-name-clash", 5)
+    assert "第 4 行是「教师资格认定」" in error.message_zh and "row 4" in error.message_en
+    assert not county.nodes("Matter")
+
+
+def test_under_partial_the_clashing_row_is_kept_apart_with_a_warning(tmp_path, county):
+    assert ingest_paths([power_list(tmp_path, "jyj.xlsx", "青岚县教育局", [TEACHER])], county).ok
+    report = ingest_paths([power_list(tmp_path, "zjj.xlsx", "青岚县住房和城乡建设局", [PERMIT])], county,
+                          partial=True)
+    assert report.ok
+    (warning,) = problems(report, "warning")
+    assert (warning.code, warning.row) == ("code-name-clash", 3) and "kept apart" in warning.message_en
+    assert county.node("Matter", "code:330211001")["name"] == "教师资格认定"
+    (lead,) = county.rels("LEADS", source=ZJJ)
+    kept = county.node("Matter", lead.target)
+    assert lead.target.startswith("name:") and kept["name"] == "建筑工程施工许可" and not kept.get("code")
+    (teacher,) = county.rels("LEADS", target="code:330211001")
+    assert teacher.source == JYJ
+
+
+def test_the_same_code_and_name_in_two_lists_is_one_matter(tmp_path, county):
+    report = ingest_paths([power_list(tmp_path, "jyj.xlsx", "青岚县教育局", [TEACHER]),
+                           power_list(tmp_path, "zjj.xlsx", "青岚县住房和城乡建设局",
+                                      [["330211001", "教师资格认定（ ）", "行政许可", "县级"]])], county)
+    assert report.ok and not problems(report)
+    assert {r.source for r in county.rels("LEADS", target="code:330211001")} == {JYJ, ZJJ}
+
+
+def test_a_new_version_may_rename_its_own_item_and_says_so(tmp_path, county):
+    assert ingest_paths([power_list(tmp_path, "zjj2024.xlsx", "青岚县住房和城乡建设局",
+                                    [["330217001", "对擅自占用城市道路的处罚", "行政处罚", "县级"]])], county).ok
+    report = ingest_paths([power_list(tmp_path, "zjj2025.xlsx", "青岚县住房和城乡建设局",
+                                      [["330217001", "对擅自占用、挖掘城市道路的处罚", "行政处罚", "县级"]], 2025)],
+                          county)
+    assert report.ok
+    (warning,) = problems(report, "warning")
+    assert warning.code == "matter-renamed" and "对擅自占用城市道路的处罚" in warning.message_zh
+    assert county.node("Matter", "code:330217001")["name"] == "对擅自占用、挖掘城市道路的处罚"
+    # an older version keeps its own name in its record and renames nothing
+    report = ingest_paths([power_list(tmp_path, "zjj2019.xlsx", "青岚县住房和城乡建设局",
+                                      [["330217001", "对占用城市道路的处罚", "行政处罚", "县级"]], 2019)], county)
+    assert report.ok and [p.code for p in problems(report, "warning")] == ["older-version"]
+    assert county.node("Matter", "code:330217001")["name"] == "对擅自占用、挖掘城市道路的处罚"
