@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
 
 from quanze.errors import InputError, Problem
+from quanze.graph.text import strip_invisible
 
 from . import limits
 from .cells import (clean_text)
@@ -365,6 +366,7 @@ def _sheet_from_worksheet(ws: Any, merged: list[Merge], file: str, caps: _Caps) 
     grid: dict[int, dict[int, str]] = {}
     problems: list[Problem] = []
     found: list[Problem] = []
+    title = strip_invisible(ws.title)  # a sheet's name is stored with what it asserts: no bidirectional controls
     ws.reset_dimensions()
     for cells in ws.iter_rows():
         row_number, row_values, offending, beyond = 0, 0, [], 0
@@ -376,7 +378,7 @@ def _sheet_from_worksheet(ws: Any, merged: list[Merge], file: str, caps: _Caps) 
             if cell.data_type == "e":
                 found.append(Problem("warning", "excel-error-value", f"单元格是 Excel 错误值 {cell.value}，按空白处理",
                                      f"the cell holds the Excel error {cell.value}; read as blank", file=file,
-                                     sheet=ws.title, row=r, column=get_column_letter(c), value=cell.value))
+                                     sheet=title, row=r, column=get_column_letter(c), value=cell.value))
                 continue
             text = clean_text(cell.value)
             if not text:
@@ -387,19 +389,19 @@ def _sheet_from_worksheet(ws: Any, merged: list[Merge], file: str, caps: _Caps) 
                     offending.append(f"{get_column_letter(c)}{r}「{text[:20]}」")
                 continue
             if len(text) > caps.cell_chars:
-                problems.append(_too_long(file, ws.title, r, c - 1, text, caps.cell_chars))
+                problems.append(_too_long(file, title, r, c - 1, text, caps.cell_chars))
                 continue
-            garbled = caps.check_text(text, file, ws.title, r, c - 1)
+            garbled = caps.check_text(text, file, title, r, c - 1)
             if garbled is not None:
                 (problems if garbled.is_error else found).append(garbled)
             grid.setdefault(r, {})[c] = text
             row_values += 1
         if beyond:
             caps.check_columns(max(cell.column for cell in cells if cell.value is not None), offending, beyond,
-                               file, ws.title, row_number)
+                               file, title, row_number)
         if row_values:
-            caps.count_row(len(grid), file, ws.title, row_number)
-            caps.count_cells(row_values, file, ws.title, row_number)
+            caps.count_row(len(grid), file, title, row_number)
+            caps.count_cells(row_values, file, title, row_number)
     last_row = max(grid, default=0)
     width = max((max(cols) for cols in grid.values()), default=0)
     for m in merged:  # clipped to the cells in use: a merge may reach far beyond them
@@ -410,7 +412,7 @@ def _sheet_from_worksheet(ws: Any, merged: list[Merge], file: str, caps: _Caps) 
             for c in range(m.min_col, min(m.max_col, width) + 1):
                 grid.setdefault(r, {})[c] = value
     rows = [(r, [grid[r].get(c) for c in range(1, width + 1)]) for r in sorted(grid)]
-    sheet = RawSheet(ws.title, file, ws.sheet_state != "visible", rows, merged, found)
+    sheet = RawSheet(title, file, ws.sheet_state != "visible", rows, merged, found)
     return sheet, problems
 
 

@@ -177,6 +177,18 @@ def test_a_dimension_the_part_could_really_hold_is_refused_before_its_cells(tmp_
     assert "cells the worksheet declares" in problem.message_en and "2,600" in problem.message_en
 
 
+def test_an_entity_bomb_in_a_worksheet_is_refused_as_damaged(tmp_path):
+    entities = '<!ENTITY a "xxxxxxxxxx">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{f"&{chr(97 + i)};" * 10}">' for i in range(9))
+    xml = sheet_xml('<row r="1">' + inline("A1", "&j;") + "</row>").replace(
+        "<worksheet ", f"<!DOCTYPE worksheet [{entities}]><worksheet ", 1)
+    path = with_sheet(tmp_path / "entities.xlsx", xml)
+    assert path.stat().st_size < 10_000
+    with pytest.raises(InputError) as exc:
+        read_sheets(path)
+    assert problem_of(exc).code == "corrupt-xlsx" and "amplification" in problem_of(exc).message_en
+
+
 def test_a_zip_bomb_list_is_rejected_by_ingest_and_the_store_is_unchanged(tmp_path, demo_store):
     real = workbook(tmp_path / "real.xlsx", {"基本履职事项": basic_rows("组织开展防汛演练")}).read_bytes()
     bomb = tmp_path / "cg.xlsx"
@@ -349,7 +361,7 @@ INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\
 
 
 def test_invisible_and_bidirectional_characters_never_reach_the_store(tmp_path, demo_store):
-    path = workbook(tmp_path / "cg.xlsx", {"基本履职事项": [
+    path = workbook(tmp_path / "cg.xlsx", {"基本履职\u202e事项": [
         ["青岚县城\u200b关镇履行职责事项清单（2025年版）"], ["序号", "事项名称", "责任科室"],
         [1, "组织开展\u202e练演汛防", "社会事务\u2066办公室\u2069"],
         [2, "".join(f"组{ch}" for ch in INVISIBLE) + "织开展植树造林", None]]})
@@ -363,6 +375,7 @@ def test_invisible_and_bidirectional_characters_never_reach_the_store(tmp_path, 
     assert f"{CG}/社会事务办公室" in {r.source for r in rels}  # the office resolved through the stripped name
     (source_list,) = demo_store.nodes("SourceList", kind="basic")
     assert source_list["title"] == "城关镇履职事项"
+    assert {r.props["sheet"] for r in rels} == {"基本履职事项"}
     stored = json.dumps([demo_store.nodes(label) for label in ("Matter", "SourceList", "Agency")], ensure_ascii=False)
     assert not any(ch in stored for ch in INVISIBLE)
 
