@@ -84,6 +84,29 @@ def inline(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
+@pytest.fixture(params=["sqlite", "neo4j"])
+def county(request, demo_store):
+    """The demo county's structure (no lists) in the embedded store, or copied into Neo4j."""
+    if request.param == "sqlite":
+        return demo_store
+    from quanze.graph.copy import copy_store
+
+    neo4j = request.getfixturevalue("neo4j_store")
+    copy_store(demo_store, neo4j)
+    return neo4j
+
+
+def content(store) -> tuple[list, list]:
+    """Every node and relation, through the Store interface (so that both stores compare)."""
+    from quanze.graph.schema import SCHEMA
+
+    nodes = [(k.label, json.dumps(n, ensure_ascii=False, sort_keys=True, default=str))
+             for k in SCHEMA.nodes for n in store.nodes(k.label)]
+    rels = [(r.type, r.id, r.source, r.target, json.dumps(r.props, ensure_ascii=False, sort_keys=True, default=str))
+            for t in SCHEMA.relation_types for r in store.rels(t)]
+    return sorted(nodes), sorted(rels)
+
+
 @pytest.fixture
 def no_openpyxl(monkeypatch):
     """openpyxl must not be asked to read the workbook: the refusal comes before it."""
@@ -189,32 +212,32 @@ def test_an_entity_bomb_in_a_worksheet_is_refused_as_damaged(tmp_path):
     assert problem_of(exc).code == "corrupt-xlsx" and "amplification" in problem_of(exc).message_en
 
 
-def test_a_zip_bomb_list_is_rejected_by_ingest_and_the_store_is_unchanged(tmp_path, demo_store):
+def test_a_zip_bomb_list_is_rejected_by_ingest_and_the_store_is_unchanged(tmp_path, county):
     real = workbook(tmp_path / "real.xlsx", {"基本履职事项": basic_rows("组织开展防汛演练")}).read_bytes()
     bomb = tmp_path / "cg.xlsx"
     bomb.write_bytes(declare_size(real, "xl/worksheets/sheet1.xml", 2 * 2**30))
     (tmp_path / "real.xlsx").unlink()
-    before = demo_store.content()
-    report = ingest_paths([bomb], demo_store)
+    before = content(county)
+    report = ingest_paths([bomb], county)
     assert not report.ok and report.files[0].status == "rejected"
     assert [p.code for p in report.files[0].errors] == ["too-large-uncompressed"]
-    assert demo_store.content() == before
+    assert content(county) == before
 
 
 # --- limits: CSV ----------------------------------------------------------------------------------------------------
 
-def test_a_20000_column_csv_is_refused_at_once_with_a_short_error(tmp_path, demo_store):
+def test_a_20000_column_csv_is_refused_at_once_with_a_short_error(tmp_path, county):
     header = ["序号", "事项名称"] + [f"列{i}" for i in range(3, 20001)]
     path = tmp_path / "wide.csv"
     path.write_bytes((",".join(header) + "\n1,组织开展防汛演练\n").encode("gbk"))
-    before = demo_store.content()
-    report = ingest_paths([path], demo_store)
+    before = content(county)
+    report = ingest_paths([path], county)
     (problem,) = report.files[0].problems
     assert (problem.code, problem.row, problem.column) == ("too-many-columns", 1, "IW")
     assert "IW「列257」" in problem.message_zh and "19,739 more" in problem.message_en
     assert "column 20,000" in problem.message_en and "第 20,000 列" in problem.message_zh
     assert len(json.dumps(report.to_dict(), ensure_ascii=False)) < 2000
-    assert demo_store.content() == before
+    assert content(county) == before
 
 
 def test_trailing_blank_columns_do_not_count_or_widen_the_sheet(tmp_path):
@@ -262,16 +285,16 @@ LAUGHS = "".join(f"{a}: &{a} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['lo
                  for p, a in zip([None, *"abcdefg"], "abcdefgh")) + "departments: [{name: *h}]\n"
 
 
-def test_a_billion_laughs_structure_file_is_refused_at_its_first_alias(tmp_path, demo_store):
+def test_a_billion_laughs_structure_file_is_refused_at_its_first_alias(tmp_path, county):
     path = tmp_path / "county.yaml"
     path.write_text(LAUGHS, encoding="utf-8")
     assert len(LAUGHS) < 600
-    before = demo_store.content()
-    report = ingest_paths([path], demo_store)
+    before = content(county)
+    report = ingest_paths([path], county)
     (problem,) = report.files[0].problems
     assert (problem.code, problem.row, problem.value) == ("yaml-alias", 2, "*a")
     assert "别名" in problem.message_zh and "aliases" in problem.message_en
-    assert demo_store.content() == before
+    assert content(county) == before
 
 
 def test_a_sidecar_with_aliases_or_deep_nesting_is_refused(tmp_path, demo_store):
@@ -296,19 +319,19 @@ def test_a_yaml_file_over_the_size_cap_is_refused_unread(tmp_path, store, monkey
 
 # --- text hygiene ---------------------------------------------------------------------------------------------------
 
-def test_a_gbk_csv_with_one_utf8_row_is_refused_at_that_row_with_the_text_it_meant(tmp_path, demo_store):
+def test_a_gbk_csv_with_one_utf8_row_is_refused_at_that_row_with_the_text_it_meant(tmp_path, county):
     text = "序号,事项名称\n1,组织开展防汛演练\n2,组织开展植树造林\n"
     data = text.encode("gbk") + "3,做好测试违法建议\n".encode("utf-8")
     path = tmp_path / "cg_basic.csv"
     path.write_bytes(data)
     assert "鍋氬ソ娴嬭瘯杩濇硶寤鸿" in data.decode("gb18030")  # what the probe loaded without a word
     (tmp_path / "cg_basic.meta.yaml").write_text("kind: basic\nregion: 城关镇\n", encoding="utf-8")
-    before = demo_store.content()
-    report = ingest_paths([path], demo_store)
+    before = content(county)
+    report = ingest_paths([path], county)
     (problem,) = report.files[0].errors
     assert (problem.code, problem.row, problem.column) == ("mixed-encoding", 4, "B")
     assert "做好测试违法建议" in problem.message_zh and "做好测试违法建议" in problem.message_en
-    assert demo_store.content() == before
+    assert content(county) == before
 
 
 def test_garbled_text_can_be_kept_with_a_warning_instead(tmp_path):
@@ -360,23 +383,23 @@ def test_a_garbled_cell_in_a_workbook_is_located(tmp_path):
 INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u061c"
 
 
-def test_invisible_and_bidirectional_characters_never_reach_the_store(tmp_path, demo_store):
+def test_invisible_and_bidirectional_characters_never_reach_the_store(tmp_path, county):
     path = workbook(tmp_path / "cg.xlsx", {"基本履职\u202e事项": [
         ["青岚县城\u200b关镇履行职责事项清单（2025年版）"], ["序号", "事项名称", "责任科室"],
         [1, "组织开展\u202e练演汛防", "社会事务\u2066办公室\u2069"],
         [2, "".join(f"组{ch}" for ch in INVISIBLE) + "织开展植树造林", None]]})
     side = tmp_path / "cg.meta.yaml"
     side.write_text("title: \"城\u200b关镇\u202e履职事项\"\n", encoding="utf-8")
-    report = ingest_paths([path], demo_store)
+    report = ingest_paths([path], county)
     assert report.ok, [p.format() for p in all_problems(report)]
-    rels = demo_store.rels("LEADS", region=CG, list_kind="basic")
-    names = {demo_store.node("Matter", r.target)["name"] for r in rels}
+    rels = county.rels("LEADS", region=CG, list_kind="basic")
+    names = {county.node("Matter", r.target)["name"] for r in rels}
     assert names == {"组织开展练演汛防", "组" * len(INVISIBLE) + "织开展植树造林"}
     assert f"{CG}/社会事务办公室" in {r.source for r in rels}  # the office resolved through the stripped name
-    (source_list,) = demo_store.nodes("SourceList", kind="basic")
+    (source_list,) = county.nodes("SourceList", kind="basic")
     assert source_list["title"] == "城关镇履职事项"
     assert {r.props["sheet"] for r in rels} == {"基本履职事项"}
-    stored = json.dumps([demo_store.nodes(label) for label in ("Matter", "SourceList", "Agency")], ensure_ascii=False)
+    stored = json.dumps([county.nodes(label) for label in ("Matter", "SourceList", "Agency")], ensure_ascii=False)
     assert not any(ch in stored for ch in INVISIBLE)
 
 
@@ -422,7 +445,7 @@ def reads(monkeypatch):
     return seen
 
 
-def test_a_folder_never_follows_a_link_out_of_it(tmp_path, demo_store, reads):
+def test_a_folder_never_follows_a_link_out_of_it(tmp_path, county, reads):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     secret = workbook(outside / "secret.xlsx", {"基本履职事项": basic_rows("不该读到的事项")})
@@ -433,7 +456,7 @@ def test_a_folder_never_follows_a_link_out_of_it(tmp_path, demo_store, reads):
     (folder / "secret.xlsx").symlink_to(secret)
     (folder / "sub").symlink_to(outside, target_is_directory=True)
     (folder / "gone.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
-    report = ingest_paths([folder], demo_store)
+    report = ingest_paths([folder], county)
     refused = {Path(f.file).name: f for f in report.files if f.kind == "link"}
     assert set(refused) == {"secret.xlsx", "sub", "gone.xlsx"}
     for name, target in [("secret.xlsx", secret), ("sub", outside), ("gone.xlsx", tmp_path / "nowhere.xlsx")]:
@@ -444,7 +467,7 @@ def test_a_folder_never_follows_a_link_out_of_it(tmp_path, demo_store, reads):
     assert [Path(f.file).name for f in report.files if f.status == "loaded"] == ["cg.xlsx"]
     assert not [p for p in reads if p.resolve().is_relative_to(outside.resolve()) or p.name in ("secret.xlsx",
                                                                                                 "gone.xlsx")]
-    names = {demo_store.node("Matter", r.target)["name"] for r in demo_store.rels("LEADS", region=CG)}
+    names = {county.node("Matter", r.target)["name"] for r in county.rels("LEADS", region=CG)}
     assert names == {"组织开展防汛演练"}
 
 
