@@ -2,7 +2,8 @@
 
 A matter is keyed by its code (事项编码/职权编码) when the list gives one, otherwise by a stable hash of its normalised
 name: numbering, brackets and spaces stripped, widths unified. Differently worded near-duplicates stay separate; the
-audits report them for a person to confirm.
+audits report them for a person to confirm. A code names one matter: ingest refuses a code that arrives under another
+name than the one it already has (``ingest/list_build.py``), so a code is never silently taken over by another name.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ from quanze.graph import cypher
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
 from quanze.graph.store import NEO4J_SCHEMES, Batch, Rel, Route, Store, first_routes, link_order, route_query
 from quanze.graph.values import to_plain
+from quanze.graph.values import json_default
 
 DEFAULT_BATCH = 2000
 ATTEMPTS = 4  # tries of one apply or read before giving up
@@ -95,8 +96,8 @@ def encode(prop: Prop, value: Any) -> Any:
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     if prop.type == "list":
         return [str(v) for v in value]
-    if prop.type == "json":
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if prop.type == "json":  # dates inside (a replaced or history list's assertions) as ISO text, as the embedded store
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=json_default)
     if prop.type == "bool":
         return bool(value)
     if prop.type == "int":

@@ -267,7 +267,8 @@ SOURCE_LIST = NodeKind(
         Prop("rows", "int", "data rows read"),
         Prop("rejected", "json", "rows rejected under --partial, with their content, so that nothing is lost"),
         Prop("loaded_at", "str", "when it was loaded (ISO time, UTC)"),
-        Prop("status", "str", "current | replaced", indexed=True),
+        Prop("status", "str", "current | replaced | history (an older version loaded after the current one: never "
+                              "current)", indexed=True),
         Prop("replaced_at", "str", "when a newer version replaced it"),
         Prop("replaced_by", "str", "id of the SourceList that replaced it"),
         Prop("assertions", "json", "for a replaced version: what it asserted, kept for diffs"),

@@ -3,6 +3,16 @@
 Real lists mix full-width and half-width characters, brackets of four kinds, stray and non-breaking spaces, and names
 wrapped over lines inside a cell. ``clean_text`` gives the text as the user meant it (brackets and Chinese punctuation
 kept, so output reads naturally); ``normalise_key`` gives the form names are compared in and ids are built from.
+
+Unicode normalisation, NFKC-style but not NFKC: ``clean_text`` applies NFC (canonical composition: a CJK compatibility
+ideograph such as U+F900 becomes its unified ideograph), maps the Kangxi and CJK radicals that text copied out of PDFs
+carries (``⾏`` U+2F8F) to the ideographs they look like, full-width letters and digits to ASCII and every kind of space
+to a plain space, exactly as NFKC would. It does not apply the rest of NFKC on purpose: NFKC would turn ``（`` into
+``(``, ``，`` into ``,`` and ``①`` into ``1``, changing how Chinese text reads; ``normalise_key`` unifies those for
+comparison instead. Invisible characters — zero-width characters, bidirectional controls (U+200B–U+200F,
+U+202A–U+202E, U+2066–U+2069, U+061C), the BOM U+FEFF, the word joiner and the soft hyphen — are removed
+(``strip_invisible``), so that ``城\\u200b关镇`` reads ``城关镇`` and a U+202E that reverses what a reader sees never
+reaches the store; queries are stripped by the same function (``api/inputs.py``, through ``clean_text``).
 """
 
 from __future__ import annotations
@@ -16,8 +26,23 @@ from typing import Any
 # is left alone on purpose: 、，；。（） are how Chinese text is written, and output should read as the user wrote it.
 _WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
 _WIDTH.update({c: 0x20 for c in (0x3000, 0x00A0, 0x2007, 0x202F, 0x205F, 0x1680, *range(0x2000, 0x200B))})
-_WIDTH.update({c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)})  # invisible characters
+# Invisible characters: zero-width characters, bidirectional controls (which can make a name display reversed), the
+# BOM, the word joiner, the soft hyphen. They make two names that look the same differ, so they are removed everywhere.
+INVISIBLE = frozenset((*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C, 0xFEFF,
+                       0x2060, 0x00AD, 0x180E))
+_INVISIBLE_TABLE = str.maketrans({c: None for c in INVISIBLE})
+_WIDTH.update({c: None for c in INVISIBLE})
+# Kangxi radicals and CJK radicals (from text copied out of PDFs: ⾏政许可) → the ideographs they stand for, as NFKC does
+_WIDTH.update({c: unicodedata.normalize("NFKC", chr(c)) for c in (*range(0x2E80, 0x2EFF), *range(0x2F00, 0x2FE0))
+               if unicodedata.normalize("NFKC", chr(c)) != chr(c)})
 _WIDTH_TABLE = str.maketrans(_WIDTH)
+
+
+def strip_invisible(text: str) -> str:
+    """The text without zero-width characters and bidirectional controls (see ``INVISIBLE``): what cell text, names
+    and search queries all go through, so that ``城\\u200b关镇`` is ``城关镇`` wherever it is typed or read."""
+    return text.translate(_INVISIBLE_TABLE)
+
 
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")",
                            "［": "(", "］": ")", "｛": "(", "｝": ")", "{": "(", "}": ")", "〈": "(", "〉": ")"})
@@ -45,9 +70,11 @@ def clean_text(value: Any) -> str | None:
     """The text of one cell as the user meant it, or None for an empty cell.
 
     Full-width letters and digits become ASCII, every kind of space (non-breaking, ideographic 全角空格) a plain space,
-    runs of spaces one space, and the ends are stripped. A name wrapped over lines inside the cell (Alt+Enter) is
-    joined: without a break between two CJK characters (`住房和城乡\\n建设局` → `住房和城乡建设局`), with a space
-    otherwise. Brackets and Chinese punctuation are kept as written. Excel numbers 3.0 → "3", dates → ISO `YYYY-MM-DD`.
+    runs of spaces one space, and the ends are stripped; invisible characters (zero-width, bidirectional controls) are
+    removed and the text is NFC-normalised (see the module's notes on normalisation). A name wrapped over lines inside
+    the cell (Alt+Enter) is joined: without a break between two CJK characters (`住房和城乡\\n建设局` →
+    `住房和城乡建设局`), with a space otherwise. Brackets and Chinese punctuation are kept as written. Excel numbers
+    3.0 → "3", dates → ISO `YYYY-MM-DD`.
     """
     if value is None:
         return None
@@ -64,6 +91,8 @@ def clean_text(value: Any) -> str | None:
     else:
         text = str(value)
     text = _CONTROL.sub("", text.translate(_WIDTH_TABLE))
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     lines = [_SPACES.sub(" ", line).strip() for line in _LINE_BREAK.split(text)]
     joined = ""
     for line in filter(None, lines):

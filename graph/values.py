@@ -20,7 +20,7 @@ def to_plain(prop: Prop, value: Any) -> Any:
         return None
     if prop.type in ("list", "json"):
         return json.dumps(list(value) if prop.type == "list" else value, ensure_ascii=False, sort_keys=True,
-                          default=_json_default)
+                          default=json_default)
     if prop.type == "date":
         return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
     if prop.type == "bool":
@@ -43,7 +43,7 @@ def from_plain(prop: Prop, value: Any) -> Any:
     return value
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     """Dates inside json properties (a replaced list's assertions) are kept as ISO text."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

@@ -12,10 +12,27 @@ Per kind (docs/formats.md):
 
 A name that does not resolve keeps its row, pointing at an ``unresolved`` agency that carries the name as written; the
 ingest warns with the nearest names (``--strict`` makes that an error).
+
+Versions: a list replaces the current version of the same list (same kind, region, owner and series) — its assertions
+are removed and kept on the old SourceList (status ``replaced``, ``assertions``) — unless its own version is older. The
+versions are compared by the year or date they name (``2019``, ``2025年版``, ``2024年``, ``2023-12``; at the precision
+both give, ``list_meta.compare_versions``): an older version is kept as history (SourceList status ``history``, with
+``replaced_by`` the current one and its ``assertions``, the way a replaced version keeps them), never becomes current,
+and the report says so (warning ``older-version``). When either version names no year (``第二版``, none at all), or
+both name the same one, the list loaded last is the current one, as before versions were compared. Two lists of one
+ingest replace each other only when one is a newer version of the other (in either order: the older is kept as
+history); otherwise both stay current, as before.
+
+Identity: an item code (事项编码) names one matter. A code that arrives under another name than the one the store or an
+earlier row of this ingest gives it is an error at the row, naming both rows — or, under ``--partial``, a warning
+with the row's matter keyed by its name instead (the two kept apart); never a silent rename. A new version of a list
+may rename its own items (the old name is asserted by nothing but the version it replaces): a warning
+``matter-renamed`` says so. An older version kept as history renames nothing, so only its own rows are checked.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +45,7 @@ from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Batch, Store
 from quanze.graph.text import normalise_key, split_names
 from quanze.ingest.cells import parse_count, parse_date, strip_numbering
+from quanze.ingest.list_meta import compare_versions
 from quanze.ingest.list_read import ParsedList
 from quanze.ingest.structure_build import rel_id
 from quanze.ingest.tabular import Row
@@ -46,6 +64,7 @@ class ListOutcome:
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     rejected: bool = False
     unchanged: bool = False
+    history: bool = False  # an older version than the current one: kept as history, not current
 
 
 @dataclass
@@ -83,9 +102,17 @@ class ListBuilder:
         self._by_county: dict[str, dict[str, dict]] = {}
         self._indexes: dict[str, AgencyIndex] = {}
         self._coded = {}  # norm_name → coded matter id, so a name-only row joins the coded matter of the same name
+        self._stored_matters: dict[str, tuple[str, str]] = {}  # coded matter id → (norm_name, name) in the store
         for p in store.nodes("Matter"):
+            self._stored_matters[p["id"]] = (p.get("norm_name") or norm_matter_name(p["name"]), p["name"])
             if p.get("code"):
                 self._coded.setdefault(p["norm_name"], p["id"])
+        # series key → the current version(s) of that list: the store's, or the one this ingest made current
+        self._series: dict[str, list[dict[str, Any]]] = {}
+        self._run_lists: dict[str, ListOutcome] = {}  # lists this ingest made current (assertions in the batch)
+        # coded matter id → the first row of this ingest that named it: (norm_name, name, file, sheet, row)
+        self._code_rows: dict[str, tuple[str, str, str, str | None, int]] = {}
+        self._pending_codes: dict[str, tuple[str, str, str, str | None, int]] = {}  # the same, for the list being built
 
     # -- lookups -------------------------------------------------------------------------------------------------
 
@@ -213,6 +240,9 @@ class ListBuilder:
                 continue
             own = Batch()
             out.list_id = self._list_id(pl, target)
+            newer = self._newer_version(pl, target, out)
+            out.history = newer is not None
+            self._pending_codes = {}
             self._rows(pl, target, own, out)
             if self.strict:
                 out.problems = [Problem(**{**p.__dict__, "level": "error"}) if p.code in (
@@ -222,9 +252,14 @@ class ListBuilder:
             if file_errors or (row_errors and not self.partial):
                 out.rejected = True
                 continue
-            self._version(pl, target, out, own)
+            if newer is not None:
+                self._keep_as_history(pl, target, out, own, newer, batch)
+                continue
+            self._version(pl, target, out, own, batch)
             _merge(batch, own)
             self._remember_codes(own)
+            for mid, first in self._pending_codes.items():
+                self._code_rows.setdefault(mid, first)
         return outcomes
 
     def _remember_codes(self, own: Batch) -> None:
@@ -242,12 +277,38 @@ class ListBuilder:
         return ":".join([str(pl.meta.kind), t.region.code, t.owner.id if t.owner else "-"] +
                         ([series] if series else []))
 
-    def _version(self, pl: ParsedList, t: _Target, out: ListOutcome, own: Batch) -> None:
+    def _currents(self, pl: ParsedList, t: _Target) -> list[dict[str, Any]]:
+        """The current version(s) of this list: the store's, until a list of this ingest replaces them."""
+        key = self._series_key(pl, t)
+        if key not in self._series:
+            self._series[key] = [old for old in self.store.nodes("SourceList", kind=pl.meta.kind,
+                                                                 region=t.region.code, status="current")
+                                 if old["id"].split("@")[0] == key]
+        return self._series[key]
+
+    def _newer_version(self, pl: ParsedList, t: _Target, out: ListOutcome) -> dict[str, Any] | None:
+        """The current version of the same list when it is newer than this one (by the years or dates the versions
+        name), else None."""
+        return next((current for current in self._currents(pl, t) if current["id"] != out.list_id
+                     and compare_versions(pl.meta.version, current.get("version")) == -1), None)
+
+    def _version(self, pl: ParsedList, t: _Target, out: ListOutcome, own: Batch, batch: Batch) -> None:
         """Replace what earlier versions of the same list asserted; keep their record and what they said."""
         assert out.list_id is not None
-        key = self._series_key(pl, t)
-        for old in self.store.nodes("SourceList", kind=pl.meta.kind, region=t.region.code, status="current"):
-            if old["id"] == out.list_id or old["id"].split("@")[0] != key:
+        currents = self._currents(pl, t)
+        kept = []
+        for old in currents:
+            if old["id"] == out.list_id:
+                continue
+            earlier = self._run_lists.get(old["id"])
+            if earlier is not None:  # made current by this same ingest: its assertions are in the batch
+                if compare_versions(pl.meta.version, old.get("version")) != 1:
+                    kept.append(old)  # not an older version of this one: both stay current, as before
+                    continue
+                earlier.history = True
+                earlier.problems.append(_older_version(earlier.parsed, pl.meta.version, pl.path.name, out.list_id))
+                own.add_node("SourceList", {"id": old["id"], "status": "history", "replaced_by": out.list_id,
+                                            "assertions": _take_assertions(batch, old["id"]), "kind": old["kind"]})
                 continue
             said = [{"type": r.type, "source": r.source, "target": r.target, **r.props}
                     for rtype in SCHEMA.matter_types for r in self.store.rels(rtype, list_id=old["id"])]
@@ -255,14 +316,46 @@ class ListBuilder:
             own.add_node("SourceList", {"id": old["id"], "status": "replaced", "replaced_at": self.now,
                                         "replaced_by": out.list_id, "assertions": said,
                                         "kind": old["kind"]})
+        record = self._record(pl, t, out, "current")
+        own.add_node("SourceList", record)
+        currents[:] = kept + [record]
+        self._run_lists[record["id"]] = out
+
+    def _record(self, pl: ParsedList, t: _Target, out: ListOutcome, status: str) -> dict[str, Any]:
         series = pl.meta.batch if pl.meta.kind == "delegation" else pl.meta.period if pl.meta.kind == "activity" \
             else None
-        own.add_node("SourceList", {
+        return {
             "id": out.list_id, "kind": pl.meta.kind, "region": t.region.code, "owner": t.owner.id if t.owner else None,
             "title": pl.meta.title, "version": pl.meta.version, "document": pl.meta.document,
             "effective": parse_date(pl.meta.effective), "file": pl.path.name, "file_hash": pl.file_hash,
-            "series": series, "rows": out.rows, "loaded_at": self.now, "status": "current",
-            "rejected": out.rejected_rows or None})
+            "series": series, "rows": out.rows, "loaded_at": self.now, "status": status,
+            "rejected": out.rejected_rows or None}
+
+    def _keep_as_history(self, pl: ParsedList, t: _Target, out: ListOutcome, own: Batch, newer: dict[str, Any],
+                         batch: Batch) -> None:
+        """An older version than the current one: its record and what it says are kept (for as-of and diffs) as a
+        replaced version keeps them; it asserts nothing, changes no node the store or this ingest already has, and
+        the current list stays current."""
+        assert out.list_id is not None
+        out.history = True
+        out.problems.append(_older_version(pl, newer.get("version"), newer.get("file"), newer["id"]))
+        known = self.store.node("SourceList", out.list_id)
+        if known is not None and known.get("status") != "current":
+            return  # this very file is on record already
+        said = [{"type": r.type, "source": r.source, "target": r.target, **r.props}
+                for rels in own.rels.values() for r in rels.values()]
+        fresh = {key: props for key, props in own.nodes.get("Matter", {}).items()
+                 if key not in self._stored_matters and batch.node("Matter", key) is None}
+        for props in fresh.values():  # matters only this version names: so that its assertions can be read
+            batch.add_node("Matter", props)
+        agencies = own.nodes.get("Agency", {})
+        held = {a["id"] for a in self.store.nodes_any("Agency", keys=list(agencies))} if agencies else set()
+        for key, props in agencies.items():  # unresolved names it used, likewise
+            if key not in held and batch.node("Agency", key) is None:
+                batch.add_node("Agency", props)
+        batch.add_node("SourceList", {**self._record(pl, t, out, "history"), "replaced_by": newer["id"],
+                                      "assertions": said})
+        self._remember_codes(Batch(nodes={"Matter": fresh}))
 
     # -- rows --------------------------------------------------------------------------------------------------
 
@@ -277,7 +370,9 @@ class ListBuilder:
                 continue
             before = len([p for p in out.problems if p.is_error])
             rels = Batch()
-            handler(self, pl, t, row, name, rels, out)
+            keyed = self._code_identity(pl, t, row, name, out)
+            if keyed is not None:
+                handler(self, pl, t, keyed, name, rels, out)
             if len([p for p in out.problems if p.is_error]) > before:
                 out.rejected_rows.append({"row": row.number, "sheet": row.sheet, "cells": row.raw})
                 continue
@@ -290,6 +385,70 @@ class ListBuilder:
         out.problems.append(Problem("error", code, zh, en, file=pl.path.name, sheet=pl.sheet, row=row.number,
                                     column=column, value=value if value is not None else row.values.get(key),
                                     expected=expected))
+
+    def _code_identity(self, pl: ParsedList, t: _Target, row: Row, name: str, out: ListOutcome) -> Row | None:
+        """The row as it is to be read when its item code names the matter it names elsewhere (or nothing yet); when
+        the code names another matter: None after an error naming both rows, or under ``--partial`` the row without
+        its code (its matter keyed by its name) after a warning."""
+        code = (row.values.get("code") or "").strip()
+        if not code:
+            return row
+        sub = row.values.get("sub_item")
+        mid, norm = matter_id(code, name, sub), norm_matter_name(name, sub)
+        shown = name + (f"（{sub}）" if sub else "")
+        first = self._pending_codes.get(mid) or (None if out.history else self._code_rows.get(mid))
+        if first is None:
+            stored = None if out.history else self._stored_matters.get(mid)
+            if stored is None or stored[0] == norm:
+                self._pending_codes[mid] = (norm, shown, pl.path.name, pl.sheet, row.number)
+                return row
+            where, renamed = self._where_named(mid, pl, t)
+            if renamed:
+                self._pending_codes[mid] = (norm, shown, pl.path.name, pl.sheet, row.number)
+                out.problems.append(Problem(
+                    "warning", "matter-renamed",
+                    f"事项编码「{code}」原名「{stored[1]}」，本版清单改称「{shown}」：按新名称保存",
+                    f"item code {code!r} was named {stored[1]!r}; this version of the list calls it {shown!r}: the new "
+                    "name is kept", file=pl.path.name, sheet=pl.sheet, row=row.number, column=self._column(pl, "code"),
+                    value=code))
+                return row
+            other_name, other_zh, other_en = stored[1], *where
+        elif first[0] == norm:
+            return row
+        else:
+            other_name = first[1]
+            other_zh, other_en = _row_words(first[2], first[3], first[4])
+        level = "warning" if self.partial else "error"
+        kept_zh = "；本行按事项名称另立事项，编码未采用" if self.partial else "；请核对编码或名称"
+        kept_en = "; this row's matter is kept apart, keyed by its name, without the code" if self.partial else \
+            "; check the code or the name"
+        out.problems.append(Problem(
+            level, "code-name-clash",
+            f"事项编码「{code}」在{other_zh}是「{other_name}」，本行却是「{shown}」：同一编码不能指两个事项{kept_zh}",
+            f"item code {code!r} names {other_name!r} at {other_en}, but {shown!r} in this row: one code cannot name "
+            f"two matters{kept_en}", file=pl.path.name, sheet=pl.sheet, row=row.number,
+            column=self._column(pl, "code"), value=code,
+            expected=f"「{other_name}」或另一个编码 / {other_name!r} or another code"))
+        if not self.partial:
+            return None
+        return dataclasses.replace(row, values={**row.values, "code": None})
+
+    def _column(self, pl: ParsedList, key: str) -> str:
+        return pl.table.column_map[key].header if key in pl.table.column_map else key
+
+    def _where_named(self, mid: str, pl: ParsedList, t: _Target) -> tuple[tuple[str, str], bool]:
+        """Where the store's current lists name a matter (the first such row, in words), and whether only the
+        versions this list replaces name it (then this list may rename it)."""
+        found: list[Any] = []
+        for rtype in SCHEMA.matter_types:  # a recalled matter is the source of its RECALLED_TO
+            found += self.store.rels(rtype, **{"source" if rtype == "RECALLED_TO" else "target": mid})
+        replaced = {c["id"] for c in self._currents(pl, t) if c["id"] not in self._run_lists}
+        renamed = all(r.props.get("list_id") in replaced for r in found)
+        first = min(found, key=lambda r: (str(r.props.get("file")), str(r.props.get("sheet")), r.props.get("row") or 0),
+                    default=None)
+        if first is None:
+            return ("存储中", "the store"), renamed
+        return _row_words(first.props.get("file"), first.props.get("sheet"), first.props.get("row")), renamed
 
     def _matter(self, pl: ParsedList, row: Row, name: str, b: Batch) -> str:
         v = row.values
@@ -526,6 +685,39 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
+
+
+def _row_words(file: str | None, sheet: str | None, row: int | None) -> tuple[str, str]:
+    """Where a row is, in words (Chinese, English), for a message naming another row than its own."""
+    zh = "".join([f"文件「{file}」" if file else "", f"工作表「{sheet}」" if sheet else "",
+                  f"第 {row} 行" if row is not None else ""]) or "存储中"
+    en = ", ".join(part for part in [f"file {file}" if file else "", f"sheet {sheet}" if sheet else "",
+                                     f"row {row}" if row is not None else ""] if part) or "the store"
+    return zh, en
+
+
+def _older_version(pl: ParsedList, current: str | None, current_file: str | None, current_id: str) -> Problem:
+    """The report's word that a list was kept as history, naming both versions."""
+    in_zh = f"（{current_file}）" if current_file else ""
+    in_en = f" ({current_file})" if current_file else ""
+    return Problem(
+        "warning", "older-version",
+        f"此清单的版本「{pl.meta.version}」早于当前版本「{current}」{in_zh}：作为历史版本保存，不替换当前清单",
+        f"this list's version {pl.meta.version!r} is older than the current version {current!r}{in_en}: kept as "
+        "history; the current list stays", file=pl.path.name, sheet=pl.sheet, column="version",
+        value=pl.meta.version, expected=f"比「{current}」新的版本才会成为当前清单 / only a version newer than "
+                                        f"{current!r} becomes current ({current_id})")
+
+
+def _take_assertions(batch: Batch, list_id: str) -> list[dict[str, Any]]:
+    """Remove from the batch what a list asserted (a list this same ingest loaded and then replaced) and return it
+    as a replaced version's assertions."""
+    said = []
+    for rels in batch.rels.values():
+        for rid in [rid for rid, r in rels.items() if r.props.get("list_id") == list_id]:
+            r = rels.pop(rid)
+            said.append({"type": r.type, "source": r.source, "target": r.target, **r.props})
+    return said
 
 
 def _merge(into: Batch, other: Batch) -> None:

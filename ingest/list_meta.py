@@ -16,6 +16,8 @@ import yaml
 
 from quanze.errors import InputError, Problem
 from quanze.graph.list_kinds import KINDS, kind_from_text
+from quanze.graph.text import strip_invisible
+from quanze.ingest.safe_yaml import BoundedLoader, YamlRefused, read_yaml_text
 
 SIDECAR_KEYS = {"kind", "region", "owner", "title", "version", "year", "document", "effective", "batch", "period",
                 "columns", "sheets"}
@@ -50,7 +52,7 @@ class ListMeta:
             if key == "version" and value is None and values.get("year") is not None:
                 value = str(values["year"])
             if value not in (None, "") and getattr(self, key) in (None, ""):
-                setattr(self, key, str(value).strip() if key != "effective" else value)
+                setattr(self, key, strip_invisible(str(value)).strip() if key != "effective" else value)
                 self.origin[key] = source
         if values.get("columns") and not self.columns:
             self.columns = {k: [str(w) for w in (v if isinstance(v, list) else [v])]
@@ -69,8 +71,21 @@ def read_sidecar(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     side = sidecar_path(path)
     if side is None:
         return {}, []
+    if side.is_symlink():
+        try:
+            target: Path | None = side.resolve(strict=True)
+        except (OSError, RuntimeError):
+            target = None
+        if target is None or not target.is_relative_to(path.parent.resolve()):
+            raise InputError(Problem(
+                "error", "symlink-refused", f"元数据文件是指向本文件夹之外的符号链接（{target or '不存在'}），为安全起见未读取",
+                f"the sidecar is a symbolic link to {str(target) if target else 'nothing'} outside the list's folder; "
+                "not read, for safety", file=side.name, value=str(target) if target else None,
+                expected="与清单同一文件夹内的 NAME.meta.yaml / a NAME.meta.yaml in the list's folder"))
     try:
-        data = yaml.safe_load(side.read_text(encoding="utf-8-sig")) or {}
+        data = yaml.load(read_yaml_text(side), Loader=BoundedLoader) or {}  # noqa: S506 - a safe loader
+    except YamlRefused as e:
+        raise InputError(e.problem(side.name)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise InputError(Problem("error", "bad-sidecar", f"元数据文件无法读取：{e}", f"cannot read the sidecar: {e}",
                                  file=side.name)) from e
@@ -103,6 +118,41 @@ def from_title(title_lines: list[str], sheet: str | None) -> dict[str, Any]:
         head = _TITLE_END.split(title, maxsplit=1)[0]
         out["subject"] = re.sub(r"[（(].*?[)）]", "", head).strip(" ：:")
     return out
+
+
+_VERSION_DATES = (
+    re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年?\s*[-–—~～至到]\s*((?:19|20)\d{2})()()(?!\d)"),  # 2021-2023: its last year
+    re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"),  # 20231201
+    # 2019, 2025年版, 2024年, 2023-12, 2023.12.1, 2023年12月1日
+    re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-/.年]\s*(\d{1,2})(?!\d)(?:\s*[-/.月]\s*(\d{1,2})(?!\d))?)?"),
+)
+
+
+def version_date(version: Any) -> tuple[int, ...] | None:
+    """The year, year and month, or date a list's version names (``2019``, ``2025年版``, ``2024年``, ``2023-12``,
+    ``2023年12月1日``, ``20231201``; a span ``2021-2023`` names its last year), as a tuple to compare; None when it
+    names none (``第二版``, ``v2``)."""
+    text = str(version) if version is not None else ""
+    for form in _VERSION_DATES:
+        m = form.search(text)
+        if m:
+            year = int(m.group(1))
+            month = int(m.group(2)) if m.group(2) else 0
+            day = int(m.group(3)) if m.group(3) else 0
+            if not 1 <= month <= 12:
+                return (year,)
+            return (year, month, day) if 1 <= day <= 31 else (year, month)
+    return None
+
+
+def compare_versions(a: Any, b: Any) -> int | None:
+    """-1 when version ``a`` is older than ``b``, 1 when newer, 0 when the same at the precision both give (``2024年版``
+    and ``2024-06`` are both 2024); None when either names no year (then the list loaded last is the current one)."""
+    da, db = version_date(a), version_date(b)
+    if da is None or db is None:
+        return None
+    n = min(len(da), len(db))
+    return (da[:n] > db[:n]) - (da[:n] < db[:n])
 
 
 def kind_from_columns(found: set[str]) -> str | None:

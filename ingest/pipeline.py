@@ -8,6 +8,7 @@ arrive in any order), and what passed is written in one transaction. A file with
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,21 +79,66 @@ class IngestReport:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
-    """Files under the given paths, in a stable order; sidecars (NAME.meta.yaml) and docs are not inputs."""
+    """Files under the given paths, in a stable order; sidecars (NAME.meta.yaml) and docs are not inputs.
+
+    A symbolic link met inside a folder is never followed out of it: a link to a file or folder outside (or to
+    nothing) is refused, unread, with an error naming the link and its target. A link to a file inside the same folder
+    is read (once: a file reached both directly and through a link is one input). A path given by name is read as
+    given, link or not: the user chose it."""
     files: list[Path] = []
     missing: list[FileReport] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if p.is_file() and not p.name.startswith((".", "~$")) and _is_input(p):
+            root = path.resolve()
+            for p in sorted(path.rglob("*")):  # rglob does not descend into linked folders; it does list links
+                if p.name.startswith((".", "~$")) or not (p.is_symlink() or p.is_file()):
+                    continue
+                if p.is_symlink():
+                    refused = _link_outside(p, root)
+                    if refused is not None:
+                        missing.append(refused)
+                        continue
+                if p.is_file() and _is_input(p):
                     files.append(p)
         elif path.is_file():
             files.append(path)
         else:
             missing.append(FileReport(str(path), problems=[Problem(
                 "error", "missing-file", "文件或文件夹不存在", "no such file or folder", file=str(path))]))
-    return list(dict.fromkeys(files)), missing
+    once: dict[Path, Path] = {}
+    for f in files:  # a file and a link to it inside the same folder: one input, read under the file's own name
+        key = f.resolve()
+        if key not in once or (once[key].is_symlink() and not f.is_symlink()):
+            once[key] = f
+    return list(once.values()), missing
+
+
+def _link_outside(link: Path, root: Path) -> FileReport | None:
+    """A report refusing a link met inside the folder ``root`` whose target is outside it or missing; None for a link
+    whose target is inside (a file is read once, a folder is walked under its own path) and for a link that is no
+    input by its name, pointing at a file (skipped as that file would be). The target is resolved, never opened."""
+    try:
+        target: Path | None = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, a loop
+        target = None
+    if target is not None and target.is_relative_to(root):
+        return None
+    if not _is_input(link) and (target is None or not target.is_dir()):
+        return None
+    try:
+        shown = str(target) if target is not None else os.readlink(link)
+    except OSError:
+        shown = "?"
+    if target is None:
+        zh, en = f"指向不存在的「{shown}」，未读取", f"it points to {shown!r}, which does not exist; not read"
+    else:
+        zh, en = (f"指向文件夹之外的「{shown}」，为安全起见不跟随、不读取；如需导入，请直接给出该路径",
+                  f"it points outside the folder, to {shown!r}: not followed and not read, for safety; to ingest it, "
+                  "give its path directly")
+    return FileReport(str(link), kind="link", problems=[Problem(
+        "error", "symlink-refused", "符号链接" + zh, "a symbolic link: " + en, file=str(link), value=shown,
+        expected="文件夹内的文件 / a file inside the folder")])
 
 
 def _is_input(p: Path) -> bool:
@@ -115,7 +161,8 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
     files, missing = expand_paths(paths)
     report = IngestReport(files=list(missing), dry_run=dry_run)
     say = progress or (lambda _msg: None)
-    loaded = {(p.get("file"), p.get("file_hash")) for p in store.nodes("SourceList", status="current")}
+    loaded = {(p.get("file"), p.get("file_hash")) for status in ("current", "history")
+              for p in store.nodes("SourceList", status=status)}
     options = {"kind": kind, "region": region, "owner": owner, "version": version}
     structures: list[tuple[StructureFile, FileReport]] = []
     lists: list[tuple[ParsedList, FileReport]] = []
@@ -131,6 +178,12 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
             parsed, found = _read(path, digest, fr, options)
         except InputError as e:
             fr.problems += e.problems
+            fr.status = "rejected"
+            continue
+        except (MemoryError, RecursionError) as e:  # the caps (limits.py) should make this unreachable
+            fr.problems.append(Problem("error", "file-too-complex", f"文件过大或嵌套过深，无法读取（{type(e).__name__}）",
+                                       f"the file is too large or nests too deep to be read ({type(e).__name__})",
+                                       file=path.name))
             fr.status = "rejected"
             continue
         if parsed is not None:
@@ -152,7 +205,7 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
             fr.problems += out.problems
             fr.lists.append({"sheet": out.parsed.sheet, "kind": out.parsed.meta.kind, "list": out.list_id,
                              "rows": out.rows, "rejected_rows": len(out.rejected_rows),
-                             "status": "rejected" if out.rejected else "ok"})
+                             "status": "rejected" if out.rejected else "history" if out.history else "ok"})
             if out.rejected:
                 fr.status = "rejected"
             elif fr.status != "rejected":

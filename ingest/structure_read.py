@@ -14,6 +14,7 @@ import yaml
 
 from quanze.errors import InputError, Problem
 from quanze.graph.schema import STAFFING_KEYS
+from quanze.ingest.safe_yaml import BoundedLoader, YamlRefused, read_yaml_text
 
 
 # 机构编制表 columns: canonical key → header words seen in real tables
@@ -95,8 +96,9 @@ def problem(level: str, code: str, zh: str, en: str, where: Where, column: str |
 
 # --- YAML ------------------------------------------------------------------------------------------------------
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping, so problems can name the row."""
+class _LineLoader(BoundedLoader):
+    """A safe loader that remembers the line of every mapping, so problems can name the row; no aliases, bounded
+    nesting, strings without invisible characters (``safe_yaml``)."""
 
 
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
@@ -124,7 +126,9 @@ def read_yaml(path: Path, file_hash: str) -> StructureFile:
     out = StructureFile(path, file_hash)
     name = path.name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_LineLoader)  # noqa: S506 - safe loader
+        data = yaml.load(read_yaml_text(path), Loader=_LineLoader)  # noqa: S506 - safe loader
+    except YamlRefused as e:
+        raise InputError(e.problem(name)) from None
     except UnicodeDecodeError as e:
         raise InputError(Problem("error", "bad-encoding", f"YAML 文件不是 UTF-8 编码：{e}",
                                  f"YAML file is not UTF-8: {e}", file=name)) from e

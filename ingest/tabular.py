@@ -236,6 +236,9 @@ def _match(header: list[_HeaderColumn], words: Mapping[str, list[str]]) -> dict[
     return matches
 
 
+_HEADER_SHOWN = 30  # header cells a message quotes; the rest are counted
+
+
 def _missing_columns(sheet: RawSheet, columns: Mapping[str, Sequence[str]], required: Sequence[str],
                      best: _Header | None, scan_rows: int) -> list[Problem]:
     """`missing-column` for each required key not found (with the header words it accepts), or `no-header-row`;
@@ -244,7 +247,10 @@ def _missing_columns(sheet: RawSheet, columns: Mapping[str, Sequence[str]], requ
     closest_zh = closest_en = ""
     if best is not None and best.matches:
         number = sheet.rows[best.position][0]
-        texts = " | ".join(col.text for col in best.columns if col.text)
+        shown = [col.text for col in best.columns if col.text]
+        texts = " | ".join(shown[:_HEADER_SHOWN]) + (f" | …（另有 {len(shown) - _HEADER_SHOWN} 列 / "
+                                                       f"{len(shown) - _HEADER_SHOWN} more）"
+                                                       if len(shown) > _HEADER_SHOWN else "")
         where.update(row=number, value=texts)
         closest_zh = f"；最接近的表头是第 {number} 行：{texts}"
         closest_en = f"; the closest header row is row {number}: {texts}"
