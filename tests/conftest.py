@@ -192,6 +192,18 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path):
     s.close()
 
 
+@pytest.fixture(params=["sqlite", "neo4j"], ids=["sqlite", "neo4j"])
+def demo_structure_in_any_store(request: pytest.FixtureRequest, demo_store):
+    """The demo county's structure (no lists) in the embedded store, or copied into Neo4j."""
+    if request.param == "sqlite":
+        return demo_store
+    from quanze.graph.copy import copy_store
+
+    neo4j = request.getfixturevalue("neo4j_store")
+    copy_store(demo_store, neo4j)
+    return neo4j
+
+
 # --- the semantic model ---
 # api/semantic.py's model, installed by `quanze model fetch` (scripts/test does it). Without it the semantic tests are
 # skipped locally and fail in CI; `search_mode` runs a test once per mode, the model's absence failing likewise.

@@ -18,16 +18,9 @@ ZJJ = "990701/青岚县住房和城乡建设局"
 JYJ = "990701/青岚县教育局"
 
 
-@pytest.fixture(params=["sqlite", "neo4j"])
-def county(request, demo_store):
-    """The demo county's structure (no lists) in the embedded store, or copied into Neo4j."""
-    if request.param == "sqlite":
-        return demo_store
-    from quanze.graph.copy import copy_store
-
-    neo4j = request.getfixturevalue("neo4j_store")
-    copy_store(demo_store, neo4j)
-    return neo4j
+@pytest.fixture
+def county(demo_structure_in_any_store):
+    return demo_structure_in_any_store
 
 
 def problems(report, level=None):

@@ -41,6 +41,16 @@ def search(p: argparse.ArgumentParser) -> None:
     tickets(p)
 
 
+def asking(p: argparse.ArgumentParser, text_zh: str, text_en: str, where_zh: str, where_en: str) -> None:
+    """What ``who`` and ``dispatch`` take: the words, the place, the date, the search's files, the store, JSON."""
+    p.add_argument("text", metavar="TEXT", help=f"{text_zh} / {text_en}")
+    within(p, where_zh, where_en, dest="region", required=True)
+    as_of(p, "按此日期判断下放和收回是否有效（默认今天）", "date for delegations and recalls (default today)")
+    search(p)
+    store(p)
+    as_json(p)
+
+
 def tickets(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tickets", action="append", default=[], metavar="FILE",
                    help="历史工单（XLSX/CSV：诉求内容、事项；或问题集 YAML），需要语义模型 / past tickets (XLSX/CSV with "
