@@ -166,6 +166,16 @@ class Synonyms:
                 for word in self.table if GAP in word for parts in [[p for p in word.split(GAP) if p]]]
 
     @functools.cached_property
+    def _gapped_by_char(self) -> dict[str, tuple[int, ...]]:
+        """The gapped words (their places in ``_gapped``) by the first character of their first part: a query
+        holds a word's parts only if it holds that character, so only those words are tried (a dispatcher's
+        question has 10–30 characters; there are over a thousand gapped words)."""
+        out: dict[str, list[int]] = {}
+        for i, (_word, parts, _pattern) in enumerate(self._gapped):
+            out.setdefault(parts[0][0], []).append(i)
+        return {c: tuple(v) for c, v in out.items()}
+
+    @functools.cached_property
     def _plain(self) -> tuple[dict[str, int], int]:
         """The everyday words without a gap, with their place in the table (answers keep the table's order), and the
         longest one's length: a query is matched by looking its substrings up, not by testing every word."""
@@ -195,7 +205,9 @@ class Synonyms:
         held = {w for w in substrings(texts) & plain.keys() if w[0] not in _NEGATIONS}
         held |= {w for w in substrings(asked) & plain.keys() if w[0] in _NEGATIONS}
         words = sorted(held, key=plain.__getitem__)
-        for word, parts, pattern in self._gapped:
+        chars = set().union(*texts, *asked)
+        for i in sorted(i for c in chars for i in self._gapped_by_char.get(c, ())):
+            word, parts, pattern = self._gapped[i]
             pool = asked if word[0] in _NEGATIONS else texts
             if any(all(p in t for p in parts) and re.search(pattern, t) for t in pool):
                 words.append(word)
