@@ -1,7 +1,8 @@
 """One store at one scale: ``run_one`` starts it in a child process of its own within ``--budget`` seconds and
 collects what it finished; ``worker`` is that child (``python -m bench.run --worker …``): open a fresh store, (Neo4j:
 the two loaders side by side on one county), load the scale's generated counties, ingest the demo's files, run the
-questions, time ``quanze who`` from the shell and the words-only search, and record each phase as it ends."""
+questions, time ``quanze who`` from the shell, the HTTP API under 16 clients (``bench/load.py``) and the words-only
+search, and record each phase as it ends."""
 
 from __future__ import annotations
 
@@ -16,12 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from bench import REPO
+from bench.load import CLIENTS
+from bench.load import measure as load_measure
 from bench.measure import Recorder, stats_ms, store_disk
 from bench.neo4j_server import Neo4jServer
 from bench.ratios import RATIO_COUNTY, batch_rows, per_row_load, shell_who, wipe
 from bench.regions import counties_of, national_counties
 from bench.synthetic import Generator, Template
 from bench.workload import run_queries, run_who
+
+
+HTTP_SECONDS = {"county": 20.0, "province": 30.0, "country": 30.0}
 
 
 def worker(args: argparse.Namespace) -> int:
@@ -133,6 +139,10 @@ def _worker(args: argparse.Namespace) -> int:
     q = plan["shell"]
     with rec.phase("shell_who") as ph:
         ph.update(shell_who(url, q["q"], q["region"], runs=4))
+    # -- the HTTP API under 16 clients (a server process of its own over the same store) ---------------------------
+    with rec.phase("http") as ph:
+        ph.update(load_measure(url, plan["who"], plan["page_agencies"], clients=CLIENTS,
+                               seconds=HTTP_SECONDS[scale]))
     rec.data["disk_final"] = store_disk(args.store, location)
     store.close()
     with rec.phase("who_lexical_child") as ph:

@@ -10,7 +10,8 @@ table (``bench/synthetic.py``), the demo's files ingested on top. Per store, in 
 is its own; ``--budget`` seconds at most): open a fresh store; on Neo4j the batched and the one-row-per-transaction
 loader side by side on one county's rows (``bench/ratios.py``); load the scale; ingest the demo's files; ``who``,
 ``resolve``, audits and ``find_paths`` over fixed, seeded questions (``bench/workload.py``); ``quanze who`` from the
-shell; the ``who`` questions again without the semantic model. The orchestrator also times what an official does
+shell; ``quanze serve`` under 16 concurrent clients (``bench/load.py``); the ``who`` questions again without the
+semantic model. The orchestrator also times what an official does
 today — open every spreadsheet of the county and search it — and computes the ratios.
 
 Measured per phase (``bench/measure.py``): wall time, the Python process's CPU time and peak RSS, and for Neo4j the

@@ -94,10 +94,12 @@ def plan_questions(scale: str, template: Template, seed: int) -> dict[str, Any]:
         else:  # two township units
             a, b = rng.choice(here["township_office"]), rng.choice(here["township_institution"])
         paths.append({"from": a, "to": b})
+    pages = sorted(a["id"] for a in agencies if a.get("kind") == "county_department")
+    pages = rng.sample(pages, min(20, len(pages)))
     audited = sorted(set(county_of.values()))
     audits = [rng.choice(audited) for _ in range(n["audits"])] if scale != "county" else [DEMO_CODE]
     return {"who": who, "resolve": resolve, "paths": paths, "audit_counties": list(dict.fromkeys(audits)),
-            "shell": who[0]}
+            "shell": who[0], "page_agencies": pages}
 
 
 def _warm_search() -> None:

@@ -4,13 +4,19 @@ Tables are derived from the schema: one table per node label (``node_agency``: t
 relation type (``rel_leads``: id, source, target, then the properties). WAL mode lets readers query while a load
 runs; each ``apply`` is one ``BEGIN IMMEDIATE … COMMIT``, so a failed or killed load leaves the previous state.
 
+One store serves many threads (the HTTP API answers requests in parallel): each thread gets a connection of its own,
+opened on its first use and closed with the store, so readers run side by side (WAL) and a writer's transaction is
+never interleaved with another thread's statements. ``:memory:`` is one shared in-memory database for all of them.
+
 The networkx view (a MultiDiGraph whose nodes are ``"Label:key"``, ``Store.networkx``) is rebuilt only when the data
 version (a counter in the ``meta`` table, incremented by every ``apply``) changed; shortest routes walk that view.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -40,20 +46,54 @@ def sqlite_path(url: str) -> str:
     return url
 
 
+_MEMORY = itertools.count()  # names of shared in-memory databases, one per ``:memory:`` store
+
+
 class SqliteStore(Store):
     def __init__(self, url: str):
         self.url = url
         self.path = sqlite_path(url)
+        self._local = threading.local()
+        self._open: list[sqlite3.Connection] = []  # every thread's connection, closed by close()
+        self._open_lock = threading.Lock()
+        self._closed = False
+        # ``:memory:`` is private to a connection: the threads share one named in-memory database instead, kept
+        # alive by the first connection until the store closes
+        self._target = f"file:quanze-memory-{next(_MEMORY)}?mode=memory&cache=shared" if self.path == ":memory:" \
+            else self.path
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=30000")
             self._ensure_schema()
         except sqlite3.Error as e:
+            self.close()
             raise StoreError(f"无法打开存储 {url}：{e}", f"cannot open store {url}: {e}") from e
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, opened on its first use."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        with self._open_lock:
+            if self._closed:
+                raise StoreError(f"存储 {self.url} 已关闭", f"the store {self.url} is closed")
+            # check_same_thread=False only so that close() may close every thread's connection: each is used by
+            # its own thread alone
+            db = sqlite3.connect(self._target, isolation_level=None, timeout=30, check_same_thread=False,
+                                 uri=self._target.startswith("file:"))
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.execute("PRAGMA busy_timeout=30000")
+            except sqlite3.Error:
+                db.close()
+                raise
+            self._open.append(db)
+            return db
 
     # -- schema ------------------------------------------------------------------------------------------------
 
@@ -221,7 +261,11 @@ class SqliteStore(Store):
         return sorted(out, key=repr)
 
     def close(self) -> None:
-        self._db.close()
+        with self._open_lock:
+            self._closed = True
+            connections, self._open = self._open, []
+        for db in connections:
+            db.close()
 
 
 _ENDPOINTS = (Prop("source", "str", "key of the source node"), Prop("target", "str", "key of the target node"))

@@ -168,11 +168,14 @@ def test_quanze_bench_at_county_scale_writes_its_results_and_report(tmp_path: Pa
     assert phases["audit_all"]["findings"] == phases["audit_county"]["findings"] > 0  # the store is one county
     assert phases["shell_who"]["runs"] == 4 and not phases["shell_who"]["errors"]
     assert phases["resolve"]["errors"] == 0 and phases["paths"]["errors"] == 0
+    http = phases["http"]  # 16 clients against quanze serve: every request answered
+    assert http["clients"] == 16 and http["who"]["requests"] > 16 and http["page"]["requests"] > 0
+    assert http["all"]["errors"] == 0, http["all"]["error_examples"]
     scan = results["ratios"]["scan"]
     assert scan["files"] > 60 and scan["cells"] > 10000 and results["ratios"]["scan_vs_who_sqlite"] > 1
     measured = {(t["en"], t["store"]) for t in results["targets"] if t["value"] is not None}
     assert {("demo ingest", "sqlite"), ("who in-process p50", "sqlite"), ("full audit", "sqlite"),
-            ("quanze who from the shell", "sqlite")} <= measured
+            ("quanze who from the shell", "sqlite"), ("HTTP who throughput, 16 clients", "sqlite")} <= measured
     text = report.read_text(encoding="utf-8")
     assert "quanze bench county: start" in text and "`quanze bench --scale county --stores sqlite`" in text
     assert "| 演示县导入 / demo ingest | SQLite | < 5 s |" in text
