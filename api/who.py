@@ -15,7 +15,7 @@ from quanze.api import inputs, semantic
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import MatterIndex, load_synonyms
 from quanze.api.tickets import load_tickets, with_bodies_resolved
-from quanze.graph.cache import by_version
+from quanze.graph.cache import by_version, one_version
 from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Store
 
@@ -23,17 +23,31 @@ from quanze.graph.store import Store
 MAX_LIMIT = 50  # matters one answer lists at most
 
 
-def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> MatterIndex:
-    """The search index of the store's matters, rebuilt only when the data or a synonym or ticket file changed; it
-    ranks by meaning too when the semantic model is installed and on (``api/semantic.py``), and by past tickets
-    (``api/tickets.py``) then."""
+# per-county search indexes kept in memory at once (a national store holds thousands of counties; each index is
+# built again, from its county's matters, when its county is asked about after being dropped)
+INDEX_COUNTIES = 16
+
+
+def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = (),
+                 county: str | None = None) -> MatterIndex:
+    """The search index of the store's matters — with ``county``, of the matters that county's lists name (and
+    those no list names), so that a national store never holds every matter's index — rebuilt only when the data or
+    a synonym or ticket file changed; it ranks by meaning too when the semantic model is installed and on
+    (``api/semantic.py``), and by past tickets (``api/tickets.py``) then."""
     files = tuple(sorted(str(p) for p in synonym_files))
     tickets = tuple(str(p) for p in ticket_files)
     model = semantic.embedder()
-    key = (files, tickets, tuple(_stamp(f) for f in files + tickets), model is not None)
+    key = (files, tickets, tuple(_stamp(f) for f in files + tickets), model is not None, county)
     return by_version(store, "matter_index", key, lambda: MatterIndex(
-        store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model,
-        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))))
+        _county_matters(store, county) if county else store.nodes("Matter"),
+        load_synonyms([Path(f) for f in files]), embedder=model,
+        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))), limit=INDEX_COUNTIES)
+
+
+def _county_matters(store: Store, county: str) -> list[dict[str, Any]]:
+    """The matters a search in the county looks among: those its relations name, and those no relation names."""
+    unattached = by_version(store, "unattached_matters", None, store.unattached_matters)
+    return store.nodes_any("Matter", keys=sorted(set(store.matters_named_in(county)) | set(unattached)))
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
@@ -58,7 +72,7 @@ def _local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     for type_ in SCHEMA.duty_types:
         end = SCHEMA.matter_end(type_)
         ids |= {r.target if end == "target" else r.source for r in store.rels(type_, region=code)}
-    same_item = _matters_by_name(store)
+    same_item = store.same_items(sorted(ids))
     return frozenset(i for mid in ids for i in same_item.get(mid, (mid,)))
 
 
@@ -69,42 +83,49 @@ def _county_power_matters(store: Store, county: str) -> frozenset[str]:
         r.target for r in store.rels("LEADS", region=county, list_kind="power")))
 
 
-def _matters_by_name(store: Store) -> dict[str, tuple[str, ...]]:
-    """Each matter id → the ids of the same item (same normalised name), itself included; read once per data version."""
-    def build() -> dict[str, tuple[str, ...]]:
-        groups: dict[str, list[str]] = {}
-        out: dict[str, tuple[str, ...]] = {}
-        for m in store.nodes("Matter"):
-            if m.get("norm_name"):
-                groups.setdefault(m["norm_name"], []).append(m["id"])
-            else:
-                out[m["id"]] = (m["id"],)
-        out.update((i, tuple(sorted(ids))) for ids in groups.values() for i in ids)
-        return out
+def _recall(store: Store, index: MatterIndex) -> Any:
+    """The store's full-text recall (Neo4j), when it can find every candidate: a store holding more matters than
+    one recall returns is searched in the county's index here instead (it holds every candidate of the county), and
+    so is a question whose recall reached that limit."""
+    recall = store.matter_recall()
+    limit = getattr(store, "recall_limit", None)
+    if recall is None or (limit and by_version(store, "matter_count", None,
+                                               lambda: store.counts().get("Matter", 0)) > limit):
+        return None
 
-    return by_version(store, "matters_by_name", None, build)
+    def within(terms: list[str]) -> list[str]:
+        found = recall(terms)
+        return list(index.ids) if getattr(store, "recall_truncated", False) else found
 
-
-def _siblings(store: Store, matter_id: str) -> list[str]:
-    """The matter and every matter that is the same item under another id (same normalised name)."""
-    return [matter_id] + [i for i in _matters_by_name(store).get(matter_id, ()) if i != matter_id]
+    return within
 
 
 def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
         synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
+    with one_version(store):  # one data version for the whole question (one read, not one per cache)
+        return _who(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files,
+                    ticket_files=ticket_files)
+
+
+def _who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None, limit: int,
+         synonym_files: Iterable[Path], ticket_files: Iterable[Path]) -> dict[str, Any]:
     query = inputs.question(text)
     limit = inputs.count(limit, "limit", 1, MAX_LIMIT)
     date = inputs.date(as_of)
     region = inputs.held_region(store, region_text)
     resolver = Resolver(store)
-    index = matter_index(store, synonym_files, ticket_files)
+    index = matter_index(store, synonym_files, ticket_files, county=region.get("county_code") or region["code"])
     hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(store, region),
-                        recall=store.matter_recall())
+                        recall=_recall(store, index))
+    # what the rules need about every matter the answer may show, read at once (one round trip on Neo4j)
+    if hits:
+        resolver.prefetch([h.matter_id for h in hits[:max(limit, CLARIFY_LOOK)]], region)
     answered: dict[str, dict[str, Any]] = {}
 
     def answer(hit: Any) -> dict[str, Any]:
         if hit.matter_id not in answered:
-            answered[hit.matter_id] = _match(resolver.resolve(_siblings(store, hit.matter_id), region, date), hit)
+            answered[hit.matter_id] = _match(resolver.resolve(resolver.same_item(hit.matter_id, region), region,
+                                                              date), hit)
         return answered[hit.matter_id]
 
     shown = [answer(hit) for hit in hits[:limit]]
@@ -121,6 +142,8 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
         out["nobody"] = {"zh": f"「{shown[0]['matter']['name']}」在{region['name']}没有负责机构（空白）",
                          "en": f"nobody handles {shown[0]['matter']['name']!r} in {region['name']} (a gap)"}
         closest = [m for m in shown[1:] if m["handlers"]]
+        if hits[limit:]:
+            resolver.prefetch([h.matter_id for h in hits[limit:]], region)
         for hit in hits[limit:]:  # look further down only when the answer is a gap
             if len(closest) >= 3:
                 break
@@ -170,6 +193,13 @@ def dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date 
              synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
     """吹哨报到: the departments that must come for a problem at a township, grouped, with their matters and duties,
     plus the dispatched units stationed there."""
+    with one_version(store):
+        return _dispatch(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files,
+                         ticket_files=ticket_files)
+
+
+def _dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None, limit: int,
+              synonym_files: Iterable[Path], ticket_files: Iterable[Path]) -> dict[str, Any]:
     answer = who(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files,
                  ticket_files=ticket_files)
     region = answer["region"]

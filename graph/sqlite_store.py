@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from quanze.errors import StoreError
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
-from quanze.graph.store import Batch, Rel, Store
+from quanze.graph.store import Batch, Rel, Route, Store, bfs_routes, link_order, route_query
 from quanze.graph.values import from_plain, to_plain
 
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "bool": "INTEGER", "date": "TEXT", "list": "TEXT", "json": "TEXT"}
@@ -213,6 +213,7 @@ class SqliteStore(Store):
                                                                           for c, v in any_of)):
             raise KeyError(f"{what} has no property region")
         where, values = [], []
+        by_region = False
         for column, wanted in any_of:
             if wanted is not None:
                 wanted = list(dict.fromkeys(wanted))
@@ -220,13 +221,57 @@ class SqliteStore(Store):
                     return []
                 where.append(f"{column} IN ({', '.join('?' * len(wanted))})")
                 values += wanted
+                by_region = by_region or column == "region"
         if region_prefix is not None:
-            where.append("substr(region, 1, ?) = ?")
-            values += [len(region_prefix), region_prefix]
-        sql = f"SELECT {', '.join(names)} FROM {table} WHERE {' AND '.join(where) or '1'} ORDER BY {order}"
+            # a range, not substr(): the region index finds it (a county's rows among the country's)
+            where.append("region >= ? AND region < ?")
+            values += [region_prefix, _after_prefix(region_prefix)]
+            by_region = True
+        # a region (a township, a county) is what narrows a read down in a large store: one matter of the shared
+        # catalogue is named in every township of the country, a township holds a few hundred rows
+        hint = f" INDEXED BY ix_{table}_region" if by_region and table in self._region_indexed else ""
+        sql = f"SELECT {', '.join(names)} FROM {table}{hint} WHERE {' AND '.join(where) or '1'} ORDER BY {order}"
         by_name = {p.name: p for p in props}
         return [{n: from_plain(by_name[n], v) for n, v in zip(names, row) if v is not None}
                 for row in self._db.execute(sql, values)]
+
+    @property
+    def _region_indexed(self) -> frozenset[str]:
+        """The tables with an index on ``region``."""
+        return frozenset(rel_table(k) for k in SCHEMA.relations for p in k.properties if p.name == "region" and
+                         p.indexed) | frozenset(node_table(k) for k in SCHEMA.nodes for p in k.properties
+                                                if p.name == "region" and p.indexed)
+
+    def same_items(self, matter_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        wanted = list(dict.fromkeys(matter_ids))
+        out: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT m.id, s.id FROM node_matter m LEFT JOIN node_matter s ON s.norm_name = m.norm_name "
+                f"WHERE m.id IN ({marks})", chunk)
+            for mid, same in rows:
+                out.setdefault(mid, []).append(same if same is not None else mid)
+        return {k: tuple(sorted(set(v))) for k, v in out.items()}
+
+    def matters_named_in(self, county: str) -> list[str]:
+        found: set[str] = set()
+        upper = _after_prefix(county)
+        for type_ in SCHEMA.matter_types:
+            kind = SCHEMA.relation(type_)
+            column = SCHEMA.matter_end(type_)
+            where = "region >= ? AND region < ?" if "region" in kind.names else "source >= ? AND source < ?"
+            index = "region" if "region" in kind.names else "source"
+            found.update(row[0] for row in self._db.execute(
+                f"SELECT DISTINCT {column} FROM {rel_table(kind)} INDEXED BY ix_{rel_table(kind)}_{index} "
+                f"WHERE {where}", (county, upper)))
+        return sorted(found)
+
+    def unattached_matters(self) -> list[str]:
+        named = " AND ".join(f"NOT EXISTS (SELECT 1 FROM {rel_table(SCHEMA.relation(t))} r WHERE "
+                             f"r.{SCHEMA.matter_end(t)} = m.id)" for t in SCHEMA.matter_types)
+        return [row[0] for row in self._db.execute(f"SELECT m.id FROM node_matter m WHERE {named} ORDER BY m.id")]
 
     def _select(self, table: str, props: tuple[Prop, ...], equals: dict[str, Any], order: str) -> list[dict]:
         by_name = {p.name: p for p in props}
@@ -240,6 +285,19 @@ class SqliteStore(Store):
         for row in cur:
             out.append({n: from_plain(by_name[n], v) for n, v in zip(by_name, row) if v is not None})
         return out
+
+    def shortest_routes(self, source: str, target: str, kinds: Sequence[str] | None = None, *, max_hops: int = 6,
+                        all_shortest: bool = False, limit: int = 20) -> list[Route]:
+        """``Store.shortest_routes`` by indexed reads, a layer of the search at a time (``bfs_routes``): never the
+        whole graph in memory (a national store's networkx view would not fit), the same routes as the view gives."""
+        types, hops = route_query(kinds, max_hops)
+        near = _Adjacency(self, types)
+        if not (near.exists(source) and near.exists(target)):
+            return []
+        if source == target:
+            return [Route((source,), ())]
+        return bfs_routes(near.neighbours, near.link, source, target, hops, limit if all_shortest else 1,
+                          expand=near.read)
 
     def counts(self) -> dict[str, int]:
         out = {}
@@ -269,3 +327,64 @@ class SqliteStore(Store):
 
 
 _ENDPOINTS = (Prop("source", "str", "key of the source node"), Prop("target", "str", "key of the target node"))
+
+
+class _Adjacency:
+    """The neighbours of nodes (``"Label:key"``) over relations of some types, read from the tables a layer at a time
+    and kept for one search."""
+
+    def __init__(self, store: SqliteStore, types: Sequence[str]):
+        self.store = store
+        self.kinds = [SCHEMA.relation(t) for t in types]
+        self.known: dict[str, list[str]] = {}
+
+    def exists(self, node: str) -> bool:
+        """A node of the graph: stored, or named by a relation (as the networkx view has it)."""
+        label, _, key = node.partition(":")
+        if label not in {k.label for k in SCHEMA.nodes}:
+            return False
+        if self.store.node(label, key) is not None:
+            return True
+        for kind in SCHEMA.relations:
+            for end, name in (("source", kind.source), ("target", kind.target)):
+                if name == label and self.store._db.execute(
+                        f"SELECT 1 FROM {rel_table(kind)} WHERE {end} = ? LIMIT 1", (key,)).fetchone():
+                    return True
+        return False
+
+    def read(self, nodes: Sequence[str]) -> None:
+        """Read the neighbours of every node of a layer not read yet, in a few queries."""
+        todo: dict[str, list[str]] = {}
+        for node in nodes:
+            if node not in self.known:
+                label, _, key = node.partition(":")
+                todo.setdefault(label, []).append(key)
+                self.known[node] = []
+        for label, keys in todo.items():
+            for kind in self.kinds:
+                for end, other, other_label in (("source", "target", kind.target), ("target", "source", kind.source)):
+                    if (kind.source if end == "source" else kind.target) != label:
+                        continue
+                    for start in range(0, len(keys), 500):
+                        chunk = keys[start:start + 500]
+                        for here, there in self.store._db.execute(
+                                f"SELECT {end}, {other} FROM {rel_table(kind)} WHERE {end} IN "
+                                f"({', '.join('?' * len(chunk))})", chunk):
+                            self.known[f"{label}:{here}"].append(f"{other_label}:{there}")
+
+    def neighbours(self, node: str) -> list[str]:
+        if node not in self.known:
+            self.read([node])
+        return self.known[node]
+
+    def link(self, u: str, v: str) -> Rel:
+        """Of the relations linking two nodes (either way), the one a route's step takes (``link_order``)."""
+        (lu, _, ku), (lv, _, kv) = u.partition(":"), v.partition(":")
+        links = [r for kind in self.kinds for (a, ka, b, kb) in ((lu, ku, lv, kv), (lv, kv, lu, ku))
+                 if kind.source == a and kind.target == b for r in self.store.rels(kind.type, source=ka, target=kb)]
+        return min(links, key=link_order)
+
+
+def _after_prefix(prefix: str) -> str:
+    """The least string after every string that starts with ``prefix`` (``330727`` → ``330728``)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
