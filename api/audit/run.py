@@ -8,7 +8,7 @@ checked". The report's ``worst_severity`` is what ``quanze audit --fail-on LEVEL
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,15 +62,43 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
     Every value is read by ``api.inputs``. ``region``: a county or township the store holds, by code or name — findings
     in it and its townships, and what was examined there. ``severity``: the lowest level reported. ``thresholds``:
     ``{"near-duplicate": {"similarity": 0.9}}`` or ``{"near-duplicate.similarity": 0.9}``. ``as_of``: the date
-    delegations are in force on (default today).
+    delegations are in force on (default today). Without ``region`` the store is audited county by county
+    (``audit_counties``) and the reports are joined: the findings are those of an audit of everything at once, and
+    only one county's graph is in memory at a time.
     """
-    chosen = inputs.rule_ids(rules) or list(RULE_IDS)
-    severity = inputs.severity(severity)
-    minimum = severity_rank(severity) if severity else 0
-    limits = thresholds_for(thresholds)
-    held = inputs.held_region(store, region) if region else None
+    if region is None:
+        return _joined(audit_counties(store, rules, severity, thresholds, as_of))
+    chosen, minimum, limits = _choices(rules, severity, thresholds)
+    held = inputs.held_region(store, region)
     facts = Facts(store, inputs.date(as_of), county=_county_to_read(held))
-    where = facts.region(held["code"]) if held else None
+    where = facts.region(held["code"])
+    return _run(facts, chosen, minimum, limits, where, severity)
+
+
+def audit_counties(store: Store, rules: Iterable[str] | None = None, severity: str | None = None,
+                   thresholds: dict[str, Any] | None = None,
+                   as_of: dt.date | str | None = None) -> Iterator[AuditReport]:
+    """The audit of everything the store holds, one county at a time, in code order: each county's graph is read,
+    checked and let go before the next (a national store is never read whole). Every rule looks within one county,
+    so the findings are those of one audit of everything; ``run_audit`` joins them, the exports stream them."""
+    chosen, minimum, limits = _choices(rules, severity, thresholds)
+    date = inputs.date(as_of)
+    counties = sorted(r["code"] for r in store.nodes("Region", level="county"))
+    if not counties:  # nothing held: one report, every rule having examined what there is
+        yield _run(Facts(store, date), chosen, minimum, limits, None, severity)
+    for county in counties:
+        yield _run(Facts(store, date, county=county), chosen, minimum, limits, None, severity)
+
+
+def _choices(rules: Iterable[str] | None, severity: str | None,
+             thresholds: dict[str, Any] | None) -> tuple[list[str], int, dict[str, dict[str, Any]]]:
+    chosen = inputs.rule_ids(rules) or list(RULE_IDS)
+    level = inputs.severity(severity)
+    return chosen, severity_rank(level) if level else 0, thresholds_for(thresholds)
+
+
+def _run(facts: Facts, chosen: list[str], minimum: int, limits: dict[str, dict[str, Any]],
+         where: dict[str, Any] | None, severity: str | None) -> AuditReport:
     scope = Scope(where["code"] if where else None)
     checks = registry()
     findings: list[Finding] = []
@@ -84,8 +112,20 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
         summary.append({"rule": rid, "examined": checked.examined, "found": len(kept), "severity": decl.severity,
                         "title_zh": decl.title_zh, "title_en": decl.title_en, "denominator_zh": decl.denominator_zh,
                         "denominator_en": decl.denominator_en, "notes": checked.notes})
-    return AuditReport(findings, summary, facts.as_of, where, severity,
+    return AuditReport(findings, summary, facts.as_of, where, inputs.severity(severity),
                        {rid: limits[rid] for rid in chosen if limits[rid]})
+
+
+def _joined(reports: Iterable[AuditReport]) -> AuditReport:
+    """The reports of the counties as one: per rule, the findings of every county in the order one audit sorts
+    them, what was examined added up, the notes one after another."""
+    reports = list(reports)
+    first = reports[0]
+    summary = [dict(r, examined=sum(rep.rules[i]["examined"] for rep in reports),
+                    found=sum(rep.rules[i]["found"] for rep in reports),
+                    notes=[n for rep in reports for n in rep.rules[i]["notes"]]) for i, r in enumerate(first.rules)]
+    findings = [f for r in summary for f in sorted((f for rep in reports for f in rep.of(r["rule"])), key=_order)]
+    return AuditReport(findings, summary, first.as_of, None, first.severity, first.thresholds)
 
 
 def _order(f: Finding) -> tuple:
@@ -93,4 +133,4 @@ def _order(f: Finding) -> tuple:
             [a.get("name") or "" for a in f.agencies], f.message_zh)
 
 
-__all__ = ["SEVERITIES", "AuditReport", "run_audit"]
+__all__ = ["SEVERITIES", "AuditReport", "audit_counties", "run_audit"]
