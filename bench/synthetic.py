@@ -12,8 +12,9 @@ template (``Template``). ``Generator.county(county)`` makes the batch of one rea
   township): each county draws a factor in [0.6, 1.4], each township and list another in [0.75, 1.25], and the
   township's list gets that share of the mean. A demo township's own rows come first (cut at random when the target
   is smaller); more come from the other demo townships' lists of that kind, then — basic duties and recalls, whose
-  demo lists are short (about 50 and 25) — from the county's power list: a duty the township does itself (its
-  government leads) or a power the department takes back (RECALLED_TO the department). Delegations (赋权) keep the
+  demo lists are short (about 50 and 25) — a matter of another township's cooperation list that this township does
+  itself (its government leads; never a department's power, which the audits would rightly report), or a power of
+  the county's power list that its department takes back (RECALLED_TO the department). Delegations (赋权) keep the
   demo township's size (65–122) times the factors, capped by the 134 delegated items there are. No matter is put on
   two kinds of list of one township by the generator (the demo's own rows may be);
 - **local wordings**: each county words 5–20 % of its matters its own way (drawn per county): the matter gets a
@@ -462,11 +463,20 @@ class _TownshipBuilder:
             need -= 1
             for shape in shapes:
                 self._rehomed(shape, t2, family)
-        if need > 0 and family in ("basic", "recall"):
+        if need > 0 and family == "basic":
+            # duties the township does itself, among the matters other townships' cooperation lists hold (never a
+            # department's power: a township list leading a power nobody delegated is what the audits report)
+            spare = sorted({mid for t2 in g.towns for mid in g.rows[t2]["cooperation"]
+                            if mid not in self.used and mid not in g.power})
+            for mid in rng.sample(spare, min(need, len(spare))):
+                self.used.add(mid)
+                holders = [t2 for t2 in g.towns if mid in g.rows[t2]["cooperation"]]
+                self._as_basic(mid, g.rows[holders[rng.randrange(len(holders))]]["cooperation"][mid])
+        if need > 0 and family == "recall":
             spare = [mid for mid in sorted(g.power) if mid not in self.used]
             for mid in rng.sample(spare, min(need, len(spare))):
                 self.used.add(mid)
-                self._from_power(g.power[mid], family)
+                self._recalled(g.power[mid])
 
     def _rehomed(self, shape: _Shape, t2: str, family: str) -> None:
         """A row of another demo township's list, as a row of this township's list of that kind."""
@@ -482,23 +492,30 @@ class _TownshipBuilder:
             text = self.rehoming[t2] = self.text.extended(more)
         self.cb._add(shape, text, self.code, self.agency, region=self.code)
 
-    def _from_power(self, power: _Shape, family: str) -> None:
-        """A power of the county's list as a basic duty the township does itself, or as a recall to its department."""
+    def _as_basic(self, mid: str, shapes: list[_Shape]) -> None:
+        """A matter of another township's cooperation list as a basic duty of this township: its government leads,
+        with the duty the township had there."""
+        rows = [sh.rel for sh in shapes]
+        lead = next((r for r in rows if r.type == "LEADS"), rows[0])
+        own = next((r for r in rows if r.type == "COOPERATES_ON" and self.g.agency_town.get(r.source)), lead)
+        self._row("LEADS", self.government or self.cb.county_agency(lead.source), self.cb.matter(mid), "basic", {
+            "duty": own.props.get("duty") or lead.props.get("duty"), "legal_basis": lead.props.get("legal_basis"),
+            "list_kind": "basic", "sheet": "基本履职事项"})
+
+    def _recalled(self, power: _Shape) -> None:
+        """A power of the county's list that its department takes back from the township (RECALLED_TO it)."""
         cb, p = self.cb, power.rel.props
-        department = cb.agency_ids.get(power.rel.source, cb.county_text(power.rel.source))
-        matter = cb.matter(power.rel.target)
-        rid = f"{family}:{self.code}:{power.rel.target}"
-        list_id = self.text(self.g.town_lists.get((self.t, family)) or "")
-        common = {"region": self.code, "list_id": list_id or None, "file": "generated.xlsx", "row": len(self.used)}
-        if family == "basic":
-            cb.batch.add_rel("LEADS", self.government or department, matter, {
-                "id": "leads:" + _digest(rid)[:20], "duty": p.get("duty"), "legal_basis": p.get("legal_basis"),
-                "list_kind": "basic", "sheet": "基本履职事项", **common})
-        else:
-            way = self.g.ways[cb.rng.randrange(len(self.g.ways))] if self.g.ways else None
-            cb.batch.add_rel("RECALLED_TO", matter, department, {
-                "id": "recalled_to:" + _digest(rid)[:20], "way": way, "agency_text": p.get("agency_text"),
-                "sheet": "收回事项", **common})
+        way = self.g.ways[cb.rng.randrange(len(self.g.ways))] if self.g.ways else None
+        self._row("RECALLED_TO", cb.matter(power.rel.target), cb.county_agency(power.rel.source), "recall", {
+            "way": way, "agency_text": p.get("agency_text"), "sheet": "收回事项"})
+
+    def _row(self, type_: str, source: str, target: str, family: str, props: dict[str, Any]) -> None:
+        rid = f"{family}:{self.code}:{source}:{target}"
+        list_id = self.text(self.g.town_lists.get((self.t, family)) or "") or None
+        props = {k: v for k, v in props.items() if v is not None}
+        props.update(id=f"{type_.lower()}:{_digest(rid)[:20]}", region=self.code, list_id=list_id,
+                     file="generated.xlsx", row=len(self.used))
+        self.cb.batch.rels.setdefault(type_, {})[props["id"]] = Rel(type_, props["id"], source, target, props)
 
 
 def sizes(gen: Generator, counties: list[County]) -> dict[str, Any]:
