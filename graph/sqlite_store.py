@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import threading
+import uuid
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -117,6 +118,8 @@ class SqliteStore(Store):
                 if p.indexed or p.name == "list_id":
                     db.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_{p.name} ON {table}({p.name})")
         db.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+        # drawn once for the file: a store made again at the same path starts its versions again at 0
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (uuid.uuid4().hex,))
 
     def _ensure_table(self, table: str, props: list[tuple[str, Prop]], key_sql: str) -> None:
         # identifiers come from the schema declaration only, never from input
@@ -309,6 +312,20 @@ class SqliteStore(Store):
 
     def data_version(self) -> int:
         return int(self._db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0])
+
+    def identity(self) -> str | None:
+        if self.path == ":memory:":
+            return None
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+        if not row:
+            return None
+        # the file's place too: a copy (a test's fixture, a backup restored elsewhere) keeps the id and may then
+        # load other data at the same version numbers
+        try:
+            place = Path(self.path).resolve()
+            return f"sqlite:{row[0]}|{place}|{place.stat().st_ino}"
+        except OSError:
+            return None
 
     def content(self) -> list[tuple]:
         out: list[tuple] = []

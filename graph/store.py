@@ -242,6 +242,11 @@ class Store(ABC):
         """A number that changes with every committed ``apply``, whoever wrote: what caches of derived data (the
         networkx view, search indexes) are keyed on. Negative when the store cannot tell (then nothing is cached)."""
 
+    def identity(self) -> str | None:
+        """What tells this store from any other for caches kept outside the process (``api/index_cache.py``), with
+        ``data_version``; None when it cannot tell (then nothing is kept)."""
+        return None
+
     @abstractmethod
     def content(self) -> list[tuple]:
         """Every node and relation as plain values (``graph/values.py``), sorted: what "the store is unchanged"

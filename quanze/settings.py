@@ -46,6 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
             "keep matter-name vectors on disk beside the model; off turns it off"),
     Setting("QUANZE_MODEL_DIR", "path", None, "语义模型目录（默认 ~/.cache/quanze/models）",
             "where the semantic model is kept (default ~/.cache/quanze/models)"),
+    Setting("QUANZE_INDEX_CACHE", "switch", True, "把建好的检索索引存在 ~/.cache/quanze/indexes，供下一个进程直接读取；off 关闭",
+            "keep built search indexes in ~/.cache/quanze/indexes for the next process to read; off turns it off"),
 )
 
 def setting(name: str) -> Setting:

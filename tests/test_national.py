@@ -137,3 +137,63 @@ def test_routes_by_indexed_reads_are_the_whole_graph_views(two_counties) -> None
         for kinds, every in ((None, False), (None, True), (("LEADS", "UNIT_OF", "STATIONED_IN"), True)):
             assert two_counties.shortest_routes(a, b, kinds, all_shortest=every) == \
                 Store.shortest_routes(two_counties, a, b, kinds, all_shortest=every), (a, b, kinds)
+
+
+def test_a_built_index_is_kept_on_disk_for_the_next_process(two_counties, tmp_path, monkeypatch) -> None:
+    from quanze.api import index_cache
+
+    monkeypatch.setenv("QUANZE_INDEX_CACHE", "on")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    built = []
+    real = who_module.MatterIndex
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(who_module, "MatterIndex", counted)
+    cache.clear()
+    first = who(two_counties, "饭店油烟太大", "990701001", as_of=AS_OF)
+    files = sorted((tmp_path / "cache" / "quanze" / "indexes").glob("*.pickle"))
+    assert len(built) == 1 and len(files) == 1 and files[0].stat().st_mode & 0o777 == 0o600
+    cache.clear()  # a new process: nothing in memory
+    assert who(two_counties, "饭店油烟太大", "990701001", as_of=AS_OF) == first
+    assert len(built) == 1  # read, not built
+    who(two_counties, "饭店油烟太大", f"{OTHER}001", as_of=AS_OF)  # another county: its own index
+    assert len(built) == 2
+    files[0].write_bytes(b"not a pickle")  # a broken file is built again, never an error
+    cache.clear()
+    assert who(two_counties, "饭店油烟太大", "990701001", as_of=AS_OF) == first and len(built) == 3
+    from quanze.graph.store import Batch
+
+    two_counties.apply(Batch())  # a load: another data version, another index
+    cache.clear()
+    who(two_counties, "饭店油烟太大", "990701001", as_of=AS_OF)
+    assert len(built) == 4
+    monkeypatch.setenv("QUANZE_INDEX_CACHE", "off")
+    assert not index_cache.enabled()
+
+
+def test_jieba_words_read_from_the_file_cut_as_jieba_does(tmp_path, monkeypatch) -> None:
+    import jieba
+
+    from quanze.api import jieba_dictionary
+
+    monkeypatch.setenv("QUANZE_INDEX_CACHE", "on")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    full = jieba.Tokenizer()
+    assert not jieba_dictionary.attach(full)  # no file yet
+    full.initialize()
+    jieba_dictionary.keep(full)
+    texts = ["饭店油烟太大", "楼下烧烤店半夜还在营业，吵得睡不着", "农村宅基地审批找谁", "河道里有人非法采砂",
+             "小区电梯坏了三天没人修", "校外培训机构乱收费", "柏溪镇综合行政执法大队", "对违反城乡规划行为的行政处罚"]
+    for all_after in (jieba_dictionary.ALL_AFTER, 5):  # words read one by one; then the whole dictionary loaded
+        monkeypatch.setattr(jieba_dictionary, "ALL_AFTER", all_after)
+        lazy = jieba.Tokenizer()
+        assert jieba_dictionary.attach(lazy)
+        for text in texts:
+            assert list(lazy.cut(text)) == list(full.cut(text)), text
+            assert list(lazy.cut_for_search(text)) == list(full.cut_for_search(text)), text
+        assert (lazy.FREQ._all is not None) == (all_after == 5)
+    monkeypatch.setenv("QUANZE_INDEX_CACHE", "off")
+    assert not jieba_dictionary.attach(jieba.Tokenizer())
