@@ -47,7 +47,8 @@ def _report(store: Store, held: dict[str, Any], date: dt.date) -> dict[str, Any]
     code = held["code"]
     region = describe_region(store, Region.from_props(held))
     county = held.get("county_code") or code[:6]
-    facts = Facts(store, date, county=county)
+    # the county read once per data version and date: every township page of the county, and its audit, use it
+    facts = by_version(store, "township_facts", (county, date), lambda: Facts(store, date, county=county))
     capacity = next((t for t in township_capacity(facts, county) if t["code"] == code), None)
     staffing = next((s for s in staffing_by_kind(facts, county) if s["code"] == code), None)
     resolver = Resolver(store)
@@ -59,7 +60,7 @@ def _report(store: Store, held: dict[str, Any], date: dt.date) -> dict[str, Any]
         stationed.append({**unit, "label": resolver.agency(unit["id"])["label"], "plaques": props.get("plaques", []),
                           "management": props.get("management"), "parents": parents,
                           **{k: props[k] for k in STAFFING_KEYS if props.get(k) is not None}})
-    audit = run_audit(store, region=code, as_of=date)
+    audit = run_audit(store, region=code, as_of=date, facts=facts)
     return {
         "code": code, "name": held["name"], "county": region["county"], "as_of": date.isoformat(),
         "full_name": region.get("full_name"), "tags": region.get("tags", []),
