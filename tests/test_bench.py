@@ -159,13 +159,12 @@ def test_search_bench_measures_both_modes_side_by_side(full_demo_store: SqliteSt
     assert "filling the vector cache (" in text and f"600 matters {fill['build']['s']:.2f} s" in text
 
 
-def test_the_web_benchmark_times_every_page_it_reports(demo_url, tmp_path, monkeypatch):
+def test_the_web_benchmark_times_every_page_it_reports(demo_url, tmp_path, by_words):
     import yaml
 
     from bench import web as web_bench
-    from quanze.tests.helpers import use_search_mode
 
-    use_search_mode("lexical", monkeypatch)  # its shape only: which search answers does not matter here
+    # by words: the report's shape only, which search answers does not matter here
     questions = yaml.safe_load((REPO / "demo" / "questions.yaml").read_text(encoding="utf-8"))[:3]
     result = web_bench.measure(demo_url, questions, 1, tmp_path)
     assert result["search"] == "lexical" and result["first_ask_ms"] > 0

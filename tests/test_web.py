@@ -158,7 +158,8 @@ def test_a_department_power_lists_the_unit_stationed_there_as_on_site_contact(we
     assert "现场联系 on-site contact" in page and all(c in page for c in contacts)
 
 
-def test_close_candidates_with_different_leads_become_options_and_choosing_one_answers_for_it(web, demo_reader):
+def test_close_candidates_with_different_leads_become_options_and_choosing_one_answers_for_it(web, demo_reader,
+                                                                                             by_meaning):
     q, town = CLARIFIED
     expected = who(demo_reader, q, town, limit=5)["clarify"]
     assert 2 <= len(expected) <= 4
@@ -217,7 +218,7 @@ def test_only_editors_see_the_confirm_button(web):
     assert 'id="confirm"' in html and 'id="target"' in html
 
 
-def test_a_confirmation_is_recorded_with_who_and_when_logged_and_redirected(web, demo_reader):
+def test_a_confirmation_is_recorded_with_who_and_when_logged_and_redirected(web, demo_reader, by_meaning):
     web.sign_in("editor")
     q, town = CLARIFIED
     chosen = who(demo_reader, q, town, limit=5)["clarify"][1]["matter"]
@@ -238,7 +239,7 @@ def test_a_confirmation_is_recorded_with_who_and_when_logged_and_redirected(web,
     assert web.get("/who", params={"q": q, "in": town}).json()["tickets"]["read"] == 1
 
 
-def test_a_confirmed_answer_comes_first_the_next_time_without_a_restart(web, demo_reader, semantic_model):
+def test_a_confirmed_answer_comes_first_the_next_time_without_a_restart(web, demo_reader, by_meaning):
     web.sign_in("editor")
     q, town = CLARIFIED
     before = who(demo_reader, q, town, limit=5)
@@ -762,7 +763,7 @@ def test_the_demo_takes_the_next_free_port(monkeypatch):
         assert free_port("127.0.0.1", port) > port
 
 
-def test_the_demos_example_questions_give_sensible_answers(demo_reader):
+def test_the_demos_example_questions_give_sensible_answers(demo_reader, by_meaning):
     answers = [who(demo_reader, q, where, limit=5) for q, where in EXAMPLE_QUESTIONS]
     for answer in answers:
         assert not answer.get("nobody")
@@ -781,10 +782,8 @@ def neo4j_demo(neo4j_store, demo_reader):
     return neo4j_store
 
 
-def test_the_pages_show_the_same_on_neo4j(neo4j_demo, demo_url, make_web, monkeypatch):
-    from quanze.tests.helpers import use_search_mode
-
-    use_search_mode("lexical", monkeypatch)  # the same words on both stores; the model's part is tested above
+def test_the_pages_show_the_same_on_neo4j(neo4j_demo, demo_url, make_web, by_words):
+    # by words: the same words on both stores; the model's part is tested above
     embedded, graph = make_web(demo_url), make_web(neo4j_demo.url)
     for path in ("/township/990701001", "/township/990701014", "/?q=楼下饭馆油烟太大&in=城关镇",
                  "/?q=村里的河道有人倒垃圾&in=柏溪镇", "/?q=城区餐饮油烟治理&in=临江镇"):

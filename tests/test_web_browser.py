@@ -2,8 +2,9 @@
 the application served by uvicorn on 127.0.0.1. Every page here runs with a guard that aborts and reports any request
 to another host (``browser_page``), so each test also shows that nothing leaves the machine.
 
-Without Chromium these tests are skipped locally, saying how to get it, and fail in CI. The one that needs the
-semantic model (a confirmed answer first the next time) is skipped or failed the same way.
+Without Chromium these tests are skipped locally, saying how to get it, and fail in CI. Those that need the
+semantic model (the options of an unclear question, a confirmed answer first the next time) are skipped or failed
+the same way.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def focused(page) -> str:
 
 
 def test_ask_choose_an_option_confirm_and_the_same_question_then_answers_it_first(browser_page, live, demo_reader,
-                                                                                 semantic_model):
+                                                                                 by_meaning):
     page = browser_page
     q, town = CLARIFIED
     expected = who(demo_reader, q, town, limit=5)["clarify"]
@@ -170,7 +171,7 @@ def test_a_body_named_with_markup_shows_as_text_and_runs_nothing(browser_page, s
     assert page.evaluate("document.documentElement.dataset.pwned") is None
 
 
-def test_the_ask_page_works_with_the_keyboard_alone(browser_page, live, demo_reader):
+def test_the_ask_page_works_with_the_keyboard_alone(browser_page, live, demo_reader, by_meaning):
     page = browser_page
     q, town = CLARIFIED
     expected = who(demo_reader, q, town, limit=5)["clarify"]
@@ -214,7 +215,7 @@ def test_the_ask_page_works_with_the_keyboard_alone(browser_page, live, demo_rea
     assert "已确认派单并登记" in page.inner_text(".done")
 
 
-def test_the_screenshots_of_the_ask_and_township_pages_are_taken(browser_page, live, tmp_path):
+def test_the_screenshots_of_the_ask_and_township_pages_are_taken(browser_page, live, tmp_path, by_meaning):
     # what scripts/screenshots.py does for the README, into a folder of the test's own
     shots = take_screenshots(browser_page, live.url, tmp_path / "shots", ("editor", PASSWORDS["editor"]))
     assert [s.name for s in shots] == ["ask.png", "township.png", "township-graph.png"]

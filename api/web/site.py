@@ -1,5 +1,5 @@
 """What every page shares: the ``Site`` (the application's state, accounts, store and ticket files, templates), the
-navigation, and the helpers a page calls — ``render``, ``form``, ``require``, ``redirect``, ``using_store``.
+navigation, and the helpers a page calls — ``site.store``, ``site.render``, ``site.require``, ``form``, ``redirect``.
 
 A page is a FastAPI route whose function is marked with ``@page`` (``Guard`` and the error handlers then answer it
 in HTML, never JSON) and that renders a template extending ``base.html``. See ``quanze.api.web`` for the recipe.
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -92,7 +91,6 @@ class Site:
         self.templates.globals.update(version=__version__, rule_label=rule_label, role_label=role_label,
                                       handler_role=handler_role_label, query=urlencode,
                                       township_link=township_link, source_line=source_line)
-        self.templates.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
 
     # -- the tickets every answer reads --------------------------------------------------------------------------
 
