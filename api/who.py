@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from quanze.api import inputs, semantic
 from quanze.api.resolve import Resolution, Resolver
-from quanze.api.search import MatterIndex, load_synonyms
+from quanze.api.search import Hit, MatterIndex, load_synonyms
 from quanze.api.tickets import load_tickets, with_bodies_resolved
 from quanze.graph.cache import by_version
 from quanze.graph.schema import SCHEMA
@@ -30,10 +30,10 @@ def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files:
     files = tuple(sorted(str(p) for p in synonym_files))
     tickets = tuple(str(p) for p in ticket_files)
     model = semantic.embedder()
-    key = (files, tickets, tuple(_stamp(f) for f in files + tickets), model is not None)
-    return by_version(store, "matter_index", key, lambda: MatterIndex(
+    return by_version(store, "matter_index", (files, tickets, model is not None), lambda: MatterIndex(
         store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model,
-        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))))
+        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))),
+        stamp=tuple(_stamp(f) for f in files + tickets))
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
@@ -91,15 +91,22 @@ def _siblings(store: Store, matter_id: str) -> list[str]:
 
 
 def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
-        synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
+        synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = (),
+        matter: str | None = None) -> dict[str, Any]:
+    """The matters the words mean in this region, each answered by the rules (``matches``, best first), with
+    ``clarify`` options when close candidates have different leads. ``matter`` (an id, code or whole name): the one
+    the person chose among those options — it is answered first and nothing more is asked (``chosen``)."""
     query = inputs.question(text)
     limit = inputs.count(limit, "limit", 1, MAX_LIMIT)
     date = inputs.date(as_of)
     region = inputs.held_region(store, region_text)
+    chosen = inputs.matter(store, matter) if matter is not None else None
     resolver = Resolver(store)
     index = matter_index(store, synonym_files, ticket_files)
     hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(store, region),
                         recall=store.matter_recall())
+    if chosen is not None:
+        hits = _chosen_first(store, hits, chosen["id"])
     answered: dict[str, dict[str, Any]] = {}
 
     def answer(hit: Any) -> dict[str, Any]:
@@ -111,7 +118,9 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     out: dict[str, Any] = {"query": text, "region": {"code": region["code"], "name": region["name"],
                                                       "level": region["level"]},
                            "as_of": date.isoformat(), "search": "semantic" if index.semantic else "lexical",
-                           "matches": shown, "clarify": clarify(hits, answer)}
+                           "matches": shown, "clarify": [] if chosen else clarify(hits, answer)}
+    if chosen is not None:
+        out["chosen"] = {"id": chosen["id"], "name": chosen["name"]}
     if index.tickets_read:
         out["tickets"] = {"read": index.tickets_read, "used": index.tickets_used,
                           "unknown_matter": [t.source for t in index.tickets_unknown]}
@@ -129,6 +138,13 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
                 closest.append(m)
         out["closest_with_handlers"] = closest[:3]
     return out
+
+
+def _chosen_first(store: Store, hits: list[Any], matter_id: str) -> list[Any]:
+    """The hits with the chosen matter (or the same item under another id) first; added when search did not find it."""
+    same = set(_siblings(store, matter_id))
+    mine = [h for h in hits if h.matter_id in same][:1] or [Hit(matter_id, 0.0, ["选定 chosen"])]
+    return mine + [h for h in hits if h.matter_id not in same]
 
 
 # When the leading candidates' scores are this close to the best and their leads differ, the answer asks which one was

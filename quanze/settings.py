@@ -46,6 +46,11 @@ SETTINGS: tuple[Setting, ...] = (
             "keep matter-name vectors on disk beside the model; off turns it off"),
     Setting("QUANZE_MODEL_DIR", "path", None, "语义模型目录（默认 ~/.cache/quanze/models）",
             "where the semantic model is kept (default ~/.cache/quanze/models)"),
+    Setting("QUANZE_STATE", "path", None, "网页应用自己的状态文件（账号、会话、登录限速、写入日志；确认的工单写在它旁边的 "
+            "CSV）；默认在嵌入式存储旁（quanze.db → quanze.state.db），Neo4j 存储时为 ./quanze.state.db",
+            "the web application's own state file (accounts, sessions, login throttling, the write log; confirmed "
+            "tickets go to a CSV beside it); default beside an embedded store (quanze.db → quanze.state.db), "
+            "./quanze.state.db for a Neo4j store"),
 )
 
 def setting(name: str) -> Setting:

@@ -63,6 +63,14 @@ def small_batch(list_id="L1"):
     return b
 
 
+def unavailable(missing: str, how: str) -> None:
+    """What a test needs is not on this machine: skipped locally, saying ``how`` to get it; failed in CI (env CI),
+    where a skipped test would pass for coverage it is not."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{missing} in CI; {how}", pytrace=False)
+    pytest.skip(f"{missing}; {how}")
+
+
 def require_model() -> None:
     """The semantic model must be installed: skipped locally without it, failed in CI."""
     from quanze.api import semantic

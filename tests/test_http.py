@@ -306,7 +306,10 @@ def test_serve_runs_uvicorn_and_warns_in_both_languages_off_localhost(monkeypatc
     assert main(["serve", "--store", demo_url, "--host", "0.0.0.0", "--port", "9001"]) == 0
     assert ran[-1][1:] == ("0.0.0.0", 9001)
     err = capsys.readouterr().err
-    assert "警告" in err and "warning" in err and "0.0.0.0" in err
+    assert "警告" in err and "warning" in err and "0.0.0.0" in err and "--public-read" in err
+    with TestClient(ran[-1][0]) as c:  # beyond loopback reading is closed (tests/test_web.py tries it)
+        assert c.get("/health").status_code == 401
+    assert main(["serve", "--store", demo_url, "--host", "0.0.0.0", "--public-read"]) == 0
     with TestClient(ran[-1][0]) as c:
         assert c.get("/health").json()["store"] == demo_url
 

@@ -35,6 +35,7 @@ class Facts:
         name — which is all any rule looks at for a finding in it; None: the whole store."""
         self.store = store
         self.as_of = as_of or dt.date.today()
+        self.county = county
         if county is None:
             self.regions = {p["code"]: p for p in store.nodes("Region")}
             self.agencies = {p["id"]: p for p in store.nodes("Agency")}

@@ -56,20 +56,24 @@ def _county_to_read(held: dict[str, Any] | None) -> str | None:
 
 def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | None = None,
               severity: str | None = None, thresholds: dict[str, Any] | None = None,
-              as_of: dt.date | str | None = None) -> AuditReport:
+              as_of: dt.date | str | None = None, facts: Facts | None = None) -> AuditReport:
     """Run the chosen rules (default: all, in declaration order) over the store; never writes to it.
 
     Every value is read by ``api.inputs``. ``region``: a county or township the store holds, by code or name — findings
     in it and its townships, and what was examined there. ``severity``: the lowest level reported. ``thresholds``:
     ``{"near-duplicate": {"similarity": 0.9}}`` or ``{"near-duplicate.similarity": 0.9}``. ``as_of``: the date
-    delegations are in force on (default today).
+    delegations are in force on (default today). ``facts``: the graph as already read for the region's county (or
+    for everything) on that date, to reuse (the web application's township pages read a county once).
     """
     chosen = inputs.rule_ids(rules) or list(RULE_IDS)
     severity = inputs.severity(severity)
     minimum = severity_rank(severity) if severity else 0
     limits = thresholds_for(thresholds)
     held = inputs.held_region(store, region) if region else None
-    facts = Facts(store, inputs.date(as_of), county=_county_to_read(held))
+    date = inputs.date(as_of)
+    county = _county_to_read(held)
+    if facts is None or facts.as_of != date or facts.county != county:
+        facts = Facts(store, date, county=county)
     where = facts.region(held["code"]) if held else None
     scope = Scope(where["code"] if where else None)
     checks = registry()

@@ -311,3 +311,34 @@ def model_text(d: dict[str, Any]) -> str:
         "" if d["enabled"] else "；已关闭 turned off (QUANZE_SEMANTIC)")
     return (f"语义模型 semantic model {d['model']}: {state}\n  目录 folder: {d['folder']}\n"
             f"  来源 source: {d['source'] or d['maven']}\n  SHA-256: {d['sha256']}")
+
+
+# --- the web application's accounts --------------------------------------------------------------------------
+
+def users_text(users: list[dict], where: str) -> str:
+    """``quanze users list``: each account with its role, last sign-in, failed sign-ins and whether it has a token."""
+    from quanze.api.web.accounts import role_label
+
+    lines = [f"状态文件 state file: {where}"]
+    if not users:
+        lines.append("  还没有账号：quanze users add NAME --role editor / no accounts yet")
+    for u in users:
+        lines.append(f"  {u['name']}  {role_label(u['role'])}  最近登录 last sign-in: {u['last_login'] or '—'}  "
+                     f"登录失败 failed: {u['failures']}  令牌 token: {'有 yes' if u['tokens'] else '无 no'}")
+    return "\n".join(lines)
+
+
+def serving_text(url: str, login: tuple[str, str] | None, examples: list[tuple[str, str, str]],
+                 public_read: bool) -> str:
+    """What ``quanze demo`` (and ``quanze serve``) print before the web application starts: where it is, a login,
+    questions to try."""
+    lines = [f"网页工作台 web workbench: {url}"
+             + ("" if public_read else "（阅读需要登录 reading needs an account）")]
+    if login:
+        lines.append(f"演示账号 demo login: {login[0]} / {login[1]}（编辑 editor；密码只显示这一次，每次运行 quanze demo 都会换新的 "
+                     "the password is shown this once; every run of quanze demo makes a new one）")
+    if examples:
+        lines.append("试试这些问题 try these questions:")
+        lines += [f"  {q}（{where}）  {link}" for q, where, link in examples]
+    lines.append("按 Ctrl+C 停止 press Ctrl+C to stop")
+    return "\n".join(lines)
