@@ -326,7 +326,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
             raise NoStore(f"存储 {url} 不存在：先用 quanze demo（示例县）或 quanze ingest 导入数据，或用 --store 指定已有的存储",
                           f"the store {url} does not exist: load data with quanze demo (the demo county) or "
                           "quanze ingest first, or point --store at an existing store")
-        return SqliteStore(url)
+        return SqliteStore(url, write=create)
     if is_neo4j(url):
         from quanze.graph.neo4j_store import Neo4jStore
 
@@ -334,7 +334,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
                           password=settings.value("QUANZE_NEO4J_PASSWORD"),
                           database=settings.value("QUANZE_NEO4J_DATABASE") or None,
                           batch_size=settings.value("QUANZE_NEO4J_BATCH"),
-                          recall_limit=settings.value("QUANZE_RECALL_LIMIT"))
+                          recall_limit=settings.value("QUANZE_RECALL_LIMIT"), write=create)
     raise StoreError(
         f"无法识别的存储地址「{url}」：应为 sqlite:///路径.db 或 bolt://主机:端口",
         f"unrecognised store URL {url!r}: expected sqlite:///path.db or bolt://host:port",
