@@ -18,8 +18,9 @@ from quanze.graph.schema import SCHEMA, NodeKind, RelKind, Schema
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
-# The one node outside the schema: ``(:QuanzeMeta {key: 'data', version})`` holds the data version, which every apply
-# increments in its transaction (``Store.data_version``). It has no relations, and everything that reads the graph
+# The nodes outside the schema: ``(:QuanzeMeta {key: 'data', version})`` holds the data version, which every apply
+# increments in its transaction (``Store.data_version``), and ``(:QuanzeMeta {key: 'schema', version})`` the schema
+# version (``graph/migrations.py``). It has no relations, and everything that reads the graph
 # reads the schema's labels only, so it stays out of content(), counts(), the networkx view and docs/schema.md.
 META = "QuanzeMeta"
 

@@ -12,6 +12,7 @@ code (``http_status``) and a machine id (``code``)::
     │   ├── NotFound                exit 2   HTTP 404   nothing matches; candidates: the nearest names
     │   │   └── NoPath              exit 1   HTTP 404   two things the graph does not connect within the hop limit
     │   └── Ambiguous               exit 2   HTTP 409   several things match; candidates: them
+    ├── TimedOut                    exit 2   HTTP 503   a request ran past its time budget and was cut off
     ├── ModelError                  exit 2   HTTP 503   the semantic model cannot be fetched, checked or run
     └── StoreError                  exit 2   HTTP 503   the store cannot be opened, reached or written
         └── NoStore                 exit 2   HTTP 503   a read on a store that does not exist (nothing was loaded)
@@ -208,6 +209,14 @@ class Ambiguous(LookupFailed):
 
     code = "ambiguous"
     http_status = 409
+
+
+class TimedOut(QuanzeError):
+    """A request ran longer than its time budget (``quanze/deadline.py``) and was stopped: the server stays free for
+    the others."""
+
+    code = "timed-out"
+    http_status = 503
 
 
 class ModelError(QuanzeError):

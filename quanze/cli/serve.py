@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="监听地址（默认 127.0.0.1，仅本机可访问）/ address to listen on (default 127.0.0.1, this "
                         "machine only)")
     p.add_argument("--port", type=int, default=8000, metavar="PORT", help="端口（默认8000）/ port (default 8000)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="除本机名称外还接受的主机名（可重复；防 DNS 重绑定，另见 QUANZE_ALLOWED_HOSTS）/ a host name to "
+                        "accept besides the loopback names (repeatable; against DNS rebinding)")
     options.tickets(p)
     p.set_defaults(run=run)
 
@@ -34,5 +37,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"警告：监听 {args.host} 会让网络上的其他人无需登录即可查询图谱；只在可信网络中这样做，或改用默认的 127.0.0.1。\n"
               f"warning: listening on {args.host} lets others on the network query the graph without logging in; do "
               f"this only on a trusted network, or keep the default 127.0.0.1.", file=sys.stderr)
-    uvicorn.run(create_app(args.store, [Path(f) for f in args.tickets]), host=args.host, port=args.port)
+    hosts = [*args.allow_host, *([] if args.host in ("0.0.0.0", "::") else [args.host])]
+    uvicorn.run(create_app(args.store, [Path(f) for f in args.tickets], allowed_hosts=hosts), host=args.host,
+                port=args.port)
     return 0
