@@ -172,7 +172,7 @@ def test_two_departments_power_lists_holding_one_matter_is_multi_lead(tmp_path, 
     (f,) = report.findings
     assert f.region["code"] == COUNTY and f.matter["name"] == ROAD and f.severity == "high"
     assert {a["name"] for a in f.agencies} == {"青岚县住房和城乡建设局", "青岚县综合行政执法局"}
-    assert "县住建局（权责清单第3行）" in f.message_zh and "县综合执法局" in f.message_zh
+    assert "县住建局（《青岚县住房和城乡建设局权责清单（2024年版）》第3行）" in f.message_zh and "县综合执法局" in f.message_zh
     assert {s["file"] for s in f.sources} == {"power-青岚县住房和城乡建设局.xlsx", "power-青岚县综合行政执法局.xlsx"}
     assert summary["examined"] == 2  # two matters in the county's power lists, no township lists
 
@@ -189,7 +189,7 @@ def test_a_township_basic_duty_and_a_department_power_without_delegation_is_mult
     (f,) = report.findings
     assert f.region == {"code": CG, "name": "城关镇"}
     assert {a["id"] for a in f.agencies} == {f"{CG}/村镇规划建设办公室", "990701/青岚县住房和城乡建设局"}
-    assert f.message_zh.startswith("城关镇「对擅自占用城市道路的行政处罚」有两个牵头单位：村镇规划建设办公室（基本履职事项清单第3行）")
+    assert f.message_zh.startswith("城关镇「对擅自占用城市道路的行政处罚」有两个牵头单位：村镇规划建设办公室（《青岚县城关镇履行职责事项清单（2025年版）》第3行）")
     assert summary["examined"] == 2  # the county pair and the (matter, 城关镇) pair
 
 
@@ -263,7 +263,7 @@ def test_a_cooperation_lead_whose_power_list_lacks_the_matter_while_another_has_
          cooperation(tmp_path, "城关镇", [1, ROAD, "县住建局", "发现上报"]))
     report, summary = audit(county, "cooperation-mismatch")
     (f,) = report.findings
-    assert "县住建局的权责清单没有该事项" in f.message_zh and "县综合执法局（权责清单第3行）有" in f.message_zh
+    assert "县住建局的权责清单没有该事项" in f.message_zh and "县综合执法局（《青岚县综合行政执法局权责清单（2024年版）》第3行）有" in f.message_zh
     assert summary["examined"] == 1
 
 
@@ -281,7 +281,7 @@ def test_the_same_matter_twice_in_one_list_after_normalising(tmp_path, county):
                            [3, "2. 组织开展 防汛演练。", None, None, None]))
     report, summary = audit(county, "duplicate-item")
     (f,) = report.findings
-    assert f.region["code"] == CG and "出现2次：第3、5行" in f.message_zh and summary["examined"] == 2
+    assert f.region["code"] == CG and "出现2次：《" in f.message_zh and "》第3、5行" in f.message_zh and summary["examined"] == 2
     assert [s["row"] for s in f.sources] == [3, 5]
 
 

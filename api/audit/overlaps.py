@@ -254,16 +254,18 @@ def _duplicate(facts: Facts, rule_id: str, severity: str, lst: dict[str, Any], r
                rows: list[tuple], slots: list[str]) -> Finding:
     region = str(lst.get("region") or slots[0].split("@")[0])
     matter = rels[0].source if rels[0].type == "RECALLED_TO" else rels[0].target
-    title = lst.get("title") or lst.get("file") or "清单"
     kind = lst.get("kind") or ""
+    sheets = {r[0] for r in rows}
+    title = facts.list_title(lst.get("id"), next(iter(sheets)) if len(sheets) == 1 else None)
+    title_en = facts.list_title_en(lst.get("id"), next(iter(sheets)) if len(sheets) == 1 else None)
     row_text = "、".join(str(r[1]) for r in rows)
     townships = sorted({s.split("@")[0] for s in slots} - {region}) if len(region) == 6 else []
     m = _quote(facts, matter)
     return Finding(
         rule_id, severity, facts.region(region), facts.matter(matter),
         [facts.agency(a) for a in _named(rels, lst)],
-        f"{m}在同一份{SOURCE_KINDS.get(kind, ('清单', ''))[0]}（{title}）中出现{len(rows)}次：第{row_text}行",
-        f"{m} appears {len(rows)} times in one {SOURCE_KINDS.get(kind, ('', 'list'))[1]} ({title}): rows "
+        f"{m}在同一份{SOURCE_KINDS.get(kind, ('清单', ''))[0]}中出现{len(rows)}次：{title}第{row_text}行",
+        f"{m} appears {len(rows)} times in one {SOURCE_KINDS.get(kind, ('', 'list'))[1]}: {title_en}, rows "
         f"{', '.join(str(r[1]) for r in rows)}",
         sources(facts, rels), townships if len(townships) > 1 else [])
 
@@ -461,7 +463,7 @@ def _ambiguous(facts: Facts, rule_id: str, severity: str, region: str, e: dict[s
     structure = [facts.node_source(facts.agencies[o]) for o in owners if facts.agencies[o].get("file")]
     used = sources(facts, e["rows"])
     rows_zh = f"；清单中已有{len(used)}行这样写（" + "、".join(
-        f"{s['file']}第{s['row']}行" for s in used[:3]) + "）" if used else ""
+        f"{facts.list_title(s['list'], s['sheet'])}第{s['row']}行" for s in used[:3]) + "）" if used else ""
     rows_en = f"; {len(used)} list row(s) wrote it (" + "; ".join(
         f"{s['file']} row {s['row']}" for s in used[:3]) + ")" if used else ""
     return Finding(

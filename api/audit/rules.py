@@ -182,10 +182,11 @@ RULES: tuple[RuleDecl, ...] = (
     RuleDecl(
         "understaffed", "gap", "medium", "人手不足", "understaffed",
         "实有人数低于编制数超过阈值（按单位、按乡镇合计，乡镇合计只计乡镇自己的单位，不含派驻机构）；或乡镇人均承担事项数远高于"
-        "全县中位数（编随事走）。",
+        "全县中位数（编随事走）。垂直管理机构的编制由上级核定，不在此判断（说明中列出）。",
         "Actual headcount below quota by more than the threshold, per agency and per township (a township's total "
         "counts its own units, not dispatched ones); or a township's items per actual staff far above the county "
-        "median (staffing should follow duties, 编随事走).",
+        "median (staffing should follow duties, 编随事走). Vertical management bodies, whose quota the higher level "
+        "sets, are not judged (a note names them).",
         "有编制数的机构和乡镇", "agencies with a staffing quota, and townships",
         (Threshold("vacancy_ratio", 0.3, "空编比例上限", "highest vacancy ratio ((quota − actual) / quota)",
                    highest=1.0),
@@ -194,11 +195,13 @@ RULES: tuple[RuleDecl, ...] = (
     RuleDecl(
         "idle-agency", "gap", "low", "空挂的机构", "idle agency",
         "没有任何事项（本身及下属单位都没有牵头、配合、下放、承接或收回关系）的议事协调机构或未核定编制、没有人员的机构，即只挂牌"
-        "子的空机构。有编制人员但尚无清单的部门和乡镇内设机构不在此报告：它们缺的是清单，不是职责；乡镇的清单常常不写到科室。",
+        "子的空机构。有编制人员但没有任何已导入清单提到的县级机构不作为发现，而在说明中列出，并说明是缺它自己的清单，还是它的清单"
+        "没有给它指定任何事项；垂直管理机构（清单由上级发布）单独说明；乡镇内设机构不在此列：乡镇的清单常常不写到科室。",
         "A coordination body, or a body with no staffing figures at all, that has no matter — no assignment, "
-        "delegation, undertaking or recall, itself or through its units: an empty plaque. Departments with staff but "
-        "no list yet, and township offices, are not reported: they lack a list, not duties, and township lists often "
-        "do not name the office.",
+        "delegation, undertaking or recall, itself or through its units: an empty plaque. A staffed county body that "
+        "no loaded list mentions is not a finding but is named in a note, which says whether its own list is missing "
+        "or its list assigns it nothing; vertical management bodies (whose lists their higher level publishes) get a "
+        "note of their own; township offices are not examined, as township lists often do not name the office.",
         "议事协调机构和无编制数的机构", "coordination bodies and bodies without staffing figures"),
     RuleDecl(
         "dangling-reference", "gap", "medium", "悬空引用", "dangling reference",
