@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from typing import Any
 
+from quanze import deadline
 from quanze.api.audit.facts import Facts
 from quanze.api.audit.rules import Checked, Finding, Issues, Render, Scope, rule, sources
 from quanze.api.resolve import township_scope
@@ -284,7 +285,7 @@ def bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def similar_pairs(names: dict[str, str], threshold: float) -> list[tuple[str, str, float]]:
+def similar_pairs(names: dict[str, str], threshold: float, *, count: bool = False) -> Any:
     """Pairs of keys whose names have a difflib ratio ≥ threshold, without comparing all pairs.
 
     A prefix filter over character bigrams, rarest first (as in all-pairs similarity joins): two names of n and m
@@ -294,6 +295,7 @@ def similar_pairs(names: dict[str, str], threshold: float) -> list[tuple[str, st
     indexed name only meets longer ones (its overlap bound uses 2n), and the ratio bounds lengths (2·min/(n+m) ≥ t):
     postings are kept in length order and too-short entries are skipped by bisection. Survivors must share enough
     bigrams before difflib runs. Below t ≈ 0.7 the bound is void and one shared bigram is required.
+   With ``count``: (pairs, how many pairs were compared).
     """
     grams = {k: bigrams(v) for k, v in names.items()}
     freq = Counter(g for gs in grams.values() for g in gs)
@@ -301,6 +303,7 @@ def similar_pairs(names: dict[str, str], threshold: float) -> list[tuple[str, st
     slope = 1.5 * threshold - 1
     index: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
     out = []
+    compared = 0
 
     def prefix(k: str, partners: float) -> list[str]:
         ordered = sorted(grams[k], key=lambda g: (freq[g], g))
@@ -314,7 +317,9 @@ def similar_pairs(names: dict[str, str], threshold: float) -> list[tuple[str, st
         for g in prefix(k, shortest):
             lengths, keys = index.get(g, ([], []))
             candidates.update(keys[bisect_left(lengths, shortest):])
+        deadline.check()
         for c in candidates:
+            compared += 1
             m = len(names[c])
             need = slope * (n + m) - 1 - min(repeats[k], repeats[c])
             if need > 0 and len(grams[k] & grams[c]) < need:
@@ -328,19 +333,50 @@ def similar_pairs(names: dict[str, str], threshold: float) -> list[tuple[str, st
             lengths, keys = index[g]
             lengths.append(n)
             keys.append(k)
-    return sorted(out)
+    return (sorted(out), compared) if count else sorted(out)
 
 
 # 套语: the words lists wrap items in. Two items that share only these look alike (对…的行政处罚 × 300), and they hide
 # real near-duplicates (对未经批准擅自占用城市道路的处罚 / 对擅自占用城市道路行为的行政处罚), so names are compared without them.
 _CORE_HEAD = re.compile(r"^(?:对|配合做好|组织开展|做好|开展|组织|推进|加强|落实)")
 _CORE_TAIL = re.compile(r"(?:行为)?(?:的)?(?:行政处罚|处罚|行政检查|监督检查|工作)$")
+# 未经批准擅自… is 擅自…; 的 and 行为 inside a name change nothing
+_CORE_NOISE = re.compile(r"未经(?:批准|许可|审批|同意)(?=擅自)|的|行为")
+_DIGITS = re.compile(r"\d+")
+
+# What makes two names two items even when they look alike (docs/near-duplicates.md has the real pairs behind each):
+# a word in the part where they differ that names another action on the same parent item (新办/变更/注销/补领/延续,
+# 恢复/暂停), another subject, sector or insurance the law keeps apart, an age or scope qualifier, or a negation.
+CONTRAST = (
+    # variants of one parent item and opposite actions
+    "新办", "新设", "设立", "成立", "初始", "变更", "延续", "注销", "撤销", "补领", "补办", "补证", "补发", "换发", "换证",
+    "遗失", "新增", "校验", "恢复", "暂停", "终止", "解除", "中止", "查询", "打印", "确认", "复核", "复评", "补评", "修复",
+    "备案", "审核", "审批", "核准", "申报", "申领", "报告", "报验", "报送", "预约", "转让", "转移", "迁移", "合并", "分立",
+    "年检", "年报", "费用", "补贴", "补助", "资格", "认证", "交存", "支取", "提取", "购买", "运输", "储存", "使用",
+    # subjects, places and qualifiers
+    "个人", "单位", "企业", "职工", "居民", "法人", "省内", "省际", "跨省", "跨区域", "异地", "境外", "外国", "港澳",
+    "未满", "以上", "以下", "除外", "以外", "未", "非", "不", "无", "免",
+    # sectors and insurances that the law sets apart
+    "养老", "医疗", "工伤", "失业", "生育", "年金", "计划", "水利", "交通", "公路", "水运", "港口", "铁路", "民航", "农业",
+    "林业", "渔业", "畜牧", "房屋", "市政", "电力", "通信", "旅客", "货物", "客运", "货运", "探矿", "采矿", "林地",
+    "草原", "耕地", "燃气", "贴息", "学生", "儿童", "老年", "残疾",
+)
+_CONTRAST = re.compile("|".join(sorted(map(re.escape, CONTRAST), key=len, reverse=True)))
+_PUNCT = re.compile(r"[()（）【】\[\]、，,；;：:·\-—/ 《》“”\"']")
+_NUMERAL = re.compile(r"[0-9一二三四五六七八九十百千甲乙丙丁]")
 
 
 def matter_core(norm_name: str) -> str:
     """What a matter is about, boilerplate set aside: 对擅自占用城市道路行为的行政处罚 → 擅自占用城市道路."""
     base = norm_name.split("/")[0]
-    return _CORE_TAIL.sub("", _CORE_HEAD.sub("", base)) or base
+    core = _CORE_TAIL.sub("", _CORE_HEAD.sub("", base)) or base
+    return _CORE_NOISE.sub("", core) or core
+
+
+def skeleton(core: str) -> str:
+    """The core with every run of digits one placeholder: 社区网格事项1 and 社区网格事项10 share it, and are never a pair
+    (they differ only by their number)."""
+    return _DIGITS.sub("#", core)
 
 
 def _action(norm_name: str) -> str | None:
@@ -349,15 +385,70 @@ def _action(norm_name: str) -> str | None:
     return "处罚" if base.endswith("处罚") else "检查" if base.endswith("检查") else None
 
 
+def why_distinct(a: str, b: str, name_a: str = "", name_b: str = "") -> str | None:
+    """Why two similar cores are two items, or None when nothing sets them apart. The parts where they differ are
+    compared: a number there (社区网格事项1 / 社区网格事项10); words on both sides (a substitution: 探矿权/采矿权,
+    新办/注销, 定级/认定); words added on one side that name another action, subject, sector or a negation
+    (``CONTRAST``: 恢复/暂停, 未满十八岁, 养老保险); three or more characters added in front (a narrower subject:
+    燃气设施建设工程…); or, in the names as written, a bracketed qualifier only one has that restricts its scope
+    ((技术改造)) rather than saying who exercises it ((住建行使), (县级))."""
+    only_a, only_b = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        left, right = _PUNCT.sub("", a[i1:i2]), _PUNCT.sub("", b[j1:j2])
+        if _NUMERAL.search(left + right):
+            return "number"
+        only_a += [left] if left else []
+        only_b += [right] if right else []
+        added, text, at = (left, a, i1) if left else (right, b, j1)
+        end = at + len(a[i1:i2] if left else b[j1:j2])
+        if _CONTRAST.search(added) or _CONTRAST.search(_window(text, at, end)):
+            return "contrast"
+        if at == 0 and len(added) >= 3:
+            return "narrower"
+    if only_a and only_b:
+        return "substitution"
+    if _scope_qualifiers(name_a, name_b):
+        return "scope"
+    return None
+
+
+_BRACKETED = re.compile(r"[（(]([^（）()]*)[)）]")
+# qualifiers that say who or at which level an item is exercised, not what it covers
+_WHO_QUALIFIER = re.compile(r"^(?:[省市县区乡镇]级|市级/县级|县级/市级|.{0,8}(?:行使|实施|权限|办理)|试行|即办件|承诺件|含.*)$")
+
+
+def _scope_qualifiers(name_a: str, name_b: str) -> list[str]:
+    """Bracketed qualifiers one name has and the other lacks, other than who or at which level exercises it."""
+    qa, qb = set(_BRACKETED.findall(name_a)), set(_BRACKETED.findall(name_b))
+    return [q for q in qa ^ qb if q.strip() and not _WHO_QUALIFIER.match(q.strip())]
+
+
+def _window(text: str, i: int, j: int) -> str:
+    """An added part with one character either side: an insertion that completes a word (暂 + 停) is seen whole."""
+    return text[max(0, i - 1):j + 1]
+
+
 def _different_on_purpose(facts: Facts, a: str, b: str, ida: str, idb: str) -> bool:
-    """Different categories, a penalty against an inspection, or two sub-items of one item."""
+    """Different categories, a penalty against an inspection, two sub-items of one item, or names that differ where
+    it matters (``why_distinct``)."""
     ca, cb = facts.category(ida), facts.category(idb)
     xa, xb = _action(a), _action(b)
-    return bool((ca and cb and ca != cb) or (xa and xb and xa != xb) or
-                ("/" in a + b and a.split("/")[0] == b.split("/")[0]))
+    if (ca and cb and ca != cb) or (xa and xb and xa != xb) or ("/" in a + b and a.split("/")[0] == b.split("/")[0]):
+        return True
+    name_a, name_b = facts.matter(ida)["name"], facts.matter(idb)["name"]
+    return why_distinct(matter_core(a), matter_core(b), name_a, name_b) is not None
+
+
+PER_WORDING = 20  # names of one wording paired with each other at most (beyond, the same pairs again and again)
 
 
 def audit_near_duplicate(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
+    """Pairs of matters whose names, boilerplate aside, are alike and differ in nothing that makes two items. Names
+    are blocked (``similar_pairs``: only names sharing enough character pairs are compared) and numbered names
+    collapse to one skeleton first, so a list of 200,000 items costs about what its distinct wordings cost. The
+    denominator counts pairs, as the findings do: the pairs compared."""
     findings: list[Finding] = []
     examined = 0
     decl = rule("near-duplicate")
@@ -366,8 +457,21 @@ def audit_near_duplicate(facts: Facts, th: dict[str, Any], scope: Scope) -> Chec
         if not scope.covers(where):
             continue
         rows = _matter_rows(facts, county, where)
-        examined += len(rows)
-        for a, b, ratio in similar_pairs({key: matter_core(key) for key in rows}, float(th["similarity"])):
+        by_core: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(rows):
+            by_core[matter_core(key)].append(key)
+        by_skeleton: dict[str, list[str]] = defaultdict(list)
+        for core in sorted(by_core):
+            by_skeleton[skeleton(core)].append(core)
+        # one wording in several names (对…的处罚 / 对…行为的行政处罚): alike whole; then wordings alike, compared
+        # through their skeletons — cores that differ only by a number share one and are never a pair
+        same = [(a, b, 1.0) for keys in by_core.values() for i, a in enumerate(keys[:PER_WORDING])
+                for b in keys[i + 1:PER_WORDING]]
+        pairs, compared = similar_pairs({k: k for k in by_skeleton}, float(th["similarity"]), count=True)
+        examined += compared + len(same)
+        alike = [(by_core[by_skeleton[sa][0]][0], by_core[by_skeleton[sb][0]][0], r) for sa, sb, r in pairs]
+        for a, b, ratio in same + alike:
+            deadline.check()
             ida, idb = _mid(rows[a][0]), _mid(rows[b][0])
             if _different_on_purpose(facts, a, b, ida, idb):
                 continue
