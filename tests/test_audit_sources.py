@@ -143,3 +143,19 @@ def test_staffing_not_given_reads_unknown_never_zero(any_store, tmp_path):
     assert "政法 law 未填报 not given" in text and "0/0" not in text and "垂直管理机构" in text
     shown = agency_text(describe(any_store, "试点县烟草专卖局", "agency"))
     assert "未填报 not given" in shown and "vertical_body" in shown
+
+
+def test_a_structure_table_says_the_kind_in_its_category_column(tmp_path, store):
+    from quanze.tests.helpers import sheet
+
+    (tmp_path / "county.yaml").write_text("county: {code: '990704', name: 表格县}\ntownships:\n"
+                                          "- {code: '990704001', name: 南关镇}\n", encoding="utf-8")
+    table = sheet(tmp_path / "机构编制表.xlsx", "表格县机构编制情况表", ["序号", "单位名称", "机构类别", "行政编制", "行政实有"],
+                  [1, "表格县应急管理局", "党政机构", 10, 9], [2, "表格县邮政管理局", "垂直管理机构", 6, 6],
+                  [3, "表格县残疾人联合会", "群团组织", 4, 3], [4, "表格县档案馆", "事业单位", None, None])
+    report = ingest_paths([tmp_path / "county.yaml", table], store)
+    assert report.ok, [p.format() for f in report.files for p in f.problems]
+    assert not [p for f in report.files for p in f.problems if p.code == "unknown-kind"]
+    kinds = {a["name"]: a["kind"] for a in store.nodes("Agency", region="990704")}
+    assert kinds == {"表格县应急管理局": "county_department", "表格县邮政管理局": "vertical_body",
+                     "表格县残疾人联合会": "mass_organisation", "表格县档案馆": "county_unit"}
