@@ -9,6 +9,7 @@ problem it causes everywhere is reported once, for the county, with the township
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -281,56 +282,58 @@ def _named(rels: list[Rel], lst: dict[str, Any]) -> list[str]:
 
 # --- near-duplicate -----------------------------------------------------------------------------------------------
 
-def bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
-
-
 def similar_pairs(names: dict[str, str], threshold: float, *, count: bool = False) -> Any:
-    """Pairs of keys whose names have a difflib ratio ≥ threshold, without comparing all pairs.
+    """Pairs of keys whose names have a difflib ratio ≥ threshold, without comparing all pairs (blocking).
 
-    A prefix filter over character bigrams, rarest first (as in all-pairs similarity joins): two names of n and m
-    characters with ratio ≥ t share at least (1.5t − 1)(n + m) − 1 bigram positions — each unmatched character
-    breaks at most two bigrams, each gap between matching blocks one — so a name need only be indexed under its
-    rarest |bigrams| − overlap + 1 bigrams, and a pair must share one of them. Names are taken shortest first, so an
-    indexed name only meets longer ones (its overlap bound uses 2n), and the ratio bounds lengths (2·min/(n+m) ≥ t):
-    postings are kept in length order and too-short entries are skipped by bisection. Survivors must share enough
-    bigrams before difflib runs. Below t ≈ 0.7 the bound is void and one shared bigram is required.
-   With ``count``: (pairs, how many pairs were compared).
+    A prefix filter over characters, rarest first (as in all-pairs similarity joins): difflib's ratio is 2M/(n + m)
+    with M matched characters, so two names of n and m characters with ratio ≥ t share at least ⌈t(n + m)/2⌉
+    characters (counted with repeats: the k-th 行 of a name is a token of its own). Under one global order of the
+    tokens, two such names must share a token among the first n − ⌈t(n + m)/2⌉ + 1 of each. Names are taken shortest
+    first: a name is indexed under its first n − ⌈tn⌉ + 1 tokens (every later name is at least as long), and probes
+    with its first n − ⌈t(n + n′)/2⌉ + 1, n′ = tn/(2 − t) being the shortest partner its ratio allows.
+    Postings are kept in length order and too-short entries are skipped by bisection; candidates must share enough
+    tokens before difflib runs. With ``count``: (pairs, how many pairs were compared).
     """
-    grams = {k: bigrams(v) for k, v in names.items()}
-    freq = Counter(g for gs in grams.values() for g in gs)
-    repeats = {k: max(0, len(v) - 1 - len(grams[k])) for k, v in names.items()}
-    slope = 1.5 * threshold - 1
-    index: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+    tokens: dict[str, list[tuple[str, int]]] = {}
+    for k, v in names.items():
+        seen: Counter[str] = Counter()
+        toks = []
+        for ch in v:
+            toks.append((ch, seen[ch]))
+            seen[ch] += 1
+        tokens[k] = toks
+    freq = Counter(t for toks in tokens.values() for t in toks)
+    for k in tokens:
+        tokens[k].sort(key=lambda t: (freq[t], t))
+    index: dict[tuple[str, int], tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
     out = []
     compared = 0
+    eps = 1e-9
 
-    def prefix(k: str, partners: float) -> list[str]:
-        ordered = sorted(grams[k], key=lambda g: (freq[g], g))
-        overlap = int(slope * (len(names[k]) + partners) - 1 - repeats[k])
-        return ordered[:max(1, min(len(ordered), len(ordered) - overlap + 1))]
+    def need(n: float, m: float) -> int:
+        return max(1, math.ceil(threshold * (n + m) / 2 - eps))
 
     for k in sorted(names, key=lambda k: (len(names[k]), k)):
         n = len(names[k])
-        shortest = n * threshold / (2 - threshold) - 1e-9  # a ratio exactly at the threshold counts
+        shortest = n * threshold / (2 - threshold) - eps  # a ratio exactly at the threshold counts
         candidates: set[str] = set()
-        for g in prefix(k, shortest):
-            lengths, keys = index.get(g, ([], []))
+        for t in tokens[k][:max(1, n - need(n, shortest) + 1)]:
+            lengths, keys = index.get(t, ([], []))
             candidates.update(keys[bisect_left(lengths, shortest):])
         deadline.check()
+        mine = Counter(names[k])
         for c in candidates:
             compared += 1
             m = len(names[c])
-            need = slope * (n + m) - 1 - min(repeats[k], repeats[c])
-            if need > 0 and len(grams[k] & grams[c]) < need:
+            if sum((mine & Counter(names[c])).values()) < need(n, m):
                 continue
             sm = difflib.SequenceMatcher(None, names[c], names[k], autojunk=False)
             if sm.real_quick_ratio() >= threshold and sm.quick_ratio() >= threshold:
                 ratio = sm.ratio()
                 if ratio >= threshold:
                     out.append((c, k, round(ratio, 3)) if c < k else (k, c, round(ratio, 3)))
-        for g in prefix(k, n):
-            lengths, keys = index[g]
+        for t in tokens[k][:max(1, n - need(n, n) + 1)]:
+            lengths, keys = index[t]
             lengths.append(n)
             keys.append(k)
     return (sorted(out), compared) if count else sorted(out)
@@ -373,10 +376,10 @@ def matter_core(norm_name: str) -> str:
     return _CORE_NOISE.sub("", core) or core
 
 
-def skeleton(core: str) -> str:
-    """The core with every run of digits one placeholder: 社区网格事项1 and 社区网格事项10 share it, and are never a pair
+def skeleton(name: str) -> str:
+    """The name with every run of digits one placeholder: 社区网格事项1 and 社区网格事项10 share it, and are never a pair
     (they differ only by their number)."""
-    return _DIGITS.sub("#", core)
+    return _DIGITS.sub("#", name)
 
 
 def _action(norm_name: str) -> str | None:
@@ -457,19 +460,20 @@ def audit_near_duplicate(facts: Facts, th: dict[str, Any], scope: Scope) -> Chec
         if not scope.covers(where):
             continue
         rows = _matter_rows(facts, county, where)
-        by_core: dict[str, list[str]] = defaultdict(list)
-        for key in sorted(rows):
-            by_core[matter_core(key)].append(key)
+        # names that differ only by a number share a skeleton (社区网格事项#) and are never a pair; skeletons are
+        # compared by their cores, numbers and boilerplate aside: a 200,000-row list costs its distinct wordings
         by_skeleton: dict[str, list[str]] = defaultdict(list)
-        for core in sorted(by_core):
-            by_skeleton[skeleton(core)].append(core)
-        # one wording in several names (对…的处罚 / 对…行为的行政处罚): alike whole; then wordings alike, compared
-        # through their skeletons — cores that differ only by a number share one and are never a pair
-        same = [(a, b, 1.0) for keys in by_core.values() for i, a in enumerate(keys[:PER_WORDING])
-                for b in keys[i + 1:PER_WORDING]]
-        pairs, compared = similar_pairs({k: k for k in by_skeleton}, float(th["similarity"]), count=True)
+        for key in sorted(rows):
+            by_skeleton[skeleton(key)].append(key)
+        by_core: dict[str, list[str]] = defaultdict(list)
+        for sk in sorted(by_skeleton):
+            by_core[matter_core(sk.replace("#", ""))].append(sk)
+        # one wording in several names (对…的处罚 / 对…行为的行政处罚): alike whole; then wordings alike
+        same = [(by_skeleton[a][0], by_skeleton[b][0], 1.0) for sks in by_core.values()
+                for i, a in enumerate(sks[:PER_WORDING]) for b in sks[i + 1:PER_WORDING]]
+        pairs, compared = similar_pairs({c: c for c in by_core if c}, float(th["similarity"]), count=True)
         examined += compared + len(same)
-        alike = [(by_core[by_skeleton[sa][0]][0], by_core[by_skeleton[sb][0]][0], r) for sa, sb, r in pairs]
+        alike = [(by_skeleton[by_core[ca][0]][0], by_skeleton[by_core[cb][0]][0], r) for ca, cb, r in pairs]
         for a, b, ratio in same + alike:
             deadline.check()
             ida, idb = _mid(rows[a][0]), _mid(rows[b][0])
