@@ -52,11 +52,13 @@ class AgencyIndex:
         self.by_id: dict[str, AgencyRef] = {}
         self._scopes: dict[str, _Scope] = {}
         self._suggest: dict[str, tuple[NameIndex, dict[str, str]]] = {}
+        self._longest = 0  # characters of the longest name or plaque
         for a in agencies:
             self.add(a)
 
     def add(self, agency: AgencyRef) -> None:
         self.by_id[agency.id] = agency
+        self._longest = max([self._longest, *(len(n) for n in (agency.name,) + agency.plaques)])
         self._suggest.pop(agency.region, None)
         scope = self._scopes.setdefault(agency.region, _Scope())
         scope.exact.setdefault(normalise_key(agency.name), set()).add(agency.id)
@@ -86,8 +88,9 @@ class AgencyIndex:
                 hits |= scope.variant.get(v, set())
             if hits:
                 return [self.by_id[i] for i in sorted(hits)]
+            # an abbreviation is shorter than the name it stands for: a text as long as the longest name is none
             abbreviated = [a for a in self.by_id.values() if a.region == region and any(
-                is_abbreviation(text, n) for n in (a.name,) + a.plaques)]
+                is_abbreviation(text, n) for n in (a.name,) + a.plaques)] if len(key) < self._longest else []
             if abbreviated:
                 return sorted(abbreviated, key=lambda a: a.id)
         return []
