@@ -24,7 +24,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable
 
-from quanze.errors import BadValue, StoreError
+from quanze.errors import BadValue
 from quanze.graph.copy import copy_store
 from quanze.graph.migrations import SCHEMA_VERSION
 from quanze.graph.store import Store, is_neo4j
@@ -80,10 +80,7 @@ def backup(store: Store, target: str | Path, also: Iterable[str | Path] = ()) ->
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        if isinstance(store, SqliteStore):
-            store.backup(partial)
-        else:
-            _logical_copy(store, partial)
+        store.backup(partial, ATTEMPTS)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
@@ -97,20 +94,6 @@ def backup(store: Store, target: str | Path, also: Iterable[str | Path] = ()) ->
         version = copy.data_version()
     return {"file": str(target), "schema_version": SCHEMA_VERSION, "data_version": version, "counts": counts,
             "state_files": copies}
-
-
-def _logical_copy(store: Store, path: Path) -> None:
-    from quanze.graph.sqlite_store import SqliteStore
-
-    for _ in range(ATTEMPTS):
-        before = store.data_version()
-        path.unlink(missing_ok=True)
-        with SqliteStore(f"sqlite:///{path}") as copy:
-            copy_store(store, copy)
-        if store.data_version() == before:
-            return
-    raise StoreError(f"备份期间 {store.url} 一直在被写入（{ATTEMPTS} 次），请在导入结束后再备份",
-                     f"{store.url} kept changing while it was backed up ({ATTEMPTS} tries); back up after the load")
 
 
 def restore(backup_file: str | Path, store_url: str) -> dict[str, Any]:

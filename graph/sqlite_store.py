@@ -287,7 +287,7 @@ class SqliteStore(Store):
     def close(self) -> None:
         self._db.close()
 
-    def backup(self, target: str | Path) -> Path:
+    def backup(self, target: str | Path, attempts: int = 3) -> Path:
         """Copy the store into the file ``target`` with SQLite's online backup: a consistent copy of the last committed
         state, taken while readers (and a load) go on. The copy is a store of its own (``sqlite:///target``)."""
         path = Path(target)
