@@ -14,7 +14,8 @@ A restore writes a backup file's graph into a store: into an embedded store by t
 direction (the whole file replaced in one step), into Neo4j by ``copy_store`` (one transaction) after emptying it.
 
 State files: the web application keeps accounts, confirmed tickets and its write log in a SQLite file of its own
-beside the store (``quanze.db`` → ``quanze.state.db``); ``state_files`` finds it (and any file given with ``--also``),
+beside the store (``quanze.db`` → ``quanze.state.db``) or where ``QUANZE_STATE`` says once that setting exists;
+``state_files`` finds it (and any file given with ``--also``),
 and each is copied with the same online API beside the backup (``backup.db`` → ``backup.state.db``).
 """
 
@@ -44,6 +45,9 @@ def state_files(store_url: str, also: Iterable[str | Path] = ()) -> list[Path]:
         beside = path.with_name(path.stem + STATE_SUFFIX)
         if beside.exists():
             found.append(beside)
+    configured = _configured_state()
+    if configured is not None and configured.is_file():
+        found.append(configured)
     for f in also:
         p = Path(f)
         if not p.is_file():
@@ -51,6 +55,17 @@ def state_files(store_url: str, also: Iterable[str | Path] = ()) -> list[Path]:
                            field="also", value=str(p))
         found.append(p)
     return list(dict.fromkeys(found))
+
+
+def _configured_state() -> Path | None:
+    """``QUANZE_STATE`` when the web application declares it (``quanze/settings.py``); None before it does."""
+    from quanze import settings
+
+    try:
+        value = settings.value("QUANZE_STATE")
+    except KeyError:
+        return None
+    return Path(value) if value else None
 
 
 def copy_sqlite_file(source: Path, target: Path) -> None:
