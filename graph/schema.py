@@ -187,6 +187,10 @@ AGENCY_KINDS = {
     "county_department": "县直部门 (party or government body of the county)",
     "county_unit": "县直部门所属单位 (a county department's county-level unit, e.g. an enforcement brigade)",
     "coordination_body": "议事协调机构 (a coordination body, often a plaque only)",
+    "vertical_body": "垂直管理机构 (a body a higher level manages in the county — tax, tobacco, meteorology, customs, the "
+                     "statistics survey team …: not a county department, not on the county's staffing quota)",
+    "mass_organisation": "群团组织 (trade union, Communist Youth League, women's federation, disabled persons' "
+                         "federation, science association, Red Cross …: not a government department)",
     "township_government": "乡镇党委政府 (the township government itself)",
     "township_office": "乡镇内设机构 (an internal office of a township)",
     "township_institution": "乡镇事业单位 (a public institution of a township)",

@@ -82,11 +82,10 @@ def demo_reader(demo_url: str):
 @pytest.fixture(scope="module")
 def client(demo_url: str):
     """The HTTP API over the module's read-only copy of the demo county."""
-    from fastapi.testclient import TestClient
-
     from quanze.api.http import create_app
+    from quanze.tests.helpers import local_client
 
-    with TestClient(create_app(demo_url)) as c:
+    with local_client(create_app(demo_url)) as c:
         yield c
 
 

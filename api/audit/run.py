@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from quanze import deadline
 from quanze.api import inputs
 from quanze.api.audit.facts import Facts
 from quanze.api.audit.rules import RULE_IDS, SEVERITIES, Finding, Scope, registry, rule, severity_rank, thresholds_for
@@ -80,6 +81,7 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
     findings: list[Finding] = []
     summary = []
     for rid in chosen:
+        deadline.check()  # an HTTP request's time budget (quanze/deadline.py); nothing on the command line
         decl = rule(rid)
         checked = checks[rid](facts, limits[rid], scope)
         kept = [f for f in checked.findings if severity_rank(f.severity) >= minimum

@@ -66,6 +66,8 @@ def agency_text(d: dict) -> str:
         lines.append("  合署办公 co-located with: " + _names(d["co_located_with"]))
     for key, value in d["staffing"].items():
         lines.append(f"  {STAFFING[key]}: {value}")
+    if not d["staffing"]:
+        lines.append(f"  编制 staffing: {UNKNOWN}")
     held = {k: v for k, v in d["matters"].items() if v}
     lines.append("  事项 matters: " + (", ".join(f"{k} {v}" for k, v in held.items()) or "无 none"))
     if d["source"]:
@@ -94,6 +96,25 @@ def region_text(d: dict) -> str:
     return "\n".join(lines)
 
 
+UNKNOWN = "未填报 not given"
+
+
+def _figure(value: Any) -> str:
+    """A staffing figure; one that was not given reads as unknown, never as 0."""
+    return UNKNOWN if value is None else str(value)
+
+
+def _staffing_line(s: dict) -> str:
+    def pair(q: str, a: str) -> str:
+        if s.get(q) is None and s.get(a) is None:
+            return UNKNOWN
+        return f"{_figure(s.get(q))}/{_figure(s.get(a))}"
+
+    return (f"行政 admin {pair('admin_quota', 'admin_actual')}, 事业 inst. {pair('inst_quota', 'inst_actual')}, "
+            f"政法 law {pair('law_quota', 'law_actual')}; 执法资格 certified enforcers "
+            f"{_figure(s.get('certified_enforcers'))}")
+
+
 def summary_text(d: dict) -> str:
     lines = [f"存储 store: {d['store']}"]
     lines.append("节点与关系 nodes and relations: " + ", ".join(f"{k} {v}" for k, v in d["counts"].items() if v))
@@ -101,10 +122,10 @@ def summary_text(d: dict) -> str:
         lines.append(f"{c['name']} ({c['code']}): {c['townships']} 个乡镇 townships")
         for k, v in c["agencies_by_kind"].items():
             lines.append(f"  {AGENCY_KINDS.get(k, k)}: {v}")
-        s = c["staffing"]
-        lines.append(f"  编制/实有 quota/actual: 行政 admin {s['admin_quota']}/{s['admin_actual']}, "
-                     f"事业 inst. {s['inst_quota']}/{s['inst_actual']}, 政法 law {s['law_quota']}/{s['law_actual']}; "
-                     f"执法资格 certified enforcers {s['certified_enforcers']}")
+        lines.append("  编制/实有 quota/actual: " + _staffing_line(c["staffing"]))
+        outside = c.get("staffing_outside_quota") or {}
+        if any(v is not None for v in outside.values()):
+            lines.append("  垂直管理机构（不占本县编制）vertical bodies, not on the county's quota: " + _staffing_line(outside))
     return "\n".join(lines)
 
 
@@ -258,8 +279,8 @@ def capacity_text(d: dict) -> str:
              "乡镇 township | 下放事项 delegated | 执法证 enforcers | 案件 cases | 实有 staff | 人均事项 items/staff"]
     for row in d["townships"]:
         lines.append(f"  {row.get('name', row.get('code'))} | {row.get('delegated_items')} | "
-                     f"{row.get('certified_enforcers')} | {row.get('cases_on_delegated')} | {row.get('staff_actual', '')} | "
-                     f"{row.get('items_per_staff', '')}")
+                     f"{_figure(row.get('certified_enforcers'))} | {row.get('cases_on_delegated')} | "
+                     f"{_figure(row.get('staff_actual'))} | {row.get('items_per_staff') or '—'}")
     lines.append(f"人均事项中位数 median items per staff: {d['median_items_per_staff']}")
     return "\n".join(lines)
 
