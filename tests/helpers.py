@@ -156,4 +156,4 @@ def local_client(app, **kwargs):
     """FastAPI's TestClient, addressing the app as a browser on this machine would (``Host: 127.0.0.1``)."""
     from fastapi.testclient import TestClient
 
-    return TestClient(app, base_url=LOCAL, **kwargs)
+    return TestClient(app, **{"base_url": LOCAL, **kwargs})

@@ -194,9 +194,12 @@ def test_security_headers_on_every_response(client):
         for h in SECURITY:
             assert h in r.headers, (r.url, h)
         assert r.headers["x-content-type-options"] == "nosniff"
-        assert "frame-ancestors 'none'" in r.headers["content-security-policy"], r.url
+        framed = "frame-ancestors 'self'" in r.headers["content-security-policy"]  # pages and views: by the pages
+        assert framed or "frame-ancestors 'none'" in r.headers["content-security-policy"], r.url
+        assert r.headers["x-frame-options"] == ("SAMEORIGIN" if framed else "DENY"), r.url
     view = responses[-1]
     assert view.status_code == 200 and "default-src 'none'" in view.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in view.headers["content-security-policy"]
     assert client.get("/health").headers["content-security-policy"].startswith("default-src 'none'")
 
 

@@ -154,9 +154,10 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), 
                     "candidates), 503 store unavailable.", docs_url=None, redoc_url=None)
     app.state.quanze = holder
     install(app)
-    limits.install(app, request_seconds or settings.value("QUANZE_REQUEST_SECONDS"))  # every route, the pages too
-    security.install(app, [*settings.value("QUANZE_ALLOWED_HOSTS").split(","), *allowed_hosts])
     site = mount(app, app_state, _store, tickets, public_read)
+    # outside the pages' guard (the last added runs first): every route, the pages too
+    limits.install(app, request_seconds or settings.value("QUANZE_REQUEST_SECONDS"))
+    security.install(app, [*settings.value("QUANZE_ALLOWED_HOSTS").split(","), *allowed_hosts])
 
     @app.get("/who", summary="这件事在这里谁负责 / who handles this, here", response_class=JSON)
     def who(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None,

@@ -5,11 +5,11 @@
   ``Host`` is not one of the allowed names is answered 400 ``untrusted-host``. Allowed by default: the loopback names
   (``localhost``, ``127.0.0.1``, ``::1``); more with ``QUANZE_ALLOWED_HOSTS`` (comma-separated) or ``quanze serve
   --allow-host NAME``, and the address ``quanze serve --host`` binds;
-- **security headers**: ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy:
-  no-referrer``, ``Cross-Origin-Opener-Policy: same-origin``, and a ``Content-Security-Policy`` — a route's own
-  (the views set theirs) with ``frame-ancestors 'none'`` added when it lacks one, else ``default-src 'none';
-  frame-ancestors 'none'`` for data, and for the interactive docs (``/docs``, ``/redoc``) one that lets their
-  scripts load.
+- **security headers**: ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer``,
+  ``Cross-Origin-Opener-Policy: same-origin``, and a ``Content-Security-Policy`` — a route's own (the views, the web
+  pages and the offline docs set theirs) with ``frame-ancestors 'self'`` added when it lacks one (the pages frame the
+  graph views; no other site may), else ``default-src 'none'; frame-ancestors 'none'`` for data; ``X-Frame-Options``
+  says the same as ``frame-ancestors`` for older browsers (``SAMEORIGIN`` or ``DENY``).
 
 Pure ASGI, installed by ``install(app, hosts)`` in ``create_app``.
 """
@@ -24,13 +24,7 @@ from quanze.api.http.limits import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# FastAPI's interactive docs load Swagger UI / ReDoc from a CDN with an in-line start script
-DOCS_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-               "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-               "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-               "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'")
-DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
-HEADERS = {b"x-content-type-options": b"nosniff", b"x-frame-options": b"DENY", b"referrer-policy": b"no-referrer",
+HEADERS = {b"x-content-type-options": b"nosniff", b"referrer-policy": b"no-referrer",
            b"cross-origin-opener-policy": b"same-origin"}
 
 
@@ -89,10 +83,13 @@ def with_security_headers(headers: list[tuple[bytes, bytes]], path: str) -> list
         i = have[b"content-security-policy"]
         policy = out[i][1].decode("latin-1")
         if "frame-ancestors" not in policy:
-            out[i] = (out[i][0], (policy.rstrip("; ") + "; frame-ancestors 'none'").encode("latin-1"))
+            policy = policy.rstrip("; ") + "; frame-ancestors 'self'"
+            out[i] = (out[i][0], policy.encode("latin-1"))
     else:
-        policy = DOCS_POLICY if path in DOCS_PATHS else DATA_POLICY
+        policy = DATA_POLICY
         out.append((b"content-security-policy", policy.encode("latin-1")))
+    if b"x-frame-options" not in have:
+        out.append((b"x-frame-options", b"SAMEORIGIN" if "frame-ancestors 'self'" in policy else b"DENY"))
     return out
 
 
