@@ -291,7 +291,9 @@ def test_new_versions_of_a_list_and_a_structure_file_replace_the_old_ones_alike(
     dispatched.write_bytes(text.replace(old, old[:-2] + "25").encode("gbk"))
     recalled_before = demo_pair[0].counts()["RECALLED_TO"]
     for store in demo_pair:
-        report = ingest_paths([folder], store)
+        refused = ingest_paths([folder], store, dry_run=True)  # the recall list's new version removes an item
+        assert not refused.ok and [c["counts"]["removed"] for f in refused.files for c in f.changes] == [1]
+        report = ingest_paths([folder], store, replace=True)
         assert report.ok and sorted(f.status for f in report.files).count("loaded") == 2
     assert assert_same_answers(demo_pair, lambda s: s.counts()["RECALLED_TO"]) == recalled_before - 1
     assert assert_same_answers(demo_pair, lambda s: s.node("Agency", "990701/青岚县公安局城关派出所")["law_actual"]) == 25

@@ -11,12 +11,58 @@ from quanze.api.resolve import role_label, rule_label
 from quanze.graph.schema import AGENCY_KINDS, SCHEMA
 
 
-STATUS = {"loaded": "已导入 loaded", "unchanged": "未变化 unchanged", "rejected": "已拒绝 rejected",
-          "validated": "校验通过 validated"}
+STATUS = {"loaded": "已导入 loaded", "partial": "部分导入（有行被拒绝）loaded in part (rows rejected)",
+          "unchanged": "未变化 unchanged", "rejected": "已拒绝 rejected", "validated": "可导入 would load",
+          "would-load-partially": "可部分导入（有行将被拒绝）would load in part (rows rejected)"}
 STAFFING = {"admin_quota": "行政编制 admin quota", "admin_actual": "行政实有 admin actual",
             "inst_quota": "事业编制 inst. quota", "inst_actual": "事业实有 inst. actual",
             "law_quota": "政法专项编制 law quota", "law_actual": "政法专项实有 law actual",
             "certified_enforcers": "执法资格人数 certified enforcers"}
+CHANGE_MODE = {"first": "首次导入 first version", "replace": "替换 replaces", "supplement": "补充 supplements"}
+SHOWN_ADDED = 20  # added items a text change report lists before it only counts
+
+
+def _row_ref(r: dict) -> str:
+    return f"{r.get('file')}" + (f"[{r['sheet']}]" if r.get("sheet") else "") + f" 第{r.get('row')}行"
+
+
+def _rows_ref(rows: list[dict]) -> str:
+    return "；".join(_row_ref(r) for r in rows[:3]) + (f" 等{len(rows)}处" if len(rows) > 3 else "") if rows else "—"
+
+
+def change_lines(c: dict, indent: str = "    ") -> list[str]:
+    """One list's change report (``IngestReport`` docstring), as text."""
+    n, a = c["counts"], c["assertions"]
+    head = f"{indent}变化 change: {c.get('title') or c['list']}  {CHANGE_MODE.get(c['mode'], c['mode'])}"
+    if c["replaces"]:
+        head += " " + "、".join(f"「{v.get('title') or v['id']}」({v.get('version') or '—'}, {v.get('rows')} 行 rows)"
+                                for v in c["replaces"])
+    if c.get("supplements"):
+        s = c["supplements"]
+        head += f" 「{s.get('title') or s['id']}」({s.get('version') or '—'})"
+    lines = [head, f"{indent}  新增 added {n['added']}，删除 removed {n['removed']}，修改 changed {n['changed']}"
+                   f"（责任断言 assertions +{a['added']} −{a['removed']} ~{a['changed']}），"
+                   f"将无人牵头 left with no lead {n['orphans']}"]
+
+    def item(sign: str, i: dict) -> str:
+        who = f"{i['agency']['name']} " if i.get("agency") else ""
+        where = f"（{len(i['regions'])} 个地区 regions）" if len(i["regions"]) > 1 else ""
+        rows = f"  原 before: {_rows_ref(i['before'])}" if i["before"] else ""
+        rows += f"  新 after: {_rows_ref(i['after'])}" if i["after"] else ""
+        fields = "".join(f"  {k}: {v[0]!s} → {v[1]!s}" for k, v in i.get("fields", {}).items())
+        return f"{indent}  {sign} {i['matter']['name']} — {who}{i['relation_zh']}{where}{fields}{rows}"
+
+    lines += [item("−", i) for i in c["removed"]]
+    lines += [item("~", i) for i in c["changed"]]
+    lines += [item("+", i) for i in c["added"][:SHOWN_ADDED]]
+    if len(c["added"]) > SHOWN_ADDED:
+        lines.append(f"{indent}  …另有新增 {len(c['added']) - SHOWN_ADDED} 项 / {len(c['added']) - SHOWN_ADDED} more added "
+                     "(--json 列出全部 lists all)")
+    for o in c["orphans"]:
+        lines.append(f"{indent}  ⚠ 将无人牵头 would have no lead: {o['matter']['name']} — "
+                     + "、".join(r["name"] for r in o["regions"][:6]) + (f" 等{len(o['regions'])}个" if len(
+                         o["regions"]) > 6 else "") + f"  原 before: {_rows_ref(o['before'])}")
+    return lines
 
 
 def ingest_text(report: Any) -> str:
@@ -26,17 +72,26 @@ def ingest_text(report: Any) -> str:
                      f"{len(f.errors)} 错误 errors, {len(f.warnings)} 警告 warnings)")
         for p in f.problems:
             lines += ["    " + line for line in p.format().splitlines()]
-    loaded = sum(f.status == "loaded" for f in report.files)
-    rejected = sum(f.status == "rejected" for f in report.files)
-    lines.append(f"共 {len(report.files)} 个文件：导入 {loaded}，拒绝 {rejected}"
-                 + ("（仅校验，未写入）" if report.dry_run else "")
-                 + f" / {len(report.files)} file(s): {loaded} loaded, {rejected} rejected"
-                 + (" (dry run, nothing written)" if report.dry_run else ""))
+        for c in f.changes:
+            lines += change_lines(c)
+    count = {s: sum(f.status == s for f in report.files) for s in STATUS}
+    if report.dry_run:
+        lines.append(f"共 {len(report.files)} 个文件：可导入 {count['validated']}，可部分导入 "
+                     f"{count['would-load-partially']}，未变化 {count['unchanged']}，将被拒绝 {count['rejected']}（仅校验，未写入）"
+                     f" / {len(report.files)} file(s): {count['validated']} would load, {count['would-load-partially']} "
+                     f"would load in part, {count['unchanged']} unchanged, {count['rejected']} would be rejected "
+                     "(dry run, nothing written)")
+    else:
+        lines.append(f"共 {len(report.files)} 个文件：导入 {count['loaded']}，部分导入 {count['partial']}，未变化 "
+                     f"{count['unchanged']}，拒绝 {count['rejected']} / {len(report.files)} file(s): {count['loaded']} "
+                     f"loaded, {count['partial']} loaded in part, {count['unchanged']} unchanged, {count['rejected']} "
+                     "rejected")
     rows = sum(f.rows for f in report.files)
     lines.append(f"数据行 rows: {rows}；事项 matters: {report.written.get('Matter', 0)}；"
                  f"责任关系 assignments: {sum(v for k, v in report.written.items() if k in SCHEMA.matter_types)}")
     if report.written:
-        lines.append("写入 written: " + ", ".join(f"{k} {v}" for k, v in sorted(report.written.items()) if v))
+        lines.append(("将写入 would write: " if report.dry_run else "写入 written: ")
+                     + ", ".join(f"{k} {v}" for k, v in sorted(report.written.items()) if v))
     by_code = report.problems_by_code()
     if by_code:
         lines.append("问题 problems: " + ", ".join(f"{k} {v}" for k, v in by_code.items()))
