@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
-from quanze.api import inputs, semantic
+from quanze.api import inputs, semantic, versions
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import MatterIndex, load_synonyms
 from quanze.api.tickets import load_tickets, with_bodies_resolved
@@ -96,9 +96,10 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     limit = inputs.count(limit, "limit", 1, MAX_LIMIT)
     date = inputs.date(as_of)
     region = inputs.held_region(store, region_text)
-    resolver = Resolver(store)
+    graph, _ = versions.as_of(store, date)  # the list versions in force on the date (the store itself for today's)
+    resolver = Resolver(graph)
     index = matter_index(store, synonym_files, ticket_files)
-    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(store, region),
+    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(graph, region),
                         recall=store.matter_recall())
     answered: dict[str, dict[str, Any]] = {}
 
@@ -112,6 +113,7 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
                                                       "level": region["level"]},
                            "as_of": date.isoformat(), "search": "semantic" if index.semantic else "lexical",
                            "matches": shown, "clarify": clarify(hits, answer)}
+    out["versions"] = versions.versions_used(store, _cited(shown + out["clarify"]))
     if index.tickets_read:
         out["tickets"] = {"read": index.tickets_read, "used": index.tickets_used,
                           "unknown_matter": [t.source for t in index.tickets_unknown]}
@@ -129,6 +131,12 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
                 closest.append(m)
         out["closest_with_handlers"] = closest[:3]
     return out
+
+
+def _cited(answers: list[dict[str, Any]]) -> list[str]:
+    """The lists an answer's sources name (its handlers' and what they overrode)."""
+    return [s.get("list") for m in answers for h in m.get("handlers", []) + m.get("overridden", [])
+            for s in h.get("sources", [])]
 
 
 # When the leading candidates' scores are this close to the best and their leads differ, the answer asks which one was
@@ -196,6 +204,7 @@ def dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date 
         g["members"] = list(g["members"].values())
     return {"query": text, "region": region, "as_of": answer["as_of"],
             "matters": [m["matter"] for m in relevant], "groups": plan, "stationed_units": stationed,
+            "versions": versions.versions_used(store, _cited(relevant)),
             **({"nobody": answer["nobody"]} if not relevant else {})}
 
 

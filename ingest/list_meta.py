@@ -121,12 +121,15 @@ def from_title(title_lines: list[str], sheet: str | None) -> dict[str, Any]:
         out["version"] = m.group(1)
     if m := _BATCH.search(text):
         out["batch"] = f"第{m.group(1)}批"
-    if title and _SUPPLEMENT.search(title):
-        out["supplement"] = True
     if title:
         head = _TITLE_END.split(title, maxsplit=1)[0]
         out["subject"] = re.sub(r"[（(].*?[)）]", "", head).strip(" ：:")
     return out
+
+
+def supplement_title(title: str | None) -> bool:
+    """Does a list's title (from any source) call it a supplement (补充/增补)?"""
+    return bool(title and _SUPPLEMENT.search(title))
 
 
 _VERSION_DATES = (

@@ -398,3 +398,81 @@ def test_who_on_neo4j_recalls_through_the_full_text_index_and_ranks_as_embedded(
     monkeypatch.setattr(type(neo4j), "matter_recall", lambda self: (lambda terms: []))
     question = ("饭店油烟太大", "城关镇")
     assert who(neo4j, *question, as_of="2025-06-01") != who(embedded, *question, as_of="2025-06-01")
+
+
+# --- lists change: replace, supplement, recall — and every answer as of a date, alike in both stores -----------------
+
+BAIXI_LISTS = demo_path() / "lists" / "townships"
+
+
+def _baixi(folder, kind: str, year: int, edit: Callable[[str], str], effective: str | None = None,
+           title: str | None = None):
+    """A new version of 柏溪镇's list of ``kind`` (basic, recall): the demo's CSV with ``edit`` applied."""
+    text = edit((BAIXI_LISTS / f"t004_baixi_{kind}.csv").read_bytes().decode("gbk"))
+    path = folder / f"baixi_{kind}_{year}.csv"
+    path.write_bytes(text.encode("gbk"))
+    meta = (BAIXI_LISTS / f"t004_baixi_{kind}.meta.yaml").read_text(encoding="utf-8").replace("2025", str(year))
+    if title:
+        meta = "\n".join(line for line in meta.splitlines() if not line.startswith("title:")) + f"\ntitle: {title}\n"
+    if effective:
+        meta += f"effective: '{effective}'\n"
+    (folder / f"baixi_{kind}_{year}.meta.yaml").write_text(meta, encoding="utf-8")
+    return path
+
+
+def _who(text: str, as_of: str) -> Callable[[Store], Any]:
+    from quanze.api.who import who
+
+    return lambda s: who(s, text, "柏溪镇", as_of=as_of, limit=1)
+
+
+def test_a_replaced_version_answers_for_dates_before_its_replacement_in_both_stores(demo_pair, tmp_path):
+    from quanze.api.audit import capacity_report, run_audit
+    from quanze.api.paths import find_paths
+    from quanze.api.who import dispatch
+
+    before = assert_same_answers(demo_pair, lambda s: run_audit(s, as_of="2026-02-01").to_dict()["findings"])
+    dropped = "做好村级应急队伍建设和应急物资储备"
+    new = _baixi(tmp_path, "basic", 2026, lambda t: t.replace(f"{dropped},,,应急管理办公室", "做好乡村公益性岗位管理,,,"
+                                                                                        "社会事务办公室"), "2026-03-01")
+    for store in demo_pair:
+        assert ingest_paths([new], store, replace=True).ok
+    old = assert_same_answers(demo_pair, _who(dropped, "2026-02-01"))
+    (match,) = old["matches"]
+    assert match["matter"]["name"] == dropped and match["rule"] == "basic"
+    assert [h["agency"]["label"] for h in match["handlers"]] == ["柏溪镇社会事务办公室"]
+    assert [(v["title"], v["current"], v["start"]) for v in old["versions"]] == [
+        ("青岚县柏溪镇基本履职事项清单（2025年版）", False, "2025-01-01")]
+    now = assert_same_answers(demo_pair, _who(dropped, "2026-06-01"))
+    assert now["matches"][0]["matter"]["name"] == dropped and now["matches"][0]["rule"] is None
+    # every other answer as of the earlier date is the one the old version gave, in both stores
+    after = assert_same_answers(demo_pair, lambda s: run_audit(s, as_of="2026-02-01").to_dict())
+    assert after["findings"] == before
+    assert [v["title"] for v in after["versions"] if not v["current"]] == ["青岚县柏溪镇基本履职事项清单（2025年版）"]
+    assert assert_same_answers(demo_pair, lambda s: dispatch(s, dropped, "柏溪镇", as_of="2026-02-01"))["groups"]
+    assert assert_same_answers(demo_pair, lambda s: capacity_report(s, "990701", as_of="2026-02-01"))
+    route = assert_same_answers(demo_pair, lambda s: find_paths(s, "990701004/社会事务办公室", dropped,
+                                                                 as_of="2026-02-01"))
+    assert route["paths"][0]["hops"] == 1 and not route["versions"][0]["current"]
+    with pytest.raises(Exception):
+        find_paths(demo_pair[0], "990701004/社会事务办公室", dropped, max_hops=1, as_of="2026-06-01")
+
+
+def test_a_supplement_and_a_recall_answer_from_their_dates_in_both_stores(demo_pair, tmp_path):
+    supplement = _baixi(tmp_path, "basic", 2026, lambda t: "\r\n".join(
+        t.splitlines()[:2] + ["１,组织开展秸秆禁烧巡查,,,农业综合服务中心"]), "2026-05-01",
+        title="柏溪镇基本履职事项清单（2026年补充）")
+    road = "做好农村公路日常养护管理"
+    recall = _baixi(tmp_path, "recall", 2026, lambda t: t.replace("１,对建设工程质量安全", f"０,{road},,县交通运输局,发现上报,"
+                                                                                    "\r\n１,对建设工程质量安全"),
+                    "2026-05-01")
+    for store in demo_pair:
+        report = ingest_paths([supplement, recall], store)  # both only add: no --replace
+        assert report.ok, [p.format() for f in report.files for p in f.errors]
+        assert sorted(c["mode"] for f in report.files for c in f.changes) == ["replace", "supplement"]
+    straw = "组织开展秸秆禁烧巡查"
+    assert assert_same_answers(demo_pair, _who(straw, "2026-06-01"))["matches"][0]["rule"] == "basic"
+    assert assert_same_answers(demo_pair, _who(straw, "2026-04-01"))["matches"][0]["rule"] != "basic"
+    recalled = assert_same_answers(demo_pair, _who(road, "2026-06-01"))["matches"][0]
+    assert recalled["rule"] == "recalled" and recalled["handlers"][0]["agency"]["name"] == "青岚县交通运输局"
+    assert assert_same_answers(demo_pair, _who(road, "2026-04-01"))["matches"][0]["rule"] == "basic"

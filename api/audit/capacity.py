@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from quanze.api import inputs
+from quanze.api import inputs, versions
 from quanze.api.audit.facts import STAFF_KINDS, Facts, median
 from quanze.graph.matters import ENFORCEMENT_CATEGORIES
 from quanze.graph.store import Store
@@ -96,7 +96,9 @@ def capacity_report(store: Store, region: str | None = None, as_of: dt.date | st
     reads them; None: every county), with totals: delegation rows and distinct items ever delegated, distinct items
     and item×township pairs in force, certified enforcers, cases on delegated items."""
     county = inputs.county_of(store, region)
-    facts = Facts(store, inputs.date(as_of), county=county)
+    date = inputs.date(as_of)
+    graph, _ = versions.as_of(store, date)  # the list versions in force on the date (docs/domain.md §4.10)
+    facts = Facts(graph, date, county=county)
     towns = township_capacity(facts, county, period)
     ever = [r for r in facts.rels["DELEGATES"] if county is None or r.props["region"][:6] == county]
     distinct = {facts.key(r.target) for r in ever if facts.in_force(r) and facts.is_township(r.props["region"])}
@@ -114,4 +116,5 @@ def capacity_report(store: Store, region: str | None = None, as_of: dt.date | st
         "staffing": staffing_by_kind(facts, county),
         "cooperation": cooperation_load(facts, county),
         "median_items_per_staff": median([t["items_per_staff"] for t in towns if t["items_per_staff"]]),
+        "versions": [v for v in versions.region_versions(graph, county) if not v["current"]],
     }

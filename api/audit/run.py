@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quanze.api import inputs
+from quanze.api import inputs, versions
 from quanze.api.audit.facts import Facts
 from quanze.api.audit.rules import RULE_IDS, SEVERITIES, Finding, Scope, registry, rule, severity_rank, thresholds_for
 from quanze.graph.lookup import county_code
@@ -28,6 +28,7 @@ class AuditReport:
     region: dict[str, Any] | None = None
     severity: str | None = None
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    versions: list[dict[str, Any]] = field(default_factory=list)  # the list versions it read (docs/domain.md §4.10)
 
     def worst_severity(self) -> str | None:
         """The most serious level among the findings, or None when there are none."""
@@ -46,7 +47,7 @@ class AuditReport:
     def to_dict(self) -> dict[str, Any]:
         return {"findings": [f.to_dict() for f in self.findings], "rules": self.rules,
                 "as_of": self.as_of.isoformat(), "region": self.region, "severity": self.severity,
-                "worst_severity": self.worst_severity(), "thresholds": self.thresholds}
+                "worst_severity": self.worst_severity(), "thresholds": self.thresholds, "versions": self.versions}
 
 
 def _county_to_read(held: dict[str, Any] | None) -> str | None:
@@ -62,14 +63,17 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
     Every value is read by ``api.inputs``. ``region``: a county or township the store holds, by code or name — findings
     in it and its townships, and what was examined there. ``severity``: the lowest level reported. ``thresholds``:
     ``{"near-duplicate": {"similarity": 0.9}}`` or ``{"near-duplicate.similarity": 0.9}``. ``as_of``: the date
-    delegations are in force on (default today).
+    delegations and list versions are in force on (default today): the audit reads the graph of that date.
     """
     chosen = inputs.rule_ids(rules) or list(RULE_IDS)
     severity = inputs.severity(severity)
     minimum = severity_rank(severity) if severity else 0
     limits = thresholds_for(thresholds)
     held = inputs.held_region(store, region) if region else None
-    facts = Facts(store, inputs.date(as_of), county=_county_to_read(held))
+    date = inputs.date(as_of)
+    graph, _ = versions.as_of(store, date)
+    county = _county_to_read(held)
+    facts = Facts(graph, date, county=county)
     where = facts.region(held["code"]) if held else None
     scope = Scope(where["code"] if where else None)
     checks = registry()
@@ -85,7 +89,7 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
                         "title_zh": decl.title_zh, "title_en": decl.title_en, "denominator_zh": decl.denominator_zh,
                         "denominator_en": decl.denominator_en, "notes": checked.notes})
     return AuditReport(findings, summary, facts.as_of, where, severity,
-                       {rid: limits[rid] for rid in chosen if limits[rid]})
+                       {rid: limits[rid] for rid in chosen if limits[rid]}, versions.region_versions(graph, county))
 
 
 def _order(f: Finding) -> tuple:

@@ -98,6 +98,23 @@ def ingest_text(report: Any) -> str:
     return "\n".join(lines)
 
 
+SHOWN_VERSIONS = 6  # list versions a text answer names before it only counts
+
+
+def versions_line(versions: list[dict] | None, indent: str = "  ") -> list[str]:
+    """The list versions an answer used (docs/domain.md §4.10), one line; a version that is no longer current says
+    since when it answered."""
+    if not versions:
+        return []
+    old = [v for v in versions if not v.get("current")]
+    parts = [f"「{v.get('title') or v['id']}」" + (f"（{v['version']}）" if v.get("version") else "")
+             + ("" if v.get("current") else f"［{v['start']} 起的旧版本 an older version from {v['start']}］")
+             for v in old + [v for v in versions if v.get("current")]][:SHOWN_VERSIONS]
+    more = len(versions) - len(parts)
+    return [f"{indent}依据清单版本 list versions: " + "；".join(parts)
+            + (f"；等共 {len(versions)} 份 / {len(versions)} in all" if more > 0 else "")]
+
+
 def _names(items: list[dict]) -> str:
     return "、".join(i["name"] for i in items) or "—"
 
@@ -173,6 +190,7 @@ def paths_text(d: dict) -> str:
             src = f"  ({step['file']} 第{step['row']}行 row {step['row']})" if step.get("file") and step.get("row") else ""
             lines.append(f"    {names.get(step['from'], step['from'])} -[{step['type']}]-> "
                          f"{names.get(step['to'], step['to'])}{where}{src}")
+    lines += versions_line(d.get("versions"))
     return "\n".join(lines)
 
 
@@ -240,6 +258,7 @@ def who_text(d: dict) -> str:
     for m in d.get("closest_with_handlers", []):
         lead = next((_named(h["agency"]) for h in m["handlers"] if h["role"] == "lead"), "—")
         lines.append(f"  相近且有人负责 closest with a handler: {m['matter']['name']} → {lead}")
+    lines += versions_line(d.get("versions"))
     return "\n".join(lines)
 
 
@@ -269,6 +288,7 @@ def dispatch_text(d: dict) -> str:
             lines.append(f"    {role_label(item['role'])}: {_named(item['agency'])} — "
                          f"{item['matter']['name']}" + (f"；职责 duty: {item['duty']}" if item.get("duty") else ""))
     lines.append("派驻本乡镇的机构 units stationed here: " + ("、".join(u["name"] for u in d["stationed_units"]) or "—"))
+    lines += versions_line(d.get("versions"))
     return "\n".join(lines)
 
 
@@ -316,6 +336,7 @@ def capacity_text(d: dict) -> str:
                      f"{row.get('certified_enforcers')} | {row.get('cases_on_delegated')} | {row.get('staff_actual', '')} | "
                      f"{row.get('items_per_staff', '')}")
     lines.append(f"人均事项中位数 median items per staff: {d['median_items_per_staff']}")
+    lines += versions_line(d.get("versions"), indent="")
     return "\n".join(lines)
 
 
@@ -342,6 +363,11 @@ def audit_text(report: Any) -> str:
                      f"{r['found']:>12}  {r['denominator_zh']} / {r['denominator_en']}")
         for note in r.get("notes") or []:
             lines.append(f"{'':<24}说明 note: {note['zh']} / {note['en']}")
+    old = [v for v in report.versions if not v.get("current")]
+    if old:
+        lines += ["", f"按 {report.as_of.isoformat()} 有效的清单版本审计（{len(report.versions)} 份），其中 {len(old)} 份是后来被替换的旧版本 / "
+                      f"audited on the list versions in force on {report.as_of.isoformat()} ({len(report.versions)}), "
+                      f"{len(old)} of them since replaced:"] + versions_line(old)
     total = len(report.findings)
     worst = report.worst_severity()
     lines += ["", f"共 {total} 项发现" + (f"，最严重：{SEVERITY_ZH[worst]}" if worst else "")
