@@ -5,7 +5,8 @@ the day) its version names (``2025年版`` → 2025-01-01, ``2023-12`` → 2023-
 loaded. Within one list (its series: kind, region, owner, batch or period), the version in
 force on a date is the newest of those that had started by then — newest by the years the versions name when every
 version names one, else by the order they were current in (a replaced version before the one that replaced it, the
-current one last). Before the first version started, the earliest version stands for those dates too: the store
+current one last); two lists of one series that are current together (loaded in one ingest, neither newer) are in
+force together. Before the first version started, the earliest version stands for those dates too: the store
 knows nothing older. A supplement is in force while the version it supplements is, from its own start.
 
 ``as_of(store, date)`` gives the graph of that date: the store itself when the versions in force are the current ones
@@ -112,9 +113,12 @@ class Timeline:
         for ids in self.series.values():
             started = [i for i in ids if self.versions[i].start <= date]
             if started:
-                chosen.add(started[-1])
+                pick = started[-1]
             else:  # before the first version: the earliest stands for those dates (nothing older is known)
-                chosen.add(min(ids, key=lambda i: (self.versions[i].start, ids.index(i))))
+                pick = min(ids, key=lambda i: (self.versions[i].start, ids.index(i)))
+            chosen.add(pick)
+            if pick in self.current:  # lists of one ingest that replaced nothing stay current together
+                chosen.update(i for i in ids if i in self.current)
         for v in self.versions.values():
             if v.supplements and v.supplements in chosen and v.start <= date:
                 chosen.add(v.id)
@@ -185,12 +189,15 @@ class AsOfStore(Store):
         self.url = f"{base.url}#as-of={hash(tuple(sorted(chosen))) & 0xFFFFFFFF:08x}"
         self._hidden = line.current - chosen
         self._extra: dict[str, dict[str, Rel]] = defaultdict(dict)
+        # relation id → its matter's category when the old version was replaced (None: it had none)
+        self.categories: dict[str, str | None] = {}
         kept = [i for i in sorted(chosen - line.current)]
         for node in base.nodes_any("SourceList", keys=kept):
             for a in node.get("assertions") or []:
                 rel = _rel(a)
                 if rel is not None:
                     self._extra[rel.type][rel.id] = rel
+                    self.categories[rel.id] = a.get("category")
 
     # -- writing: never --------------------------------------------------------------------------------------------
 

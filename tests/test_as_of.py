@@ -66,3 +66,10 @@ def test_a_supplement_load_killed_half_way_leaves_the_store_as_it_was(tmp_path, 
         f"{i},组织开展第{i}项补充工作\n" for i in range(1, 200)), encoding="utf-8")
     killed_load(["-m", "quanze.cli", "ingest", str(path), "--store", demo_store.url], tmp_path / "holding")
     assert demo_store.content() == before
+
+
+def test_two_current_lists_of_one_series_are_in_force_together():
+    line = Timeline(lists(("s@-#a", None, "current", None, "2026-12-01T00:00:00", None, None),
+                          ("s@-#b", None, "current", None, "2026-12-01T00:00:00", None, None)))
+    assert line.in_force(D(2026, 12, 7)) == line.current == {"s@-#a", "s@-#b"}
+    assert line.in_force(D(2020, 1, 1)) == line.current

@@ -293,6 +293,7 @@ def test_the_demo_loads_with_no_errors_and_only_its_planted_warnings(tmp_path):
         ("missing-lead", "t003_lanxi.xlsx", None),  # OR-1
         ("ambiguous-agency", "t008_wangchuan_cooperation.csv", "执法大队"),  # AM-1
         ("shared-alias", "departments.xlsx", "执法大队"),  # the structure's planted shared short name
+        ("older-version", "t012_zhangwan_basic_2024.csv", "2024"),  # PLANTED.md "List versions": kept as history
     }
     assert [p.code for p in problems(report, "info")] == ["skipped-row"]  # the batch's 合计 row, said, not dropped
 

@@ -476,3 +476,36 @@ def test_a_supplement_and_a_recall_answer_from_their_dates_in_both_stores(demo_p
     recalled = assert_same_answers(demo_pair, _who(road, "2026-06-01"))["matches"][0]
     assert recalled["rule"] == "recalled" and recalled["handlers"][0]["agency"]["name"] == "青岚县交通运输局"
     assert assert_same_answers(demo_pair, _who(road, "2026-04-01"))["matches"][0]["rule"] == "basic"
+
+
+def test_the_demo_lists_two_versions_diff_and_answer_by_date_alike_in_both_stores(demo_pair):
+    """The demo keeps 樟湾镇's 2024 basic list as history (demo/PLANTED.md "List versions")."""
+    from quanze.api.diff import diff_county, diff_list_versions, diff_lists
+    from quanze.api.who import who
+
+    d = assert_same_answers(demo_pair, lambda s: diff_list_versions(s, "樟湾镇基本履职事项清单", "2024", "2025"))
+    assert (d["from"]["status"], d["to"]["status"]) == ("history", "current")
+    names = {k: {e["matter"]["name"] for e in v} for k, v in d["changes"].items() if v}
+    assert names == {
+        "matters_added": {"开展企业服务和营商环境优化", "做好村级应急队伍建设和应急物资储备", "做好机关档案和保密工作",
+                          "编制乡镇财政预算并组织执行", "做好统一战线和民族宗教工作"},
+        "matters_removed": {"组织开展第七次全国人口普查入户登记", "做好乡镇机关公务用车管理", "编制乡镇年度财政预算", "做好统战工作"},
+        "lead_changed": {"做好来信来访受理和办理"}, "category_changed": {"临时救助"},
+        "legal_basis_changed": {"农村村民宅基地审批"}}
+    (lead,) = d["changes"]["lead_changed"]
+    assert (lead["before"]["shown"], lead["after"]["shown"]) == (["社会事务办公室"], ["党政办公室"])
+    assert [(r["file"], r["row"]) for r in lead["before"]["rows"]] == [("t012_zhangwan_basic_2024.csv", 25)]
+    assert [(r["file"], r["row"]) for r in lead["after"]["rows"]] == [("t012_zhangwan_basic.csv", 25)]
+    assert diff_lists(demo_pair[0], d["from"]["id"], d["to"]["id"]) == d
+    # the county between two dates: that revision is the only change of lists between them
+    county = assert_same_answers(demo_pair, lambda s: diff_county(s, "青岚县", "2024-06-01", "2025-06-01"))
+    assert county["changes"] == d["changes"]
+    assert [v["title"] for v in county["from"]["versions"] if not v["current"]] == ["青岚县樟湾镇基本履职事项清单（2024年版）"]
+    # delegations: the first batch in force from 2021-05-01, three recalled at the end of 2023
+    years = assert_same_answers(demo_pair, lambda s: diff_county(s, "青岚县", "2021-01-01", "2024-06-01"))
+    assert years["summary"]["delegations_added"] > 100 and years["summary"]["delegations_recalled"] == 0
+    recalled = assert_same_answers(demo_pair, lambda s: diff_county(s, "青岚县", "2022-06-01", "2024-06-01"))
+    assert recalled["summary"]["delegations_recalled"] >= 1 and recalled["summary"]["delegations_added"] >= 1
+    for date, office in (("2024-06-01", "樟湾镇社会事务办公室"), ("2025-06-01", "樟湾镇党政办公室")):
+        answer = assert_same_answers(demo_pair, lambda s: who(s, "做好来信来访受理和办理", "樟湾镇", as_of=date, limit=1))
+        assert [h["agency"]["label"] for h in answer["matches"][0]["handlers"]] == [office]

@@ -28,7 +28,8 @@ class AuditReport:
     region: dict[str, Any] | None = None
     severity: str | None = None
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
-    versions: list[dict[str, Any]] = field(default_factory=list)  # the list versions it read (docs/domain.md §4.10)
+    # the list versions it read that are not the current ones (docs/domain.md §4.10); empty: the current versions
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     def worst_severity(self) -> str | None:
         """The most serious level among the findings, or None when there are none."""
@@ -89,7 +90,36 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
                         "title_zh": decl.title_zh, "title_en": decl.title_en, "denominator_zh": decl.denominator_zh,
                         "denominator_en": decl.denominator_en, "notes": checked.notes})
     return AuditReport(findings, summary, facts.as_of, where, severity,
-                       {rid: limits[rid] for rid in chosen if limits[rid]}, versions.region_versions(graph, county))
+                       {rid: limits[rid] for rid in chosen if limits[rid]},
+                       [v for v in versions.region_versions(graph, county) if not v["current"]])
+
+
+def finding_key(f: Finding) -> tuple:
+    """What one finding is about, whatever its wording or rows: rule, region, matter and agencies. Two audits that
+    report the same key report the same finding (``quanze audit --since``, ``quanze whatif``)."""
+    return (f.rule, str(f.region.get("code")), (f.matter or {}).get("id"),
+            tuple(sorted(str(a.get("id")) for a in f.agencies)))
+
+
+def compare_findings(before: AuditReport, after: AuditReport) -> dict[str, list[dict[str, Any]]]:
+    """Findings of ``after`` that ``before`` did not report (``new``), those of ``before`` that ``after`` no longer
+    reports (``resolved``), by ``finding_key``, each as ``Finding.to_dict()``; and those both report in other words
+    (``changed``: ``{"before", "after"}``, e.g. a township that cannot undertake more items than before)."""
+    old = {finding_key(f): f for f in before.findings}
+    new = {finding_key(f): f for f in after.findings}
+    return {"new": [new[k].to_dict() for k in new if k not in old],
+            "resolved": [old[k].to_dict() for k in old if k not in new],
+            "changed": [{"before": old[k].to_dict(), "after": new[k].to_dict()} for k in new
+                        if k in old and old[k].message_zh != new[k].message_zh]}
+
+
+def audit_since(store: Store, since: dt.date | str, **options: Any) -> tuple[AuditReport, dict[str, Any]]:
+    """The audit now (or as of ``options["as_of"]``) and what changed since the audit as of ``since``: the findings
+    that are new and those resolved since then (docs/domain.md §5)."""
+    now = run_audit(store, **options)
+    then = run_audit(store, **{**options, "as_of": inputs.date(since, "since")})
+    return now, {"since": then.as_of.isoformat(), **compare_findings(then, now),
+                 "versions_then": then.versions}
 
 
 def _order(f: Finding) -> tuple:
@@ -97,4 +127,4 @@ def _order(f: Finding) -> tuple:
             [a.get("name") or "" for a in f.agencies], f.message_zh)
 
 
-__all__ = ["SEVERITIES", "AuditReport", "run_audit"]
+__all__ = ["SEVERITIES", "AuditReport", "audit_since", "compare_findings", "finding_key", "run_audit"]

@@ -52,6 +52,8 @@ def change_lines(c: dict, indent: str = "    ") -> list[str]:
         fields = "".join(f"  {k}: {v[0]!s} → {v[1]!s}" for k, v in i.get("fields", {}).items())
         return f"{indent}  {sign} {i['matter']['name']} — {who}{i['relation_zh']}{where}{fields}{rows}"
 
+    if c["mode"] == "first":  # a first version only adds: the counts say it (--json lists every item)
+        return lines
     lines += [item("−", i) for i in c["removed"]]
     lines += [item("~", i) for i in c["changed"]]
     lines += [item("+", i) for i in c["added"][:SHOWN_ADDED]]
@@ -363,11 +365,10 @@ def audit_text(report: Any) -> str:
                      f"{r['found']:>12}  {r['denominator_zh']} / {r['denominator_en']}")
         for note in r.get("notes") or []:
             lines.append(f"{'':<24}说明 note: {note['zh']} / {note['en']}")
-    old = [v for v in report.versions if not v.get("current")]
-    if old:
-        lines += ["", f"按 {report.as_of.isoformat()} 有效的清单版本审计（{len(report.versions)} 份），其中 {len(old)} 份是后来被替换的旧版本 / "
-                      f"audited on the list versions in force on {report.as_of.isoformat()} ({len(report.versions)}), "
-                      f"{len(old)} of them since replaced:"] + versions_line(old)
+    if report.versions:
+        lines += ["", f"按 {report.as_of.isoformat()} 有效的清单版本审计，其中 {len(report.versions)} 份不是当前版本 / "
+                      f"audited on the list versions in force on {report.as_of.isoformat()}, {len(report.versions)} of "
+                      "them not the current ones:"] + versions_line(report.versions)
     total = len(report.findings)
     worst = report.worst_severity()
     lines += ["", f"共 {total} 项发现" + (f"，最严重：{SEVERITY_ZH[worst]}" if worst else "")
@@ -378,6 +379,90 @@ def audit_text(report: Any) -> str:
             lines += ["", f"{r['rule']} — {r['title_zh']} / {r['title_en']} ({len(found)})"]
             for f in found:
                 lines += _finding_lines(f)
+    return "\n".join(lines)
+
+
+def diff_text(d: dict[str, Any]) -> str:
+    """``quanze diff``: what was compared, the counts, then each change with its rows on both sides."""
+    from quanze.api.diff import rows_text
+
+    def side(s: dict) -> str:
+        if "date" in s:
+            return s["date"]
+        return f"「{s.get('title') or s['id']}」（{s.get('version') or '—'}，{s.get('status')}）"
+
+    what = f"{d['region']['name']}（{d['region']['code']}）" if d.get("region") else "清单 list"
+    lines = [f"变化 diff — {what}：从 from {side(d['from'])} 到 to {side(d['to'])}",
+             "  " + "，".join(f"{k['zh']} {d['summary'][k['key']]}" for k in d["kinds"]),
+             "  " + ", ".join(f"{k['en']} {d['summary'][k['key']]}" for k in d["kinds"])]
+    for k in d["kinds"]:
+        entries = d["changes"][k["key"]]
+        if not entries:
+            continue
+        lines += ["", f"{k['zh']} / {k['en']} ({len(entries)})"]
+        for e in entries:
+            regions = e["regions"]
+            where = "、".join(r["name"] for r in regions[:4]) + (f" 等{len(regions)}个地区" if len(regions) > 4 else "")
+            shown = [("", e["before"]["shown"]), ("", e["after"]["shown"])]
+            was, now = ("—" if v is None else "、".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+                        for _, v in shown)
+            lines.append(f"  · {e['matter']['name']}（{where}）：{was} → {now}")
+            if e["before"]["rows"]:
+                lines.append(f"      原 before: {rows_text(e['before']['rows'], 3)}")
+            if e["after"]["rows"]:
+                lines.append(f"      新 after: {rows_text(e['after']['rows'], 3)}")
+    return "\n".join(lines)
+
+
+def _finding_line(f: dict) -> str:
+    matter = f" · {f['matter']['name']}" if f.get("matter") else ""
+    return f"  [{f['rule']}] {f['region'].get('name')}{matter}：{f['message_zh']}"
+
+
+def since_text(d: dict[str, Any]) -> str:
+    """``quanze audit --since``: the findings new and resolved since a date."""
+    lines = ["", f"自 {d['since']} 以来 / since {d['since']}：新出现 {len(d['new'])} 项 new，已解决 {len(d['resolved'])} 项 "
+                 "resolved"]
+    lines += versions_line(d.get("versions_then"))
+    if d["new"]:
+        lines += ["新出现 / new:"] + [_finding_line(f) for f in d["new"]]
+    if d["resolved"]:
+        lines += ["已解决 / resolved:"] + [_finding_line(f) for f in d["resolved"]]
+    lines += _changed_findings(d.get("changed") or [])
+    return "\n".join(lines)
+
+
+def _changed_findings(changed: list[dict]) -> list[str]:
+    out = ["仍在但有变化 / still there, changed:"] if changed else []
+    for c in changed:
+        out += [_finding_line(c["before"]), "    → " + c["after"]["message_zh"]]
+    return out
+
+
+def whatif_text(d: dict[str, Any]) -> str:
+    """``quanze whatif``: the change tried, the answers it changes, the findings it makes appear or disappear."""
+    s = d["summary"]
+    lines = [f"假如 what if — {d['county']['name']}（截至 as of {d['as_of']}；存储未改动 the store is unchanged）"]
+    for c in d["changes"]:
+        lines.append("  变化 change: " + "，".join(f"{k}={v}" for k, v in c.items()))
+    compared = "问题 questions" if d["answers"]["compared"] == "questions" else "受影响的事项×乡镇 matters × townships touched"
+    lines.append(f"回答变化 answers changed: {s['answers_changed']} / {s['answers_compared']}（{compared}）")
+    for a in d["answers"]["changed"]:
+        what = a.get("q") or a["matter"]["name"]
+        where = a.get("township") or a["region"]["name"]
+
+        def said(x: dict) -> str:
+            return f"{rule_label(x.get('rule'))} {'、'.join(x.get('leads') or []) or '—'}"
+        lines.append(f"  · {what}（{where}）：{said(a['before'])} → {said(a['after'])}")
+    lines.append(f"审计 audit: 新出现 {s['findings_new']} 项 new，消失 {s['findings_resolved']} 项 resolved，"
+                 f"有变化 {len(d['findings'].get('changed') or [])} 项 changed"
+                 + ("（" + "，".join(f"{r} +{n['new']} −{n['resolved']}" for r, n in s["by_rule"].items()) + "）"
+                    if s["by_rule"] else ""))
+    if d["findings"]["new"]:
+        lines += ["新出现 / new:"] + [_finding_line(f) for f in d["findings"]["new"]]
+    if d["findings"]["resolved"]:
+        lines += ["消失 / resolved:"] + [_finding_line(f) for f in d["findings"]["resolved"]]
+    lines += _changed_findings(d["findings"].get("changed") or [])
     return "\n".join(lines)
 
 
