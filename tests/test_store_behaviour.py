@@ -476,6 +476,14 @@ def test_a_supplement_and_a_recall_answer_from_their_dates_in_both_stores(demo_p
     recalled = assert_same_answers(demo_pair, _who(road, "2026-06-01"))["matches"][0]
     assert recalled["rule"] == "recalled" and recalled["handlers"][0]["agency"]["name"] == "青岚县交通运输局"
     assert assert_same_answers(demo_pair, _who(road, "2026-04-01"))["matches"][0]["rule"] == "basic"
+    # audit --since: recalled yet still in the basic list is a conflict that is new since April
+    from quanze.api.audit.run import audit_since
+
+    since = assert_same_answers(demo_pair, lambda s: audit_since(s, "2026-04-01", region="柏溪镇",
+                                                                  as_of="2026-06-01")[1])
+    assert [(f["rule"], f["matter"]["name"]) for f in since["new"]] == [("conflicting-lists", road)]
+    assert since["resolved"] == [] and since["since"] == "2026-04-01"
+    assert [v["title"] for v in since["versions_then"]] == ["青岚县柏溪镇上级部门收回事项清单（2025年版）"]
 
 
 def test_the_demo_lists_two_versions_diff_and_answer_by_date_alike_in_both_stores(demo_pair):
@@ -509,3 +517,25 @@ def test_the_demo_lists_two_versions_diff_and_answer_by_date_alike_in_both_store
     for date, office in (("2024-06-01", "樟湾镇社会事务办公室"), ("2025-06-01", "樟湾镇党政办公室")):
         answer = assert_same_answers(demo_pair, lambda s: who(s, "做好来信来访受理和办理", "樟湾镇", as_of=date, limit=1))
         assert [h["agency"]["label"] for h in answer["matches"][0]["handlers"]] == [office]
+
+
+WHATIF = {"county": "青岚县", "as_of": "2026-06-01", "changes": [
+    {"move_staff": {"from": "柏溪镇综合行政执法大队", "to": "县综合行政执法局", "certified": 4}},
+    {"delegate": {"from": "县住建局", "to": ["柏溪镇", "漆园乡"], "matters": ["对建设工程质量安全的监督检查"]}}]}
+
+
+def test_whatif_reports_the_cannot_undertake_findings_a_batch_would_cause_and_writes_nothing(demo_pair):
+    from quanze.api.whatif import whatif
+
+    contents = [graph_content(s) for s in demo_pair]
+    d = assert_same_answers(demo_pair, lambda s: whatif(s, WHATIF))
+    assert [graph_content(s) for s in demo_pair] == contents  # never written
+    new = {(f["rule"], f["region"]["name"]) for f in d["findings"]["new"]}
+    assert ("cannot-undertake", "柏溪镇") in new  # its team keeps no certified enforcer and gets one more item
+    (worse,) = [c for c in d["findings"]["changed"] if c["after"]["rule"] == "cannot-undertake"]
+    assert worse["before"]["region"]["name"] == "漆园乡" and "80项" in worse["after"]["message_zh"]
+    assert "79项" in worse["before"]["message_zh"]  # 漆园乡's team has 0 certified enforcers already
+    (changed,) = d["answers"]["changed"]
+    assert changed["region"]["name"] == "漆园乡" and changed["before"]["rule"] == "department"
+    assert changed["after"] == {"rule": "delegated", "leads": ["漆园乡综合行政执法大队"]}
+    assert d["summary"]["by_rule"]["cannot-undertake"] == {"new": 1, "resolved": 0}
