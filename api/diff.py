@@ -61,6 +61,7 @@ class _Names:
     def __init__(self, store: Store):
         self.store = store
         self._cache: dict[tuple[str, str], str] = {}
+        self._categories: dict[str, str | None] = {}
 
     def __call__(self, label: str, key: str | None) -> str:
         if key is None:
@@ -71,7 +72,16 @@ class _Names:
         return self._cache[(label, key)]
 
     def category(self, matter: str) -> str | None:
-        return (self.store.node("Matter", matter) or {}).get("category")
+        return self._categories[matter] if matter in self._categories else self.categories([matter])[matter]
+
+    def categories(self, matters: Iterable[str]) -> dict[str, str | None]:
+        """The categories of many matters, read in one store call."""
+        wanted = sorted(set(matters) - set(self._categories))
+        if wanted:
+            found = {m["id"]: m for m in self.store.nodes_any("Matter", keys=wanted)}
+            self._categories.update({k: (found.get(k) or {}).get("category") for k in wanted})
+            self._cache.update({("Matter", k): str(m.get("name") or k) for k, m in found.items()})
+        return self._categories
 
 
 # --- what a list version says ------------------------------------------------------------------------------------------
@@ -85,8 +95,9 @@ def list_assertions(store: Store, list_id: str) -> list[dict[str, Any]]:
     if node.get("status") != "current":
         return [a for a in node.get("assertions") or [] if a.get("type") in COMPARED]
     names = _Names(store)
-    return [_plain(r, names.category(r.source if t == "RECALLED_TO" else r.target))
-            for t in COMPARED for r in store.rels(t, list_id=list_id)]
+    rels = [r for t in COMPARED for r in store.rels(t, list_id=list_id)]
+    names.categories(r.source if r.type == "RECALLED_TO" else r.target for r in rels)
+    return [_plain(r, names.category(r.source if r.type == "RECALLED_TO" else r.target)) for r in rels]
 
 
 def _version_info(node: dict[str, Any]) -> dict[str, Any]:
@@ -150,15 +161,16 @@ def diff_county(store: Store, county: str, from_date: Any, to_date: Any) -> dict
     held = inputs.held_region(store, county)
     start, end = inputs.date(from_date, "from"), inputs.date(to_date, "to")
     sides = []
+    names = _Names(store)
     for date in (start, end):
         graph, _ = versions.as_of(store, date)
-        names = _Names(store)
         categories = getattr(graph, "categories", {})
+        rels = [r for t in COMPARED for r in graph.rels_any(t, region_prefix=held["code"])]
+        names.categories(r.source if r.type == "RECALLED_TO" else r.target for r in rels)
         said = [_plain(r, categories[r.id] if r.id in categories else
-                       names.category(r.source if t == "RECALLED_TO" else r.target))
-                for t in COMPARED for r in graph.rels_any(t, region_prefix=held["code"])]
+                       names.category(r.source if r.type == "RECALLED_TO" else r.target)) for r in rels]
         sides.append((said, versions.region_versions(graph, held["code"][:6])))
-    out = _classify(store, sides[0][0], sides[1][0], start, end)
+    out = _classify(store, sides[0][0], sides[1][0], start, end, names)
     region = {"code": held["code"], "name": held["name"]}
     return {"what": "region", "region": region, "from": {"date": start.isoformat(), "versions": sides[0][1]},
             "to": {"date": end.isoformat(), "versions": sides[1][1]}, **out}
@@ -167,8 +179,8 @@ def diff_county(store: Store, county: str, from_date: Any, to_date: Any) -> dict
 # --- sorting the differences ---------------------------------------------------------------------------------------------
 
 def _classify(store: Store, before: list[dict[str, Any]], after: list[dict[str, Any]], start: dt.date,
-              end: dt.date) -> dict[str, Any]:
-    names = _Names(store)
+              end: dt.date, names: _Names | None = None) -> dict[str, Any]:
+    names = names or _Names(store)
     old: dict[tuple[str, str], list[dict]] = defaultdict(list)
     new: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for said, into in ((before, old), (after, new)):

@@ -28,9 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                                     "version, or the second date (default today)")
     options.within(p, "清单或比较的地区（县或乡镇）", "the list's region, or the region compared", dest="region")
     p.add_argument("--kind", choices=list(KINDS), help="清单类型 / the list kind")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
-    out.add_argument("--xlsx", metavar="FILE", help="导出 Excel / export an Excel workbook")
+    options.json_or_xlsx(p)
     options.store(p)
     p.set_defaults(run=run)
 
@@ -51,10 +49,5 @@ def run(args: argparse.Namespace) -> int:
             raise BadValue("请给出两个清单编号，或一个清单名称加 --from/--to 版本，或 --in 地区加 --from/--to 日期",
                            "give two list ids, or a list's name with --from/--to versions, or --in a region with "
                            "--from/--to dates", field="lists")
-    if args.xlsx:
-        path = write_xlsx(data, args.xlsx)
-        total = sum(data["summary"].values())
-        print(f"已导出 {total} 项变化到 {path} / exported {total} changes to {path}")
-    else:
-        options.emit(args, data, diff_text)
+    options.emit_or_export(args, data, diff_text, write_xlsx)
     return 0

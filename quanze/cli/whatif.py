@@ -22,9 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--questions", metavar="FILE",
                    help="用问题集比较回答（默认比较受影响的事项）/ compare who on a question set (default: the matters "
                         "the change touches)")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
-    out.add_argument("--xlsx", metavar="FILE", help="导出 Excel / export an Excel workbook")
+    options.json_or_xlsx(p)
     options.store(p)
     p.set_defaults(run=run)
 
@@ -35,9 +33,5 @@ def run(args: argparse.Namespace) -> int:
     proposal = read_proposal(args.proposal)
     with options.reading(args) as store:
         data = whatif(store, proposal, county=args.region, as_of=args.as_of, questions=args.questions)
-    if args.xlsx:
-        path = write_xlsx(data, args.xlsx)
-        print(f"已导出到 {path} / exported to {path}")
-    else:
-        options.emit(args, data, whatif_text)
+    options.emit_or_export(args, data, whatif_text, write_xlsx)
     return 0
