@@ -99,6 +99,7 @@ class Timeline:
             self._succession[v.id] = (v.status == "current", str(when or p.get("loaded_at") or ""))
         self.series = {k: self._ordered(ids) for k, ids in series.items()}
         self.current = frozenset(v.id for v in self.versions.values() if v.status == "current")
+        self._in_force: dict[dt.date, frozenset[str]] = {}  # dates asked already (a time line is read-only)
 
     def _ordered(self, ids: list[str]) -> list[str]:
         """Oldest first."""
@@ -109,6 +110,13 @@ class Timeline:
 
     def in_force(self, date: dt.date) -> frozenset[str]:
         """The versions in force on ``date``."""
+        if date not in self._in_force:
+            if len(self._in_force) > 256:
+                self._in_force.clear()
+            self._in_force[date] = self._choose(date)
+        return self._in_force[date]
+
+    def _choose(self, date: dt.date) -> frozenset[str]:
         chosen: set[str] = set()
         for ids in self.series.values():
             started = [i for i in ids if self.versions[i].start <= date]
