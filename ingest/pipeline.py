@@ -7,6 +7,7 @@ arrive in any order), and what passed is written in one transaction. A file with
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from quanze.errors import InputError, Problem
-from quanze.graph.store import Store
+from quanze.graph.store import Batch, Store
 from quanze.ingest.list_build import ListBuilder
 from quanze.graph.list_kinds import KIND_WORDS_ZH
 from quanze.ingest.list_read import ParsedList, read_lists
@@ -234,9 +235,26 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
         fr.status = "rejected" if parsed in rejected else ("validated" if dry_run else "loaded")
     batch = result.batch
     if lists:
-        outcomes = ListBuilder(store, batch, strict=strict, partial=partial, replace=replace).build(
-            [pl for pl, _ in lists], batch)
+        structures_only = copy.deepcopy(batch)
         owners = {id(pl): fr for pl, fr in lists}
+
+        def build(into: Batch, which: list[ParsedList]) -> list:
+            return ListBuilder(store, into, strict=strict, partial=partial, replace=replace).build(which, into)
+
+        outcomes = build(batch, [pl for pl, _ in lists])
+        spoilt = {id(owners[id(o.parsed)]) for o in outcomes if o.rejected}
+        if any(not o.rejected and id(owners[id(o.parsed)]) in spoilt for o in outcomes):
+            # a file with a rejected list loads nothing: the other lists are built again without that file's
+            batch = structures_only
+            again = {id(o.parsed): o for o in build(batch, [pl for pl, fr in lists if id(fr) not in spoilt])}
+            for o in outcomes:
+                if id(owners[id(o.parsed)]) in spoilt and not o.rejected:
+                    o.rejected = True
+                    o.problems.append(Problem(
+                        "warning", "file-rejected", "同一文件中另有清单被拒绝：整个文件不导入，此清单也未导入",
+                        "another list of the same file was rejected: the whole file loads nothing, this list included",
+                        file=o.parsed.path.name, sheet=o.parsed.sheet))
+            outcomes = [again.get(id(o.parsed), o) for o in outcomes]
         for out in outcomes:
             fr = owners[id(out.parsed)]
             fr.rows += out.rows

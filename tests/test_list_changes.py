@@ -184,3 +184,24 @@ def test_the_cli_dry_run_never_says_validated_beside_an_error(tmp_path, demo_sto
     data = json.loads(capsys.readouterr().out)
     assert data["files"][0]["status"] == "rejected" and data["files"][0]["errors"] == 1
     assert [p["code"] for p in data["files"][0]["problems"]] == ["missing-value"]
+
+
+def test_a_workbook_with_one_sheet_refused_loads_none_of_its_sheets(tmp_path, demo_store):
+    """Nothing of a file with a rejected list is written, though its other sheets were good (was: they loaded)."""
+    from quanze.tests.helpers import workbook
+
+    for name in ("t004_baixi_basic.csv", "t004_baixi_basic.meta.yaml"):
+        shutil.copy(TOWNSHIPS / name, tmp_path / name)
+    assert ingest_paths([tmp_path / "t004_baixi_basic.csv"], demo_store).ok
+    before = demo_store.content()
+    path = workbook(tmp_path / "baixi2026.xlsx", {
+        "基本履职事项": [["青岚县柏溪镇履行职责事项清单（2026年版）"], ["序号", "事项名称", "责任单位"],
+                   [1, "组织开展秸秆禁烧巡查", "农业综合服务中心"]],  # would drop the 2025 list's 47 items
+        "配合履职事项": [["青岚县柏溪镇履行职责事项清单（2026年版）"], ["序号", "事项名称", "主体责任部门", "乡镇职责"],
+                   [1, "违法建设查处", "县住建局", "发现上报"]]})  # a first load: fine on its own
+    report = ingest_paths([path], demo_store)
+    assert not report.ok and report.files[0].status == "rejected"
+    assert {(p.code, p.sheet) for p in report.files[0].problems} >= {("would-remove", "基本履职事项"),
+                                                                     ("file-rejected", "配合履职事项")}
+    assert [entry["status"] for entry in report.files[0].lists] == ["rejected", "rejected"]
+    assert demo_store.content() == before
