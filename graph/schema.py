@@ -269,13 +269,16 @@ SOURCE_LIST = NodeKind(
         Prop("series", "str", "批次 (delegation batch) or period (activity) telling lists of one kind, region and owner "
                               "apart"),
         Prop("rows", "int", "data rows read"),
-        Prop("rejected", "json", "rows rejected under --partial, with their content, so that nothing is lost"),
+        Prop("rejected", "json", "rows rejected under --partial, with their content and the reason (code, zh, en), so "
+                                 "that nothing is lost"),
         Prop("loaded_at", "str", "when it was loaded (ISO time, UTC)"),
         Prop("status", "str", "current | replaced | history (an older version loaded after the current one: never "
                               "current)", indexed=True),
         Prop("replaced_at", "str", "when a newer version replaced it"),
         Prop("replaced_by", "str", "id of the SourceList that replaced it"),
-        Prop("assertions", "json", "for a replaced version: what it asserted, kept for diffs"),
+        Prop("assertions", "json", "for a replaced version: what it asserted (with the matter's category then), kept "
+                                   "for diffs and for answers as of a date before its replacement"),
+        Prop("supplements", "str", "for a supplement (补充/增补): id of the list version whose rows it adds to"),
     ),
 )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from quanze.api import inputs
+from quanze.api import inputs, versions
 from quanze.api.audit.facts import STAFF_KINDS, Facts, median
 from quanze.graph.matters import ENFORCEMENT_CATEGORIES
 from quanze.graph.store import Store
@@ -101,7 +101,9 @@ def capacity_report(store: Store, region: str | None = None, as_of: dt.date | st
     reads them; None: every county), with totals: delegation rows and distinct items ever delegated, distinct items
     and item×township pairs in force, certified enforcers, cases on delegated items."""
     county = inputs.county_of(store, region)
-    facts = Facts(store, inputs.date(as_of), county=county)
+    date = inputs.date(as_of)
+    graph, _ = versions.as_of(store, date)  # the list versions in force on the date (docs/domain.md §4.10)
+    facts = Facts(graph, date, county=county)
     towns = township_capacity(facts, county, period)
     ever = [r for r in facts.rels["DELEGATES"] if county is None or r.props["region"][:6] == county]
     distinct = {facts.key(r.target) for r in ever if facts.in_force(r) and facts.is_township(r.props["region"])}
@@ -124,4 +126,5 @@ def capacity_report(store: Store, region: str | None = None, as_of: dt.date | st
                            "actual": (facts.headcount(a) or (None, None))[1]}
                           for a, p in sorted(facts.agencies.items()) if p.get("kind") == "vertical_body"
                           and (county is None or p["region"][:6] == county)],
+        "versions": [v for v in versions.region_versions(graph, county) if not v["current"]],
     }
