@@ -11,9 +11,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
-from quanze.api import index_cache, inputs, semantic
+from quanze.api import index_cache, inputs, semantic, versions
 from quanze.api.resolve import Resolution, Resolver
-from quanze.api.search import MatterIndex, load_synonyms
+from quanze.api.search import Hit, MatterIndex, load_synonyms
 from quanze.api.tickets import load_tickets, with_bodies_resolved
 from quanze.graph.cache import by_version, one_version
 from quanze.graph.schema import SCHEMA
@@ -38,11 +38,12 @@ def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files:
     files = tuple(sorted(str(p) for p in synonym_files))
     tickets = tuple(str(p) for p in ticket_files)
     model = semantic.embedder()
-    key = (files, tickets, tuple(_stamp(f) for f in files + tickets), model is not None, county)
-    return by_version(store, "matter_index", key, lambda: index_cache.cached(store, key, lambda: MatterIndex(
+    key = (files, tickets, model is not None, county)
+    stamp = tuple(_stamp(f) for f in files + tickets)
+    return by_version(store, "matter_index", key, lambda: index_cache.cached(store, (key, stamp), lambda: MatterIndex(
         _county_matters(store, county) if county else store.nodes("Matter"),
         load_synonyms([Path(f) for f in files]), embedder=model,
-        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets])))), limit=INDEX_COUNTIES)
+        tickets=with_bodies_resolved(store, load_tickets([Path(f) for f in tickets])))), stamp, limit=INDEX_COUNTIES)
 
 
 def _county_matters(store: Store, county: str) -> list[dict[str, Any]]:
@@ -102,22 +103,31 @@ def _recall(store: Store, index: MatterIndex) -> Any:
 
 
 def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
-        synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
+        synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = (),
+        matter: str | None = None) -> dict[str, Any]:
+    """The matters the words mean in this region, each answered by the rules (``matches``, best first), with
+    ``clarify`` options when close candidates have different leads. ``matter`` (an id, code or whole name): the one
+    the person chose among those options — it is answered first and nothing more is asked (``chosen``)."""
     with one_version(store):  # one data version for the whole question (one read, not one per cache)
         return _who(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files,
-                    ticket_files=ticket_files)
+                    ticket_files=ticket_files, matter=matter)
 
 
 def _who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None, limit: int,
-         synonym_files: Iterable[Path], ticket_files: Iterable[Path]) -> dict[str, Any]:
+         synonym_files: Iterable[Path], ticket_files: Iterable[Path], matter: str | None) -> dict[str, Any]:
     query = inputs.question(text)
     limit = inputs.count(limit, "limit", 1, MAX_LIMIT)
     date = inputs.date(as_of)
     region = inputs.held_region(store, region_text)
-    resolver = Resolver(store)
-    index = matter_index(store, synonym_files, ticket_files, county=region.get("county_code") or region["code"])
-    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(store, region),
+    chosen = inputs.matter(store, matter) if matter is not None else None
+    graph, _ = versions.as_of(store, date)  # the list versions in force on the date (the store itself for today's)
+    resolver = Resolver(graph)
+    # the county's own index (its matters as the date's lists name them, and those no list names)
+    index = matter_index(graph, synonym_files, ticket_files, county=region.get("county_code") or region["code"])
+    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(graph, region),
                         recall=_recall(store, index))
+    if chosen is not None:
+        hits = _chosen_first(store, hits, chosen["id"])
     # what the rules need about every matter the answer may show, read at once (one round trip on Neo4j)
     if hits:
         resolver.prefetch([h.matter_id for h in hits[:max(limit, CLARIFY_LOOK)]], region)
@@ -133,7 +143,10 @@ def _who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | No
     out: dict[str, Any] = {"query": text, "region": {"code": region["code"], "name": region["name"],
                                                       "level": region["level"]},
                            "as_of": date.isoformat(), "search": "semantic" if index.semantic else "lexical",
-                           "matches": shown, "clarify": clarify(hits, answer)}
+                           "matches": shown, "clarify": [] if chosen else clarify(hits, answer)}
+    if chosen is not None:
+        out["chosen"] = {"id": chosen["id"], "name": chosen["name"]}
+    out["versions"] = versions.versions_used(store, _cited(shown + out["clarify"]))
     if index.tickets_read:
         out["tickets"] = {"read": index.tickets_read, "used": index.tickets_used,
                           "unknown_matter": [t.source for t in index.tickets_unknown]}
@@ -153,6 +166,19 @@ def _who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | No
                 closest.append(m)
         out["closest_with_handlers"] = closest[:3]
     return out
+
+
+def _chosen_first(store: Store, hits: list[Any], matter_id: str) -> list[Any]:
+    """The hits with the chosen matter (or the same item under another id) first; added when search did not find it."""
+    same = set(store.same_items([matter_id]).get(matter_id, (matter_id,)))
+    mine = [h for h in hits if h.matter_id in same][:1] or [Hit(matter_id, 0.0, ["选定 chosen"])]
+    return mine + [h for h in hits if h.matter_id not in same]
+
+
+def _cited(answers: list[dict[str, Any]]) -> list[str]:
+    """The lists an answer's sources name (its handlers' and what they overrode)."""
+    return [s.get("list") for m in answers for h in m.get("handlers", []) + m.get("overridden", [])
+            for s in h.get("sources", [])]
 
 
 # When the leading candidates' scores are this close to the best and their leads differ, the answer asks which one was
@@ -227,6 +253,7 @@ def _dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date
         g["members"] = list(g["members"].values())
     return {"query": text, "region": region, "as_of": answer["as_of"],
             "matters": [m["matter"] for m in relevant], "groups": plan, "stationed_units": stationed,
+            "versions": versions.versions_used(store, _cited(relevant)),
             **({"nobody": answer["nobody"]} if not relevant else {})}
 
 

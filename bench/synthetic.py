@@ -485,10 +485,18 @@ class _TownshipBuilder:
             # t2's codes and names are this township's; t2's own lists are this township's lists of that kind
             name = self.g.town_names[t2]
             more = {t2: self.code, name: self.region.name, stem(name): stem(self.region.name)}
-            for kind in ("basic", "cooperation", "recall"):
-                theirs, mine = self.g.town_lists.get((t2, kind)), self.g.town_lists.get((self.t, kind))
-                if theirs and mine:
-                    more[theirs] = self.text(mine)
+            # every version of t2's list of a kind (list ids end in @year#digest) → this township's of that kind and
+            # year, else its first of that kind
+            for lst in self.g.lists:
+                kind = lst.get("kind")
+                if lst.get("region") != t2 or kind not in ("basic", "cooperation", "recall"):
+                    continue
+                year = str(lst["id"]).partition("@")[2].partition("#")[0]
+                mine = next((m["id"] for m in self.g.lists if m.get("region") == self.t and m.get("kind") == kind
+                             and str(m["id"]).partition("@")[2].partition("#")[0] == year),
+                            self.g.town_lists.get((self.t, kind)))
+                if mine:
+                    more[lst["id"]] = self.text(mine)
             text = self.rehoming[t2] = self.text.extended(more)
         self.cb._add(shape, text, self.code, self.agency, region=self.code)
 

@@ -52,13 +52,16 @@ def version_of(store: Store) -> int:
     return pins[store.url] if pins and store.url in pins else store.data_version()
 
 
-def by_version(store: Store, name: str, key: Hashable, build: Callable[[], T], *, limit: int = MAX_ENTRIES) -> T:
-    """``build()``'s result for this store, its current data version and ``key``, built once per version. At most
-    ``limit`` entries of ``name`` are kept; the least recently used goes first."""
+def by_version(store: Store, name: str, key: Hashable, build: Callable[[], T], stamp: Hashable = None, *,
+               limit: int = MAX_ENTRIES) -> T:
+    """``build()``'s result for this store, its current data version and ``key``, built once per version. ``stamp``
+    says when what else the build reads last changed (files' times and sizes): a new stamp rebuilds, like a new
+    version, and replaces the entry it supersedes instead of piling up beside it. At most ``limit`` entries of
+    ``name`` are kept; the least recently used goes first."""
     version = version_of(store)
     if version < 0:
         return build()
-    full_key = (store.url, version, key)
+    full_key = (store.url, version, key, stamp)
     with _LOCK:
         cache = _CACHES.setdefault(name, OrderedDict())
         if full_key in cache:
@@ -74,8 +77,9 @@ def by_version(store: Store, name: str, key: Hashable, build: Callable[[], T], *
             value = build()
             with _LOCK:
                 cache = _CACHES.setdefault(name, OrderedDict())
-                # an older version of the same thing is never asked for again
-                for stale in [k for k in cache if k[0] == store.url and k[2] == key and k[1] != version]:
+                # an older version (or stamp) of the same thing is never asked for again
+                for stale in [k for k in cache
+                              if k[0] == store.url and k[2] == key and (k[1], k[3]) != (version, stamp)]:
                     del cache[stale]
                 cache[full_key] = value
                 while len(cache) > max(1, limit):

@@ -134,14 +134,17 @@ def write_xlsx(report: Any, path: str | Path) -> Path:
         rules = _joined_rules(rules, rep.rules)
         for r in rep.rules:
             rows.setdefault(r["rule"], []).extend(finding_row(f) for f in rep.of(r["rule"]))
-    wb = Workbook(write_only=True)
-    _fill(wb, "汇总", SUMMARY_HEADERS, _summary_rows(rules or []))
-    for r in rules or []:
-        if rows.get(r["rule"]):
-            _fill(wb, r["rule"][:31], FINDING_HEADERS, rows[r["rule"]],
-                  {"high": "C00000", "medium": "ED7D31", "low": "A5A5A5"}[rule(r["rule"]).severity])
     path = Path(path)
-    wb.save(path)
+    # the file opened first: a path that cannot be written fails before a write-only workbook holds open sheets
+    # (their writers, closed unsaved, print a traceback when collected)
+    with path.open("wb") as fh:
+        wb = Workbook(write_only=True)
+        _fill(wb, "汇总", SUMMARY_HEADERS, _summary_rows(rules or []))
+        for r in rules or []:
+            if rows.get(r["rule"]):
+                _fill(wb, r["rule"][:31], FINDING_HEADERS, rows[r["rule"]],
+                      {"high": "C00000", "medium": "ED7D31", "low": "A5A5A5"}[rule(r["rule"]).severity])
+        wb.save(fh)
     return path
 
 

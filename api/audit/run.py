@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from quanze.api import inputs
+from quanze import deadline
+from quanze.api import inputs, versions
 from quanze.api.audit.facts import Facts
 from quanze.api.audit.rules import RULE_IDS, SEVERITIES, Finding, Scope, registry, rule, severity_rank, thresholds_for
 from quanze.graph.lookup import county_code
@@ -28,6 +29,8 @@ class AuditReport:
     region: dict[str, Any] | None = None
     severity: str | None = None
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the list versions it read that are not the current ones (docs/domain.md §4.10); empty: the current versions
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     def worst_severity(self) -> str | None:
         """The most serious level among the findings, or None when there are none."""
@@ -46,7 +49,7 @@ class AuditReport:
     def to_dict(self) -> dict[str, Any]:
         return {"findings": [f.to_dict() for f in self.findings], "rules": self.rules,
                 "as_of": self.as_of.isoformat(), "region": self.region, "severity": self.severity,
-                "worst_severity": self.worst_severity(), "thresholds": self.thresholds}
+                "worst_severity": self.worst_severity(), "thresholds": self.thresholds, "versions": self.versions}
 
 
 def _county_to_read(held: dict[str, Any] | None) -> str | None:
@@ -56,38 +59,49 @@ def _county_to_read(held: dict[str, Any] | None) -> str | None:
 
 def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | None = None,
               severity: str | None = None, thresholds: dict[str, Any] | None = None,
-              as_of: dt.date | str | None = None) -> AuditReport:
+              as_of: dt.date | str | None = None, facts: Facts | None = None) -> AuditReport:
     """Run the chosen rules (default: all, in declaration order) over the store; never writes to it.
 
     Every value is read by ``api.inputs``. ``region``: a county or township the store holds, by code or name — findings
     in it and its townships, and what was examined there. ``severity``: the lowest level reported. ``thresholds``:
     ``{"near-duplicate": {"similarity": 0.9}}`` or ``{"near-duplicate.similarity": 0.9}``. ``as_of``: the date
-    delegations are in force on (default today). Without ``region`` the store is audited county by county
-    (``audit_counties``) and the reports are joined: the findings are those of an audit of everything at once, and
-    only one county's graph is in memory at a time.
+    delegations and list versions are in force on (default today): the audit reads the graph of that date.
+    ``facts``: the graph as already read for the region's county (or for everything) on that date, to reuse (the web
+    application's township pages read a county once). Without ``region`` (and ``facts``) the store is audited county
+    by county (``audit_counties``) and the reports are joined: the findings are those of an audit of everything at
+    once, and only one county's graph is in memory at a time.
     """
-    if region is None:
-        return _joined(audit_counties(store, rules, severity, thresholds, as_of))
+    if region is None and facts is None:
+        date = inputs.date(as_of)
+        graph, _ = versions.as_of(store, date)
+        return _joined(audit_counties(store, rules, severity, thresholds, date),
+                       [v for v in versions.region_versions(graph, None) if not v["current"]])
     chosen, minimum, limits = _choices(rules, severity, thresholds)
-    held = inputs.held_region(store, region)
-    facts = Facts(store, inputs.date(as_of), county=_county_to_read(held))
-    where = facts.region(held["code"])
+    held = inputs.held_region(store, region) if region else None
+    date = inputs.date(as_of)
+    county = _county_to_read(held)
+    if facts is None or facts.as_of != date or facts.county != county:
+        graph, _ = versions.as_of(store, date)
+        facts = Facts(graph, date, county=county)
+    where = facts.region(held["code"]) if held else None
     return _run(facts, chosen, minimum, limits, where, severity)
 
 
 def audit_counties(store: Store, rules: Iterable[str] | None = None, severity: str | None = None,
                    thresholds: dict[str, Any] | None = None,
                    as_of: dt.date | str | None = None) -> Iterator[AuditReport]:
-    """The audit of everything the store holds, one county at a time, in code order: each county's graph is read,
-    checked and let go before the next (a national store is never read whole). Every rule looks within one county,
-    so the findings are those of one audit of everything; ``run_audit`` joins them, the exports stream them."""
+    """The audit of everything the store holds (as of the date), one county at a time, in code order: each
+    county's graph is read, checked and let go before the next (a national store is never read whole). Every rule
+    looks within one county, so the findings are those of one audit of everything; ``run_audit`` joins them, the
+    exports stream them."""
     chosen, minimum, limits = _choices(rules, severity, thresholds)
     date = inputs.date(as_of)
-    counties = sorted(r["code"] for r in store.nodes("Region", level="county"))
+    graph, _ = versions.as_of(store, date)
+    counties = sorted(r["code"] for r in graph.nodes("Region", level="county"))
     if not counties:  # nothing held: one report, every rule having examined what there is
-        yield _run(Facts(store, date), chosen, minimum, limits, None, severity)
+        yield _run(Facts(graph, date), chosen, minimum, limits, None, severity)
     for county in counties:
-        yield _run(Facts(store, date, county=county), chosen, minimum, limits, None, severity)
+        yield _run(Facts(graph, date, county=county), chosen, minimum, limits, None, severity)
 
 
 def _choices(rules: Iterable[str] | None, severity: str | None,
@@ -104,6 +118,7 @@ def _run(facts: Facts, chosen: list[str], minimum: int, limits: dict[str, dict[s
     findings: list[Finding] = []
     summary = []
     for rid in chosen:
+        deadline.check()  # an HTTP request's time budget (quanze/deadline.py); nothing on the command line
         decl = rule(rid)
         checked = checks[rid](facts, limits[rid], scope)
         kept = [f for f in checked.findings if severity_rank(f.severity) >= minimum
@@ -113,19 +128,49 @@ def _run(facts: Facts, chosen: list[str], minimum: int, limits: dict[str, dict[s
                         "title_zh": decl.title_zh, "title_en": decl.title_en, "denominator_zh": decl.denominator_zh,
                         "denominator_en": decl.denominator_en, "notes": checked.notes})
     return AuditReport(findings, summary, facts.as_of, where, inputs.severity(severity),
-                       {rid: limits[rid] for rid in chosen if limits[rid]})
+                       {rid: limits[rid] for rid in chosen if limits[rid]},
+                       [v for v in versions.region_versions(facts.store, facts.county) if not v["current"]])
 
 
-def _joined(reports: Iterable[AuditReport]) -> AuditReport:
+def finding_key(f: Finding) -> tuple:
+    """What one finding is about, whatever its wording or rows: rule, region, matter and agencies. Two audits that
+    report the same key report the same finding (``quanze audit --since``, ``quanze whatif``)."""
+    return (f.rule, str(f.region.get("code")), (f.matter or {}).get("id"),
+            tuple(sorted(str(a.get("id")) for a in f.agencies)))
+
+
+def compare_findings(before: AuditReport, after: AuditReport) -> dict[str, list[dict[str, Any]]]:
+    """Findings of ``after`` that ``before`` did not report (``new``), those of ``before`` that ``after`` no longer
+    reports (``resolved``), by ``finding_key``, each as ``Finding.to_dict()``; and those both report in other words
+    (``changed``: ``{"before", "after"}``, e.g. a township that cannot undertake more items than before)."""
+    old = {finding_key(f): f for f in before.findings}
+    new = {finding_key(f): f for f in after.findings}
+    return {"new": [new[k].to_dict() for k in new if k not in old],
+            "resolved": [old[k].to_dict() for k in old if k not in new],
+            "changed": [{"before": old[k].to_dict(), "after": new[k].to_dict()} for k in new
+                        if k in old and old[k].message_zh != new[k].message_zh]}
+
+
+def audit_since(store: Store, since: dt.date | str, **options: Any) -> tuple[AuditReport, dict[str, Any]]:
+    """The audit now (or as of ``options["as_of"]``) and what changed since the audit as of ``since``: the findings
+    that are new and those resolved since then (docs/domain.md §5)."""
+    now = run_audit(store, **options)
+    then = run_audit(store, **{**options, "as_of": inputs.date(since, "since")})
+    return now, {"since": then.as_of.isoformat(), **compare_findings(then, now),
+                 "versions_then": then.versions}
+
+
+def _joined(reports: Iterable[AuditReport], used: list[dict[str, Any]]) -> AuditReport:
     """The reports of the counties as one: per rule, the findings of every county in the order one audit sorts
-    them, what was examined added up, the notes one after another."""
+    them, what was examined added up, the notes one after another; ``used``: the list versions read that are not
+    the current ones."""
     reports = list(reports)
     first = reports[0]
     summary = [dict(r, examined=sum(rep.rules[i]["examined"] for rep in reports),
                     found=sum(rep.rules[i]["found"] for rep in reports),
                     notes=[n for rep in reports for n in rep.rules[i]["notes"]]) for i, r in enumerate(first.rules)]
     findings = [f for r in summary for f in sorted((f for rep in reports for f in rep.of(r["rule"])), key=_order)]
-    return AuditReport(findings, summary, first.as_of, None, first.severity, first.thresholds)
+    return AuditReport(findings, summary, first.as_of, None, first.severity, first.thresholds, used)
 
 
 def _order(f: Finding) -> tuple:
@@ -133,4 +178,4 @@ def _order(f: Finding) -> tuple:
             [a.get("name") or "" for a in f.agencies], f.message_zh)
 
 
-__all__ = ["SEVERITIES", "AuditReport", "audit_counties", "run_audit"]
+__all__ = ["SEVERITIES", "AuditReport", "audit_counties", "audit_since", "compare_findings", "finding_key", "run_audit"]
