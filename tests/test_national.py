@@ -202,3 +202,18 @@ def test_jieba_words_read_from_the_file_cut_as_jieba_does(tmp_path, monkeypatch)
         assert (lazy.FREQ._all is not None) == (all_after == 5)
     monkeypatch.setenv("QUANZE_INDEX_CACHE", "off")
     assert not jieba_dictionary.attach(jieba.Tokenizer())
+
+
+def test_the_national_region_index_is_kept_on_disk_and_read_back_the_same(tmp_path, monkeypatch) -> None:
+    from quanze.graph import regions
+
+    monkeypatch.setenv("QUANZE_INDEX_CACHE", "on")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    built = regions._build_reference_index()
+    assert regions._kept_on_disk(regions._build_reference_index) == built  # built, written
+    files = list((tmp_path / "cache" / "quanze" / "indexes").glob("regions-*.pickle"))
+    assert len(files) == 1 and files[0].stat().st_mode & 0o777 == 0o600
+    calls = []
+    assert regions._kept_on_disk(lambda: calls.append(1)) == built and not calls  # read, not built
+    files[0].write_bytes(b"broken")
+    assert regions._kept_on_disk(lambda: calls.append(1) or built) == built and calls == [1]
