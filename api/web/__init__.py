@@ -11,6 +11,7 @@ Modules::
     site.py      Site (what pages share), NAV, @page, render / form / require / redirect, the pages' CSP
     ask.py       问 Ask: /, POST /confirm, /ask/suggest
     township.py  乡镇 Townships: /township, /township/{code}
+    browse.py    浏览 Browse: /agency/{id}, /matter/{id}, /list/{id}
     account.py   /login, /logout, /admin/log, /admin/users
     docs.py      /docs (Swagger UI) and /redoc, offline
     templates/   base.html (every page extends it), one template per page, macros.html
@@ -67,9 +68,9 @@ from quanze.graph.store import Store
 
 def register_all(app: FastAPI, site: Site) -> None:
     """Every page, in the order their routes are tried."""
-    from quanze.api.web import account, ask, docs, township
+    from quanze.api.web import account, ask, browse, docs, township
 
-    for module in (ask, township, account, docs):
+    for module in (ask, township, browse, account, docs):
         module.register(app, site)
 
 

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -90,7 +90,8 @@ class Site:
                                      lstrip_blocks=True)
         self.templates.globals.update(version=__version__, rule_label=rule_label, role_label=role_label,
                                       handler_role=handler_role_label, query=urlencode,
-                                      township_link=township_link, source_line=source_line)
+                                      township_link=township_link, source_line=source_line,
+                                      agency_url=agency_url, matter_url=matter_url, list_url=list_url)
 
     # -- the tickets every answer reads --------------------------------------------------------------------------
 
@@ -218,11 +219,28 @@ def township_link(agency: dict[str, Any] | None) -> str | None:
     return f"/township/{region}" if len(region) == 9 else None
 
 
+def agency_url(agency_id: str | None) -> str | None:
+    """The page of an agency (its id holds ``/``, ``?`` or ``#``: each part quoted)."""
+    return f"/agency/{quote(str(agency_id), safe='/')}" if agency_id else None
+
+
+def matter_url(matter_id: str | None, county: str | None = None) -> str | None:
+    """The page of a matter; ``county``: the county (or township) whose townships it shows."""
+    if not matter_id:
+        return None
+    return f"/matter/{quote(str(matter_id), safe='/')}" + (f"?{urlencode({'in': county})}" if county else "")
+
+
+def list_url(list_id: str | None) -> str | None:
+    """The page of a list (a source list's id, as assertions carry it in ``list``)."""
+    return f"/list/{quote(str(list_id), safe='/')}" if list_id else None
+
+
 def source_line(source: dict[str, Any]) -> str:
     """Where an assertion comes from, as the pages say it: 文件[工作表] 第N行."""
     text = str(source.get("file") or "—") + (f"[{source['sheet']}]" if source.get("sheet") else "")
     return text + (f" 第{source['row']}行 row {source['row']}" if source.get("row") else "")
 
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
+__all__ = ["agency_url", "list_url", "matter_url", "CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
            "VISITOR_COOKIE", "form", "local_path", "page", "redirect"]

@@ -1,0 +1,261 @@
+"""The web workbench, part 2, through FastAPI's TestClient: the agency, matter and list pages, the audit dashboard
+with its groups and downloads, the capacity page, the path page and the upload page; every page checked against
+what the library says (``api.browse``, ``run_audit``, ``capacity_report``, ``find_paths``, ``ingest_paths``), on both
+stores.
+
+What only a browser shows (charts drawn, a graph laid out, nothing leaving 127.0.0.1) is in
+tests/test_web_browser.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import quote
+
+import pytest
+
+from quanze.api.resolve import Resolver, delegation_state, rule_label
+from quanze.api.web.site import agency_url, list_url, matter_url
+from quanze.tests.web import text_of
+
+SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+EVIL = '<img src=x onerror="document.documentElement.dataset.pwned=1">'
+
+
+def page_text(web, path: str, status: int = 200, **params) -> str:
+    r = web.get(path, params=params or None, headers={"accept": "text/html"})
+    assert r.status_code == status, (path, r.status_code, r.text[-800:])
+    return r.text
+
+
+def squeeze(html: str) -> str:
+    return re.sub(r"\s+", " ", text_of(html))
+
+
+def department_with_delegations(reader) -> str:
+    """A county department that delegates matters and has units stationed in townships (the demo has several)."""
+    delegating = {r.source for r in reader.rels("DELEGATES")}
+    stationed = {u.target for r in reader.rels("STATIONED_IN") for u in reader.rels("UNIT_OF", source=r.source)}
+    return sorted(delegating & stationed)[0]
+
+
+# --- 机构 the agency page --------------------------------------------------------------------------------------------
+
+def test_the_agency_page_shows_where_it_sits_its_staffing_and_its_matters_by_role_with_rows(web, demo_reader):
+    agency_id = department_with_delegations(demo_reader)
+    props = demo_reader.node("Agency", agency_id)
+    html = page_text(web, agency_url(agency_id))
+    text = squeeze(html)
+    assert f"<h1>{props['name']}</h1>" in html
+    for plaque in props.get("plaques") or []:
+        assert plaque in text
+    for r in demo_reader.rels("UNIT_OF", target=agency_id):  # its units, linked
+        assert f'href="{agency_url(r.source)}"' in html
+    stationed = [(u.source, s.target) for u in demo_reader.rels("UNIT_OF", target=agency_id)
+                 for s in demo_reader.rels("STATIONED_IN", source=u.source)]
+    assert stationed
+    for _unit, town in stationed:  # where each is stationed, by name and linked
+        name = demo_reader.node("Region", town)["name"]
+        assert f'<a href="/township/{town}">{name}</a>' in html
+    if props.get("admin_quota") is not None:
+        assert f"<td>{props['admin_quota']}</td>" in html
+    # every role: the number of distinct matters the store holds for it, each delegated matter linked, rows shown
+    for type_, zh in (("LEADS", "牵头"), ("DELEGATES", "下放"), ("UNDERTAKES", "承接")):
+        matters = {r.target for r in demo_reader.rels(type_, source=agency_id)}
+        assert re.search(rf"<summary>{zh} <span class=\"en\">[a-z ]+</span>：{len(matters)} 项", html), type_
+    delegated = demo_reader.rels("DELEGATES", source=agency_id)
+    first = sorted(delegated, key=lambda r: demo_reader.node("Matter", r.target)["name"])[0]
+    assert matter_url(first.target, props["region"]).replace("&", "&amp;") in html
+    assert f"{first.props['file']}" in text and f"第{first.props['row']}行" in text
+    assert f'src="/view?agency={quote(agency_id, safe="")}"' in html  # its graph view, framed
+
+
+def test_a_townships_unit_is_named_with_its_township_and_links_it(web, demo_reader):
+    unit = demo_reader.nodes("Agency", region="990701004", kind="enforcement_team")[0]
+    label = Resolver(demo_reader).agency(unit["id"])["label"]
+    html = page_text(web, agency_url(unit["id"]))
+    assert f"<h1>{label}</h1>" in html and label.startswith("柏溪镇")
+    assert '<a href="/township/990701004">柏溪镇</a>' in html
+    undertaken = {r.target for r in demo_reader.rels("UNDERTAKES", source=unit["id"])}
+    assert re.search(rf"<summary>承接 <span class=\"en\">undertakes</span>：{len(undertaken)} 项", html)
+
+
+def test_a_long_role_is_cut_with_a_more_link_that_shows_the_rest(web, demo_reader):
+    agency_id = department_with_delegations(demo_reader)
+    delegated = {r.target for r in demo_reader.rels("DELEGATES", source=agency_id)}
+    assert len(delegated) > 3
+    html = page_text(web, agency_url(agency_id), limit="3")
+    section = html.split('id="role-delegates"')[1].split("</details>")[0]
+    assert section.count("<tr><td>") == 3 and f"还有 {len(delegated) - 3} 项" in section
+    assert "limit=30" in section
+    full = page_text(web, agency_url(agency_id), limit="1000").split('id="role-delegates"')[1].split("</details>")[0]
+    assert full.count("<tr><td>") == len(delegated) and "还有" not in full
+
+
+@pytest.mark.parametrize("path, params, status, words", [
+    ("/agency/990701/没有这个局", {}, 404, "找不到"),
+    ("/agency/990701/青岚县农业农村局", {"limit": "0"}, 400, "limit"),
+    ("/matter/没有这个事项", {}, 404, "库中没有事项"),
+    ("/matter/code:990101001000", {"as_of": "someday"}, 400, "无法识别的日期"),
+    ("/matter/code:990101001000", {"in": "不存在县"}, 404, "找不到"),
+    ("/list/no-such-list", {}, 404, "库中没有清单"),
+    ("/list/no-such-list", {"offset": "-1"}, 404, "库中没有清单"),
+])
+def test_a_page_that_cannot_be_shown_says_why_in_both_languages(web, path, params, status, words):
+    html = page_text(web, path, status, **params)
+    assert words in html and 'class="en"' in html
+
+
+# --- 事项 the matter page ------------------------------------------------------------------------------------------
+
+def delegated_matter(reader) -> tuple[str, dt.date]:
+    """A matter delegated to every township with an effective date (so that a day before it, it is pending)."""
+    by_matter: dict[str, set[str]] = {}
+    for r in reader.rels("DELEGATES"):
+        if r.props.get("effective") and not r.props.get("recalled"):
+            by_matter.setdefault(r.target, set()).add(r.props["region"])
+    matter = sorted(m for m, towns in by_matter.items() if len(towns) >= 10)[0]
+    effective = min(r.props["effective"] for r in reader.rels("DELEGATES", target=matter))
+    return matter, effective
+
+
+def test_the_matter_page_gives_who_handles_it_in_each_township_as_the_rules_do(web, demo_reader):
+    matter, effective = delegated_matter(demo_reader)
+    resolver = Resolver(demo_reader)
+    today = dt.date.today()
+    html = page_text(web, matter_url(matter))
+    rows = re.findall(r'<tr(?: class="gap")?><th scope="row">(.*?)</tr>', html, re.S)
+    townships = sorted(demo_reader.nodes("Region", level="township"), key=lambda t: t["code"])
+    assert len(rows) == len(townships) == 24
+    for row, town in zip(rows, townships):
+        res = resolver.resolve([matter], town, today)
+        assert f'<a href="/township/{town["code"]}">{town["name"]}</a>' in row
+        text = squeeze(row)
+        assert rule_label(res.rule) in text
+        for h in res.handlers:
+            assert h.agency["label"] in text, (town["name"], h.agency["label"])
+            assert f'href="{agency_url(h.agency["id"])}"' in row
+        mine = [r for r in demo_reader.rels("DELEGATES", target=matter) if r.props["region"] == town["code"]]
+        for r in mine:
+            assert {"in_force": "有效", "pending": "尚未生效", "lapsed": "已收回"}[delegation_state(r, today)] in text
+            assert f"第{r.props['row']}行" in text
+    # the day before the delegation took effect, nobody has it delegated yet
+    before = (effective - dt.timedelta(days=1)).isoformat()
+    earlier = squeeze(page_text(web, matter_url(matter), as_of=before))
+    assert "尚未生效" in earlier and f"截至 as of {before}" in earlier
+
+
+def test_the_matter_page_embeds_its_graph_view_and_links_from_the_ask_page(web, demo_reader):
+    matter, _ = delegated_matter(demo_reader)
+    html = page_text(web, matter_url(matter))
+    assert re.search(r'<iframe class="graph"[^>]+src="/view\?matter=' + re.escape(quote(matter, safe="")), html)
+    assert web.get(re.search(r'src="(/view\?[^"]+)"', html).group(1).replace("&amp;", "&")).status_code == 200
+    name = demo_reader.node("Matter", matter)["name"]
+    answer = page_text(web, "/", q=name, **{"in": "城关镇"})
+    assert f'href="{matter_url(matter, "990701001")}"'.replace("?in=", "?in=") in answer.replace("&amp;", "&")
+    assert 'href="/list/' in answer and 'href="/agency/' in answer  # its sources and bodies are linked
+
+
+# --- 清单 the list page --------------------------------------------------------------------------------------------
+
+def delegation_list(reader) -> dict:
+    return sorted((s for s in reader.nodes("SourceList", kind="delegation") if s.get("status") == "current"),
+                  key=lambda s: s["id"])[0]
+
+
+def test_the_list_page_shows_its_record_and_every_row_it_asserted_with_file_sheet_and_row(web, demo_reader):
+    record = delegation_list(demo_reader)
+    said = demo_reader.rels("DELEGATES", list_id=record["id"]) + demo_reader.rels("UNDERTAKES", list_id=record["id"])
+    html = page_text(web, list_url(record["id"]), limit="100000")
+    text = squeeze(html)
+    assert f"<h1>{record['title']}</h1>" in html
+    for field in ("document", "file", "version"):
+        if record.get(field):
+            assert str(record[field]) in text, field
+    assert f"清单所作的断言 What the list asserts ：{len(said)}" in text
+    assert html.count('<td class="where">') == len(said)
+    first = min(said, key=lambda r: r.props["row"])
+    assert f"{record['file']}[{first.props['sheet']}] 第{first.props['row']}行" in text
+    town = demo_reader.node("Region", first.props["region"])["name"]
+    assert f'<a href="/township/{first.props["region"]}">{town}</a>' in html  # a region by name, never a bare code
+
+
+def test_a_long_list_is_paged(web, demo_reader):
+    record = delegation_list(demo_reader)
+    html = page_text(web, list_url(record["id"]), limit="10", offset="10")
+    assert html.count('<td class="where">') == 10
+    assert "第 11–20 条" in html and "offset=0" in html and "offset=20" in html
+
+
+def test_a_replaced_list_shows_what_it_asserted_and_its_versions_link_each_other(make_web, full_demo_store,
+                                                                                tmp_path):
+    from quanze.ingest.pipeline import ingest_paths
+
+    old = sorted((s for s in full_demo_store.nodes("SourceList", kind="basic")), key=lambda s: s["id"])[0]
+    rows = full_demo_store.rels("LEADS", list_id=old["id"])
+    town = full_demo_store.node("Region", old["region"])["name"]
+    newer = tmp_path / "newer.csv"
+    newer.write_text("序号,履职事项,类别,依据,责任主体\n1,新增的一项基本职责,党的建设,,党政办公室\n", encoding="utf-8")
+    report = ingest_paths([newer], full_demo_store, kind="basic", region=town, version="2099年版")
+    assert report.ok, [p.message_zh for f in report.files for p in f.problems]
+    replaced = full_demo_store.node("SourceList", old["id"])
+    assert replaced["status"] == "replaced"
+    web = make_web(full_demo_store.url)
+    html = page_text(web, list_url(old["id"]), limit="100000")
+    text = squeeze(html)
+    assert "已被替换 replaced" in text and f'href="{list_url(replaced["replaced_by"])}"' in html
+    assert f"这一版本当时所作的断言 What this version asserted ：{len(rows)}" in text
+    current = page_text(web, list_url(replaced["replaced_by"]))
+    assert f'href="{list_url(old["id"])}"' in current and "（本页 this page ）" in squeeze(current)
+    assert "新增的一项基本职责" in current
+    row = re.search(r'<td class="where">newer.csv 第2行.*?</tr>', current, re.S).group(0)
+    assert f'href="{agency_url("990701001/党政办公室")}">城关镇党政办公室</a>' in row  # who the row names, labelled
+
+
+# --- every new page: offline, escaped, its headers, on both stores ---------------------------------------------------
+
+BROWSE_PAGES = ["/agency/990701/青岚县农业农村局", "/agency/990701004/综合行政执法大队", "/matter/code:990101001000",
+                "/matter/code:990101001000?in=柏溪镇"]
+
+
+def test_the_new_pages_are_offline_escaped_html_under_the_pages_policy(web, demo_reader):
+    paths = BROWSE_PAGES + [list_url(delegation_list(demo_reader)["id"])]
+    for path in paths:
+        r = web.get(path, headers={"accept": "text/html"})
+        assert r.status_code == 200, path
+        csp = r.headers["content-security-policy"]
+        assert re.search(r"script-src ([^;]*)", csp).group(1).strip() == "'self'" and "default-src 'none'" in csp
+        for attrs in SCRIPT.findall(r.text):
+            assert re.search(r'src="/static/[^"]+\.js"', attrs), attrs
+        assert not re.search(r'(?:src|href|action)="(?:https?:)?//', r.text), path
+        for label in re.findall(r"<label[^>]*>(.*?)</label>", r.text, re.S):
+            assert re.search(r"[\u4e00-\u9fff]", label) and re.search(r"[A-Za-z]", label), label
+        for heading in re.findall(r"<h2[^>]*>(.*?)</h2>", r.text, re.S):  # Chinese first, English alongside
+            assert re.search(r"[\u4e00-\u9fff]", heading) and 'class="en"' in heading, heading
+
+
+def test_a_hostile_name_is_shown_as_text_on_every_page_that_names_it(make_web, full_demo_store, tmp_path):
+    from quanze.ingest.pipeline import ingest_paths
+
+    tiny = tmp_path / "evil.csv"
+    tiny.write_text("单位名称,机构类别,所在乡镇,上级单位,管理方式\n\"" + EVIL.replace('"', '""')
+                    + "\",派驻机构,城关镇,青岚县市场监督管理局,派驻\n", encoding="utf-8")
+    assert ingest_paths([tiny], full_demo_store, region="青岚县").ok
+    evil = next(a for a in full_demo_store.nodes("Agency") if a["name"] == EVIL)
+    web = make_web(full_demo_store.url)
+    for path in (agency_url(evil["id"]), "/agency/990701/青岚县市场监督管理局", list_url(evil["list_id"])):
+        html = page_text(web, path)
+        assert EVIL not in html and "&lt;img src=x onerror=" in html, path
+
+
+def test_the_new_pages_show_the_same_on_neo4j(neo4j_store, demo_reader, demo_url, make_web):
+    from quanze.graph.copy import copy_store
+
+    copy_store(demo_reader, neo4j_store)
+    embedded, graph = make_web(demo_url), make_web(neo4j_store.url)
+    strip = re.compile(r'name="csrf" value="[^"]+"')
+    for path in BROWSE_PAGES + [list_url(delegation_list(demo_reader)["id"])]:
+        a, b = embedded.get(path), graph.get(path)
+        assert a.status_code == b.status_code == 200, path
+        assert strip.sub("", a.text) == strip.sub("", b.text), path
