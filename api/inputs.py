@@ -44,6 +44,7 @@ from quanze.graph.text import clean_text
 
 MAX_QUESTION_CHARS = 200  # a citizen's words: a sentence or two, never a pasted document
 MAX_NAME_CHARS = 200  # a name of a region, an agency or a matter (the longest real matter names run to ~150)
+MAX_LIST_CHARS = 1000  # rule ids or relation kinds, repeated or comma-separated: every one of them fits in 400
 
 
 # --- dates ---------------------------------------------------------------------------------------------------------
@@ -273,6 +274,9 @@ def _listed(values: str | Iterable[str] | None) -> list[str]:
     if values is None:
         return []
     parts = [values] if isinstance(values, str) else list(values)
+    if sum(len(str(p)) for p in parts) > MAX_LIST_CHARS:
+        raise BadValue(f"列出的值过长：最多 {MAX_LIST_CHARS} 个字符", f"the values listed are too long: at most "
+                       f"{MAX_LIST_CHARS} characters", value=_shown(",".join(map(str, parts))))
     return list(dict.fromkeys(v.strip() for part in parts for v in str(part).replace("，", ",").split(",")
                               if v.strip()))
 

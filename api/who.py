@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
-from quanze.api import inputs, semantic
+from quanze.api import inputs, semantic, versions
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import Hit, MatterIndex, load_synonyms
 from quanze.api.tickets import load_tickets, with_bodies_resolved
@@ -101,9 +101,10 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     date = inputs.date(as_of)
     region = inputs.held_region(store, region_text)
     chosen = inputs.matter(store, matter) if matter is not None else None
-    resolver = Resolver(store)
+    graph, _ = versions.as_of(store, date)  # the list versions in force on the date (the store itself for today's)
+    resolver = Resolver(graph)
     index = matter_index(store, synonym_files, ticket_files)
-    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(store, region),
+    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(graph, region),
                         recall=store.matter_recall())
     if chosen is not None:
         hits = _chosen_first(store, hits, chosen["id"])
@@ -121,6 +122,7 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
                            "matches": shown, "clarify": [] if chosen else clarify(hits, answer)}
     if chosen is not None:
         out["chosen"] = {"id": chosen["id"], "name": chosen["name"]}
+    out["versions"] = versions.versions_used(store, _cited(shown + out["clarify"]))
     if index.tickets_read:
         out["tickets"] = {"read": index.tickets_read, "used": index.tickets_used,
                           "unknown_matter": [t.source for t in index.tickets_unknown]}
@@ -145,6 +147,12 @@ def _chosen_first(store: Store, hits: list[Any], matter_id: str) -> list[Any]:
     same = set(_siblings(store, matter_id))
     mine = [h for h in hits if h.matter_id in same][:1] or [Hit(matter_id, 0.0, ["选定 chosen"])]
     return mine + [h for h in hits if h.matter_id not in same]
+
+
+def _cited(answers: list[dict[str, Any]]) -> list[str]:
+    """The lists an answer's sources name (its handlers' and what they overrode)."""
+    return [s.get("list") for m in answers for h in m.get("handlers", []) + m.get("overridden", [])
+            for s in h.get("sources", [])]
 
 
 # When the leading candidates' scores are this close to the best and their leads differ, the answer asks which one was
@@ -212,6 +220,7 @@ def dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date 
         g["members"] = list(g["members"].values())
     return {"query": text, "region": region, "as_of": answer["as_of"],
             "matters": [m["matter"] for m in relevant], "groups": plan, "stationed_units": stationed,
+            "versions": versions.versions_used(store, _cited(relevant)),
             **({"nobody": answer["nobody"]} if not relevant else {})}
 
 

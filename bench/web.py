@@ -75,7 +75,7 @@ def measure(url: str, questions: list[dict[str, Any]], confirmations: int, folde
     app = create_app(url, state=folder / f"bench-{abs(hash(url))}.state.db", public_read=True)
     add_accounts(app)
     out: dict[str, Any] = {"search": "semantic" if semantic.enabled() and semantic.installed() else "lexical"}
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:  # the app answers loopback names only
         pages = [f"/?{urlencode({'q': q['q'], 'in': q['township']})}" for q in questions]
         start = time.perf_counter()
         timed(c.get, pages[0])

@@ -17,6 +17,7 @@ code (``http_status``) and a machine id (``code``)::
     │   ├── LoginFailed             exit 2   HTTP 401   a wrong name or password (never says which)
     │   ├── CsrfRejected            exit 2   HTTP 403   a form sent without its page's token (cross-site request forgery)
     │   └── TooManyAttempts         exit 2   HTTP 429   login failures slowed down: try again after ``retry_after`` s
+    ├── TimedOut                    exit 2   HTTP 503   a request ran past its time budget and was cut off
     ├── ModelError                  exit 2   HTTP 503   the semantic model cannot be fetched, checked or run
     └── StoreError                  exit 2   HTTP 503   the store cannot be opened, reached or written
         └── NoStore                 exit 2   HTTP 503   a read on a store that does not exist (nothing was loaded)
@@ -259,6 +260,12 @@ class TooManyAttempts(AccessDenied):
     def __init__(self, message_zh: str, message_en: str, retry_after: int):
         self.retry_after = retry_after
         super().__init__(message_zh, message_en)
+class TimedOut(QuanzeError):
+    """A request ran longer than its time budget (``quanze/deadline.py``) and was stopped: the server stays free for
+    the others."""
+
+    code = "timed-out"
+    http_status = 503
 
 
 class ModelError(QuanzeError):

@@ -82,11 +82,10 @@ def demo_reader(demo_url: str):
 @pytest.fixture(scope="module")
 def client(demo_url: str):
     """The HTTP API over the module's read-only copy of the demo county."""
-    from fastapi.testclient import TestClient
-
     from quanze.api.http import create_app
+    from quanze.tests.helpers import local_client
 
-    with TestClient(create_app(demo_url)) as c:
+    with local_client(create_app(demo_url)) as c:
         yield c
 
 
@@ -263,9 +262,8 @@ def search_mode(request, monkeypatch) -> str:
 def make_web(tmp_path: Path):
     """Make web applications (``quanze.tests.web.WebClient``) over a store URL, each with a state file of its own in
     the test's folder and the accounts ``reader``, ``editor``, ``admin``."""
-    from fastapi.testclient import TestClient
-
     from quanze.api.http import create_app
+    from quanze.tests.helpers import local_client
     from quanze.tests.web import WebClient, add_accounts
 
     opened: list = []
@@ -274,7 +272,7 @@ def make_web(tmp_path: Path):
         app = create_app(store_url, tickets, state=state or tmp_path / f"web{len(opened)}.state.db",
                          public_read=public_read)
         add_accounts(app)
-        c = TestClient(app, **client)
+        c = local_client(app, **client)
         c.__enter__()
         opened.append(c)
         return WebClient(app, c)

@@ -24,6 +24,7 @@ from quanze.api.resolve import delegation_state
 from quanze.api.web.accounts import FREE_FAILURES, delay
 from quanze.api.who import who
 from quanze.cli import main
+from quanze.tests.helpers import local_client
 from quanze.tests.web import CHEAP, PASSWORDS, csrf_of, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -411,7 +412,7 @@ def test_signing_in_sets_a_strict_http_only_session_cookie_and_signing_out_ends_
 
 
 def test_over_tls_the_cookies_are_secure(demo_url, make_web):
-    web = make_web(demo_url, base_url="https://testserver")
+    web = make_web(demo_url, base_url="https://127.0.0.1")
     r = web.sign_in("editor")
     assert "Secure" in r.headers["set-cookie"]
 
@@ -621,7 +622,7 @@ def test_the_vendored_files_are_the_ones_recorded_with_their_versions_and_licenc
         data = (VENDOR / name).read_bytes()
         assert len(data) == size and hashlib.sha256(data).hexdigest() == digest, name
     text = (VENDOR / "VENDOR.md").read_text(encoding="utf-8")
-    for folder in ("swagger_ui", "redoc"):
+    for folder in ("swagger_ui", "redoc", "echarts"):
         package = json.loads((VENDOR / folder / "package.json").read_text(encoding="utf-8"))
         assert f"| {package['version']} | {package['license']}" in text and (VENDOR / folder / "LICENSE").is_file()
 
@@ -693,13 +694,11 @@ def test_the_state_file_sits_beside_an_embedded_store_unless_told(tmp_path, monk
 
 
 def test_a_state_file_that_cannot_be_made_is_a_503_saying_where(tmp_path, demo_url):
-    from fastapi.testclient import TestClient
-
     from quanze.api.http import create_app
 
     blocked = tmp_path / "a-file"
     blocked.write_text("", encoding="utf-8")
-    with TestClient(create_app(demo_url, state=blocked / "sub" / "s.db")) as c:
+    with local_client(create_app(demo_url, state=blocked / "sub" / "s.db")) as c:
         assert c.get("/who", params={"q": "占道经营", "in": "城关镇"}).status_code == 200  # reading needs no state
         r = c.get("/login", headers={"accept": "text/html"})
         assert r.status_code == 503 and "无法打开网页应用的状态文件" in r.text and "--state" in r.text

@@ -197,7 +197,7 @@ def test_a_replaced_list_shows_what_it_asserted_and_its_versions_link_each_other
     town = full_demo_store.node("Region", old["region"])["name"]
     newer = tmp_path / "newer.csv"
     newer.write_text("序号,履职事项,类别,依据,责任主体\n1,新增的一项基本职责,党的建设,,党政办公室\n", encoding="utf-8")
-    report = ingest_paths([newer], full_demo_store, kind="basic", region=town, version="2099年版")
+    report = ingest_paths([newer], full_demo_store, kind="basic", region=town, version="2099年版", replace=True)
     assert report.ok, [p.message_zh for f in report.files for p in f.problems]
     replaced = full_demo_store.node("SourceList", old["id"])
     assert replaced["status"] == "replaced"

@@ -32,6 +32,8 @@ from fastapi.responses import HTMLResponse, Response
 from quanze import __version__
 from quanze.api import semantic
 from quanze.api.tickets import load_tickets
+from quanze import settings
+from quanze.api.http import limits, security
 from quanze.api.http.errors import JSON, install
 from quanze.errors import StoreError
 from quanze.graph.store import Store, open_store
@@ -84,8 +86,12 @@ class _Holder:
 
 
 def public_url(url: str) -> str:
-    """The store URL without a user name or password (``bolt://user:pw@host`` → ``bolt://host``)."""
-    return re.sub(r"(?<=://)[^/@]*@", "", url)
+    """The store URL as a reader may see it: without a user name or password (``bolt://user:pw@host`` →
+    ``bolt://host``), and an embedded store by its file name only (no folder of the server's disk)."""
+    url = re.sub(r"(?<=://)[^/@]*@", "", url)
+    if url.startswith("sqlite:") or url.endswith(".db"):
+        return "sqlite:///" + Path(re.sub(r"^sqlite:/*", "", url)).name
+    return url
 
 
 def is_loopback(host: str) -> bool:
@@ -107,7 +113,8 @@ def _store(request: Request) -> Iterator[Store]:
 
 
 def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), *,
-               state: str | Path | None = None, public_read: bool = True, warm: bool = False) -> FastAPI:
+               state: str | Path | None = None, public_read: bool = True, warm: bool = False,
+               allowed_hosts: Sequence[str] = (), request_seconds: float | None = None) -> FastAPI:
     """The API and the pages over the store at ``store_url`` (default ``$QUANZE_STORE`` or ``./quanze.db``).
 
     ``who`` and ``dispatch`` compare questions with the past tickets of ``ticket_files`` (checked at start) and with
@@ -115,7 +122,9 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), 
     (accounts, sessions, the write log; default ``api.web.state_path``: ``QUANZE_STATE``, else beside an embedded
     store). ``public_read``: may anybody read without signing in (``quanze serve`` decides by the address it binds).
     ``warm``: build the search index in the background at start, so that the first question is answered as fast as
-    the next (``quanze serve`` and ``quanze demo`` ask for it)."""
+    the next (``quanze serve`` and ``quanze demo`` ask for it). Requests must be addressed to a loopback name or one of
+    ``allowed_hosts`` (and ``$QUANZE_ALLOWED_HOSTS``), and each runs under a budget of ``request_seconds`` (default
+    ``$QUANZE_REQUEST_SECONDS``): ``limits.py``, ``security.py``."""
     from quanze.api.web import State, mount, state_path
 
     holder = _Holder(resolve_url(store_url))
@@ -146,6 +155,9 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), 
     app.state.quanze = holder
     install(app)
     site = mount(app, app_state, _store, tickets, public_read)
+    # outside the pages' guard (the last added runs first): every route, the pages too
+    limits.install(app, request_seconds or settings.value("QUANZE_REQUEST_SECONDS"))
+    security.install(app, [*settings.value("QUANZE_ALLOWED_HOSTS").split(","), *allowed_hosts])
 
     @app.get("/who", summary="这件事在这里谁负责 / who handles this, here", response_class=JSON)
     def who(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None,
@@ -253,7 +265,7 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), 
         from quanze.api.describe import store_summary
 
         with _store(request) as store:
-            return JSON(store_summary(store))
+            return JSON({**store_summary(store), "store": public_url(store.url)})
 
     @app.get("/view", summary="交互式图谱视图（HTML，离线可用）/ an interactive graph view (HTML, works offline)",
              response_class=HTMLResponse, responses={200: {"content": {"text/html": {}}}})

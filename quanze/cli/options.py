@@ -23,6 +23,13 @@ def as_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="输出 JSON / print JSON instead of text")
 
 
+def json_or_xlsx(p: argparse.ArgumentParser) -> None:
+    """``--json`` or ``--xlsx FILE`` (one of them): what ``emit_or_export`` reads."""
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    out.add_argument("--xlsx", metavar="FILE", help="导出 Excel / export an Excel workbook")
+
+
 def as_of(p: argparse.ArgumentParser, help_zh: str = "日期（默认今天）", help_en: str = "date (default today)") -> None:
     p.add_argument("--as-of", metavar="DATE", help=f"{help_zh}，如 2025-06-01、2025年6月1日 / {help_en}, e.g. "
                                                    "2025-06-01")
@@ -73,6 +80,16 @@ def search_files(args: argparse.Namespace) -> dict[str, list[Path]]:
 def reading(args: argparse.Namespace) -> Store:
     """The store a command reads: it must exist (``quanze demo`` or ``quanze ingest`` make one)."""
     return open_store(args.store, create=False)
+
+
+def emit_or_export(args: argparse.Namespace, data: Any, text: Callable[[Any], str],
+                   write_xlsx: Callable[[Any, str], Path]) -> None:
+    """The answer as ``emit`` prints it, or with ``--xlsx FILE`` written there (the library's writer) and said."""
+    if getattr(args, "xlsx", None):
+        path = write_xlsx(data, args.xlsx)
+        print(f"已导出到 {path} / exported to {path}")
+    else:
+        emit(args, data, text)
 
 
 def emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str]) -> None:

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--public-read", action=argparse.BooleanOptionalAction, default=None,
                    help="不登录也能阅读（默认：监听 127.0.0.1 时可以，监听其他地址时不可以）/ reading without an account "
                         "(default: yes on 127.0.0.1, no on any other address)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="除本机名称外还接受的主机名（可重复；防 DNS 重绑定，另见 QUANZE_ALLOWED_HOSTS）/ a host name to "
+                        "accept besides the loopback names (repeatable; against DNS rebinding)")
     options.tickets(p)
     state_option(p)
     p.set_defaults(run=run)
@@ -49,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
                   f"建立），除非加 --public-read。\nwarning: listening on {args.host}, the workbench and the API are "
                   f"reachable from the network; reading needs an account (quanze users add makes one) unless "
                   f"--public-read.", file=sys.stderr)
+    hosts = [*args.allow_host, *([] if args.host in ("0.0.0.0", "::") else [args.host])]
     app = create_app(args.store, [Path(f) for f in args.tickets], state=args.state, public_read=public_read,
-                     warm=True)
+                     warm=True, allowed_hosts=hosts)
     uvicorn.run(app, host=args.host, port=args.port)
     return 0
