@@ -215,19 +215,20 @@ def test_a_replaced_list_shows_what_it_asserted_and_its_versions_link_each_other
 
 # --- every new page: offline, escaped, its headers, on both stores ---------------------------------------------------
 
+AUDIT_PAGES = ["/audit", "/audit?rule=dormant-delegation&in=青岚县&as_of=2025-06-01"]
 BROWSE_PAGES = ["/agency/990701/青岚县农业农村局", "/agency/990701004/综合行政执法大队", "/matter/code:990101001000",
                 "/matter/code:990101001000?in=柏溪镇"]
 
 
 def test_the_new_pages_are_offline_escaped_html_under_the_pages_policy(web, demo_reader):
-    paths = BROWSE_PAGES + [list_url(delegation_list(demo_reader)["id"])]
+    paths = BROWSE_PAGES + [list_url(delegation_list(demo_reader)["id"])] + AUDIT_PAGES
     for path in paths:
         r = web.get(path, headers={"accept": "text/html"})
         assert r.status_code == 200, path
         csp = r.headers["content-security-policy"]
         assert re.search(r"script-src ([^;]*)", csp).group(1).strip() == "'self'" and "default-src 'none'" in csp
-        for attrs in SCRIPT.findall(r.text):
-            assert re.search(r'src="/static/[^"]+\.js"', attrs), attrs
+        for attrs in SCRIPT.findall(r.text):  # scripts from the application's files; data a browser never runs
+            assert re.search(r'src="/static/[^"]+\.js"', attrs) or 'type="application/json"' in attrs, attrs
         assert not re.search(r'(?:src|href|action)="(?:https?:)?//', r.text), path
         for label in re.findall(r"<label[^>]*>(.*?)</label>", r.text, re.S):
             assert re.search(r"[\u4e00-\u9fff]", label) and re.search(r"[A-Za-z]", label), label
@@ -243,10 +244,16 @@ def test_a_hostile_name_is_shown_as_text_on_every_page_that_names_it(make_web, f
                     + "\",派驻机构,城关镇,青岚县市场监督管理局,派驻\n", encoding="utf-8")
     assert ingest_paths([tiny], full_demo_store, region="青岚县").ok
     evil = next(a for a in full_demo_store.nodes("Agency") if a["name"] == EVIL)
+    unknown = EVIL.replace("pwned=1", "pwned=2")  # a list row naming a body nobody has: the audit's dangling reference
+    named = tmp_path / "named.csv"
+    named.write_text("序号,履职事项,类别,依据,责任主体\n1,新增的一项基本职责,党的建设,,\"" + unknown.replace('"', '""')
+                     + "\"\n", encoding="utf-8")
+    assert ingest_paths([named], full_demo_store, kind="basic", region="城关镇", supplement=True).ok
     web = make_web(full_demo_store.url)
-    for path in (agency_url(evil["id"]), "/agency/990701/青岚县市场监督管理局", list_url(evil["list_id"])):
+    for path in (agency_url(evil["id"]), "/agency/990701/青岚县市场监督管理局", list_url(evil["list_id"]),
+                 "/audit?in=城关镇"):
         html = page_text(web, path)
-        assert EVIL not in html and "&lt;img src=x onerror=" in html, path
+        assert EVIL not in html and unknown not in html and "&lt;img src=x onerror=" in html, path
 
 
 def test_the_new_pages_show_the_same_on_neo4j(neo4j_store, demo_reader, demo_url, make_web):
@@ -255,7 +262,75 @@ def test_the_new_pages_show_the_same_on_neo4j(neo4j_store, demo_reader, demo_url
     copy_store(demo_reader, neo4j_store)
     embedded, graph = make_web(demo_url), make_web(neo4j_store.url)
     strip = re.compile(r'name="csrf" value="[^"]+"')
-    for path in BROWSE_PAGES + [list_url(delegation_list(demo_reader)["id"])]:
-        a, b = embedded.get(path), graph.get(path)
+    for path in BROWSE_PAGES + [list_url(delegation_list(demo_reader)["id"])] + AUDIT_PAGES:
+        a, b = (web.get(path, headers={"accept": "text/html"}) for web in (embedded, graph))
         assert a.status_code == b.status_code == 200, path
         assert strip.sub("", a.text) == strip.sub("", b.text), path
+
+
+# --- the audit dashboard ------------------------------------------------------------------------------------------
+
+def chart_data(html: str, name: str) -> dict:
+    import json
+
+    raw = re.search(rf'<script type="application/json" id="{name}-chart-data">(.*?)</script>', html, re.S).group(1)
+    return json.loads(raw)
+
+
+def test_the_audit_dashboard_groups_repeated_findings_and_charts_what_the_audit_found(web, demo_reader):
+    from quanze.api.audit import run_audit
+
+    report = run_audit(demo_reader, as_of="2025-06-01")
+    html = page_text(web, "/audit", as_of="2025-06-01")
+    text = squeeze(html)
+    assert f"共 {len(report.findings)} 项发现" in text
+    # one group for the 24 dormant townships, not 24 lines; every one of its findings behind it as evidence
+    section = html.split('id="rule-dormant-delegation"')[1].split("<h3")[0]
+    assert section.count('<li class="sev-') == 1 and "dormant-delegation × 24 townships" in section
+    assert section.count('<div class="finding">') == 20 and "还有 4 条" in section  # 20 a group, then "more"
+    assert len(report.of("dormant-delegation")) == 24
+    more = re.search(r'href="(/audit\?[^"#]*limit=200[^"#]*)#rule-dormant-delegation"', section).group(1)
+    assert page_text(web, more.replace("&amp;", "&")).split('id="rule-dormant-delegation"')[1].split("<h3")[0] \
+        .count('<div class="finding">') == 24
+    # the charts' data are the audit's counts, by rule and severity, and by township
+    data = chart_data(html, "audit")
+    assert {r["rule"]: sum(r["by_severity"].values()) for r in data["by_rule"]} == \
+        {r["rule"]: r["found"] for r in report.rules}
+    counts = {}
+    for f in report.findings:
+        code = str(f.region["code"])
+        for t in set(f.townships or ([code] if len(code) == 9 else [])):
+            counts[t] = counts.get(t, 0) + 1
+    assert {t["code"]: t["count"] for t in data["by_township"]} == counts
+    town = data["by_township"][0]
+    assert town["name"] == demo_reader.node("Region", town["code"])["name"]  # by name, never a bare code
+    assert f'<a href="/township/{town["code"]}">{town["name"]}</a>' in html
+    # drill-down: a finding's evidence rows, linked to their lists
+    first = report.findings[0]
+    assert f'href="{list_url(first.sources[0]["list"])}"' in html
+    assert '<script src="/static/vendor/echarts/echarts.min.js"></script>' in html
+    assert web.get("/static/vendor/echarts/echarts.min.js").status_code == 200
+    assert web.get("/static/web/charts.js").status_code == 200
+
+
+def test_the_audit_filters_are_the_libraries_and_the_same_address_still_answers_json(web, demo_reader):
+    from quanze.api.audit import run_audit
+
+    expected = run_audit(demo_reader, rules=["cannot-undertake"], region="漆园乡", as_of="2025-06-01")
+    html = page_text(web, "/audit", rule="cannot-undertake", **{"in": "漆园乡"}, as_of="2025-06-01")
+    assert html.count('<div class="finding">') == len(expected.findings) == 1
+    assert expected.findings[0].message_zh in html
+    assert '<option value="cannot-undertake" selected>' in html
+    # the downloads carry the same filters, and the API's downloads answer them
+    xlsx = re.search(r'href="(/audit\.xlsx\?[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "rule=cannot-undertake" in xlsx and "as_of=2025-06-01" in xlsx
+    r = web.get(xlsx)
+    assert r.status_code == 200 and r.content.startswith(b"PK")
+    csv_text = web.get(xlsx.replace("/audit.xlsx", "/audit.csv")).content.decode("utf-8-sig")
+    assert expected.findings[0].message_zh in csv_text and len(csv_text.strip().splitlines()) == 2
+    # JSON to whoever does not ask for a page: the API's answer, with the groups
+    data = web.get("/audit", params={"rule": "dormant-delegation"}).json()
+    assert len(data["findings"]) == 24 and data["groups"][0]["count"] == 24
+    bad = page_text(web, "/audit", 400, severity="bad")
+    assert "未知的严重程度" in bad and "<html" in bad
+    assert web.get("/audit", params={"severity": "bad"}).json()["error"]["code"] == "bad-parameter"

@@ -12,6 +12,7 @@ Modules::
     ask.py       问 Ask: /, POST /confirm, /ask/suggest
     township.py  乡镇 Townships: /township, /township/{code}
     browse.py    浏览 Browse: /agency/{id}, /matter/{id}, /list/{id}
+    audit.py     审计 Audit: /audit (a browser's; the JSON API answers the same address to everything else)
     account.py   /login, /logout, /admin/log, /admin/users
     docs.py      /docs (Swagger UI) and /redoc, offline
     templates/   base.html (every page extends it), one template per page, macros.html
@@ -68,9 +69,9 @@ from quanze.graph.store import Store
 
 def register_all(app: FastAPI, site: Site) -> None:
     """Every page, in the order their routes are tried."""
-    from quanze.api.web import account, ask, browse, docs, township
+    from quanze.api.web import account, ask, audit, browse, docs, township
 
-    for module in (ask, township, browse, account, docs):
+    for module in (ask, township, browse, audit, account, docs):
         module.register(app, site)
 
 

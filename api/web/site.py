@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader
+from starlette.routing import Match
+from starlette.types import Scope
 
 from quanze import __version__
 from quanze.api.resolve import role_label as handler_role_label
@@ -60,6 +63,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("/", "问", "Ask"),
     NavItem("/township", "乡镇", "Townships"),
+    NavItem("/audit", "审计", "Audit"),
     NavItem("/docs", "接口文档", "API docs"),
     NavItem("/admin/log", "写入日志", "Write log", "admin"),
     NavItem("/admin/users", "账号", "Accounts", "admin"),
@@ -70,6 +74,37 @@ def page(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a route as a page: errors and refusals are answered in HTML, a sign-in is asked for by a redirect."""
     fn.page = True  # type: ignore[attr-defined]
     return fn
+
+
+def _wants_html(scope: Scope) -> bool:
+    accept = dict(scope.get("headers") or []).get(b"accept", b"")
+    return b"text/html" in accept
+
+
+class BrowserRoute(APIRoute):
+    """A page at the address of a JSON API route (``/audit``, ``/capacity``, ``/path``): it answers a browser's
+    request (``Accept: text/html``) and lets every other request fall through to the JSON route of the same path."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match != Match.NONE and not _wants_html(scope):
+            return Match.NONE, {}
+        return match, child
+
+
+def browser_page(app: FastAPI, path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a page (a GET, marked ``@page``) at a path the JSON API also answers; register it before the JSON
+    route (``mount`` runs before ``create_app`` declares the API's routes)::
+
+        @browser_page(app, "/audit")
+        @page
+        def audit_page(request: Request, ...) -> Response: ...
+    """
+    def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
+        app.router.add_api_route(path, fn, methods=["GET"], response_class=HTMLResponse, include_in_schema=False,
+                                 route_class_override=BrowserRoute)
+        return fn
+    return declare
 
 
 class Site:
@@ -242,5 +277,5 @@ def source_line(source: dict[str, Any]) -> str:
     return text + (f" 第{source['row']}行 row {source['row']}" if source.get("row") else "")
 
 
-__all__ = ["agency_url", "list_url", "matter_url", "CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
+__all__ = ["BrowserRoute", "browser_page", "agency_url", "list_url", "matter_url", "CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
            "VISITOR_COOKIE", "form", "local_path", "page", "redirect"]
