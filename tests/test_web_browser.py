@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 import pytest
 
 from quanze.api.who import who
-from quanze.tests.web import (PASSWORDS, SCREENSHOT_QUESTION, add_accounts, settled, sign_in_page,
-                              take_screenshots)
+from quanze.tests.web import (CHARTS, PASSWORDS, SCREENSHOT_QUESTION, add_accounts, charts_drawn, painted_pixels,
+                              settled, sign_in_page, take_screenshots)
 
 CLARIFIED = SCREENSHOT_QUESTION  # 楼下饭馆油烟太大 in 城关镇: two leads close together, so the answer asks
 EVIL = '<img src=x onerror="document.documentElement.dataset.pwned=1">'
@@ -218,7 +218,23 @@ def test_the_ask_page_works_with_the_keyboard_alone(browser_page, live, demo_rea
 def test_the_screenshots_of_the_ask_and_township_pages_are_taken(browser_page, live, tmp_path, by_meaning):
     # what scripts/screenshots.py does for the README, into a folder of the test's own
     shots = take_screenshots(browser_page, live.url, tmp_path / "shots", ("editor", PASSWORDS["editor"]))
-    assert [s.name for s in shots] == ["ask.png", "township.png", "township-graph.png"]
+    assert [s.name for s in shots] == ["ask.png", "township.png", "township-graph.png", "audit.png"]
     for shot in shots:
         data = shot.read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 20_000, shot
+
+
+def test_the_audit_dashboards_charts_draw(browser_page, live):
+    page = browser_page
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(f"{live.url}/audit?as_of=2025-06-01")
+    settled(page)
+    charts_drawn(page)
+    for chart in CHARTS:  # a canvas with something on it, not an empty box
+        box = page.locator(f"{chart} canvas").bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 200, chart
+        assert painted_pixels(page, chart) > 5_000, chart
+    assert problems == []  # the vendored ECharts runs under the pages' policy: nothing blocked, no script error
