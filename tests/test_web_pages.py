@@ -334,3 +334,116 @@ def test_the_audit_filters_are_the_libraries_and_the_same_address_still_answers_
     bad = page_text(web, "/audit", 400, severity="bad")
     assert "未知的严重程度" in bad and "<html" in bad
     assert web.get("/audit", params={"severity": "bad"}).json()["error"]["code"] == "bad-parameter"
+
+
+# --- the upload page ----------------------------------------------------------------------------------------------
+
+SMALLER = "序号,履职事项,类别,依据,责任主体\n1,新增的一项基本职责,党的建设,,党政办公室\n"
+
+
+def basic_list_of(store) -> tuple[dict, str]:
+    """The first township basic list of the demo and its township's name."""
+    old = sorted((s for s in store.nodes("SourceList", kind="basic") if s["status"] == "current"),
+                 key=lambda s: s["id"])[0]
+    return old, store.node("Region", old["region"])["name"]
+
+
+def upload(web, files: dict[str, bytes], token_from: str = "/upload", status: int = 200, **fields):
+    data = {"csrf": web.token(token_from), **fields}
+    r = web.post("/upload", data=data, files=[("files", (name, body)) for name, body in files.items()],
+                 headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == status, (r.status_code, squeeze(r.text)[-1500:])
+    return r.text
+
+
+def store_state(store) -> tuple:
+    return (sorted((s["id"], s["status"]) for s in store.nodes("SourceList")), len(store.rels("LEADS")))
+
+
+def test_only_an_editor_may_upload(make_web, full_demo_store):
+    web = make_web(full_demo_store.url)
+    r = web.get("/upload", headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")  # not signed in: the login page
+    web.sign_in("reader")
+    assert web.get("/upload", headers={"accept": "text/html"}).status_code == 403
+    before = store_state(full_demo_store)
+    upload(web, {"a.csv": SMALLER.encode()}, token_from="/", status=403)  # a reader's POST, with its token
+    assert store_state(full_demo_store) == before
+    assert '/upload"' not in web.get("/", headers={"accept": "text/html"}).text  # not in a reader's navigation
+    assert any(line["action"] == "upload" and line["result"].startswith("refused")
+               for line in web.site.state.log_lines())
+
+
+def test_an_upload_without_its_form_token_is_refused(make_web, full_demo_store):
+    web = make_web(full_demo_store.url)
+    web.sign_in("editor")
+    before = store_state(full_demo_store)
+    r = web.post("/upload", data={"action": "preview"}, files=[("files", ("a.csv", SMALLER.encode()))],
+                 headers={"accept": "text/html"})
+    assert r.status_code == 403 and "表单缺少本页的校验码" in r.text
+    r = web.post("/upload", data={"csrf": "0" * 64}, files=[("files", ("a.csv", SMALLER.encode()))])
+    assert r.status_code == 403
+    assert store_state(full_demo_store) == before
+
+
+def test_an_upload_that_drops_duties_shows_them_writes_nothing_and_loads_only_when_confirmed(make_web,
+                                                                                           full_demo_store):
+    old, town = basic_list_of(full_demo_store)
+    rows = full_demo_store.rels("LEADS", list_id=old["id"])
+    web = make_web(full_demo_store.url)
+    web.sign_in("editor")
+    assert 'href="/upload"' in web.get("/", headers={"accept": "text/html"}).text
+    before = store_state(full_demo_store)
+    given = {"kind": "basic", "region": town, "version": "2099年版"}
+    html = upload(web, {"newer.csv": SMALLER.encode()}, action="preview", **given)
+    text = squeeze(html)
+    assert store_state(full_demo_store) == before  # the preview wrote nothing
+    removes = int(re.search(r'<strong id="removes">(\d+)</strong>', html).group(1))
+    orphans = int(re.search(r'<strong id="orphans">(\d+)</strong>', html).group(1))
+    assert removes >= len(rows) - 1 > 0 and orphans > 0
+    assert "替换现行版本" in text and f'href="{list_url(old["id"])}"' in html
+    assert "将无人牵头的职责" in text and 'name="confirm" type="checkbox"' in html
+    gone = rows[0]
+    assert full_demo_store.node("Matter", gone.target)["name"] in text  # a duty it drops, by name
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', html).group(1)
+    # loading without ticking the box: refused, nothing written
+    html = upload(web, {"newer.csv": SMALLER.encode()}, status=409, action="load", fingerprint=fingerprint, **given)
+    assert "需要勾选确认" in html and store_state(full_demo_store) == before
+    # other files than those previewed: refused, nothing written
+    other = SMALLER.replace("新增的一项基本职责", "另一项").encode()
+    html = upload(web, {"newer.csv": other}, status=409, action="load", fingerprint=fingerprint, confirm="yes",
+                  **given)
+    assert "自预览以来有变化" in html and store_state(full_demo_store) == before
+    # the same files, confirmed: loaded
+    html = upload(web, {"newer.csv": SMALLER.encode()}, action="load", fingerprint=fingerprint, confirm="yes",
+                  **given)
+    assert "已装载" in html
+    assert full_demo_store.node("SourceList", old["id"])["status"] == "replaced"
+    assert store_state(full_demo_store) != before
+    log = web.site.state.log_lines()
+    assert [line["action"] for line in log[:4]] == ["upload", "upload", "upload", "upload-preview"]
+    assert log[0]["result"] == "ok" and log[0]["detail"]["files"][0]["name"] == "newer.csv"
+    assert log[1]["result"] == "refused: changed" and log[2]["result"] == "refused: unconfirmed"
+
+
+def test_an_upload_with_problems_is_located_and_cannot_be_loaded(make_web, full_demo_store):
+    web = make_web(full_demo_store.url)
+    web.sign_in("editor")
+    before = store_state(full_demo_store)
+    html = upload(web, {"broken.csv": "甲,乙\n1,2\n".encode(), "<img src=x onerror=alert(1)>.csv": b"\xff\xfe\x00"},
+                  action="preview")
+    assert store_state(full_demo_store) == before
+    assert "有文件不能装载" in html and 'id="do-load"' not in html
+    assert "<img src=x onerror=alert(1)>" not in html and "&lt;img src=x onerror=alert(1)&gt;.csv" in html
+    assert 'class="level-error"' in html
+
+
+def test_an_upload_over_its_size_cap_is_refused_unread(make_web, full_demo_store, monkeypatch):
+    from quanze.api.web import site
+
+    monkeypatch.setitem(site.UPLOAD_FORMS, "/upload", 100_000)
+    web = make_web(full_demo_store.url)
+    web.sign_in("editor")
+    before = store_state(full_demo_store)
+    html = upload(web, {"big.csv": SMALLER.encode() * 2_000}, status=400, action="preview")
+    assert "表单过大" in html and store_state(full_demo_store) == before

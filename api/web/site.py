@@ -40,7 +40,10 @@ VISITOR_COOKIE = "quanze_visitor"  # before signing in: the login form's token i
 TOWNSHIP_COOKIE = "quanze_in"  # the ask page remembers the last township asked about
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-MAX_FORM_BYTES = 64 * 1024  # a form of the pages: a few fields (uploads will need their own limit)
+MAX_FORM_BYTES = 64 * 1024  # a form of the pages: a few fields
+# the forms that carry files (multipart), and how large each request may be: the upload page's files together, as
+# large as the ingest takes one file (ingest/limits.py's MAX_FILE_BYTES), with room for the form's other fields
+UPLOAD_FORMS: dict[str, int] = {"/upload": 50 * 2**20 + MAX_FORM_BYTES}
 
 # Content-Security-Policy of the pages: scripts and styles from this application only, nothing from elsewhere, no
 # in-line script; a page may frame another page of the application (the township's graph view) and nobody else may
@@ -64,6 +67,7 @@ NAV: list[NavItem] = [
     NavItem("/", "问", "Ask"),
     NavItem("/township", "乡镇", "Townships"),
     NavItem("/audit", "审计", "Audit"),
+    NavItem("/upload", "上传", "Upload", "editor"),
     NavItem("/docs", "接口文档", "API docs"),
     NavItem("/admin/log", "写入日志", "Write log", "admin"),
     NavItem("/admin/users", "账号", "Accounts", "admin"),
@@ -277,5 +281,5 @@ def source_line(source: dict[str, Any]) -> str:
     return text + (f" 第{source['row']}行 row {source['row']}" if source.get("row") else "")
 
 
-__all__ = ["BrowserRoute", "browser_page", "agency_url", "list_url", "matter_url", "CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
+__all__ = ["UPLOAD_FORMS", "BrowserRoute", "browser_page", "agency_url", "list_url", "matter_url", "CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
            "VISITOR_COOKIE", "form", "local_path", "page", "redirect"]
