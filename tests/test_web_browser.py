@@ -115,7 +115,7 @@ def test_no_page_asks_anything_of_another_host_and_every_page_works(browser_page
     page.on("pageerror", lambda e: problems.append(str(e)))
     sign_in_page(page, live.url, "admin", PASSWORDS["admin"])
     for path in (f"/?{urlencode({'q': CLARIFIED[0], 'in': CLARIFIED[1]})}", "/township", "/admin/log",
-                 "/admin/users"):
+                 "/admin/users", "/audit", "/upload", "/agency/990701/青岚县农业农村局", "/matter/code:990101001000"):
         page.goto(live.url + path)
         settled(page)
     page.goto(f"{live.url}/township/990701001")
@@ -238,3 +238,32 @@ def test_the_audit_dashboards_charts_draw(browser_page, live):
         assert box and box["width"] > 200 and box["height"] > 200, chart
         assert painted_pixels(page, chart) > 5_000, chart
     assert problems == []  # the vendored ECharts runs under the pages' policy: nothing blocked, no script error
+
+
+def test_an_upload_preview_shows_the_duties_it_would_drop_before_anything_is_written(browser_page, served,
+                                                                                  full_demo_store, tmp_path):
+    old = sorted((s for s in full_demo_store.nodes("SourceList", kind="basic") if s["status"] == "current"),
+                 key=lambda s: s["id"])[0]
+    town = full_demo_store.node("Region", old["region"])["name"]
+    before = (len(full_demo_store.rels("LEADS")), full_demo_store.node("SourceList", old["id"])["status"])
+    live = serve_store(full_demo_store.url, served, tmp_path)
+    page = browser_page
+    sign_in_page(page, live.url, "reader", PASSWORDS["reader"])
+    assert page.goto(f"{live.url}/upload").status == 403  # a reader cannot upload
+    with page.expect_navigation():
+        page.click("header form button")  # sign out
+    sign_in_page(page, live.url, "editor", PASSWORDS["editor"])
+    page.goto(f"{live.url}/upload")
+    page.set_input_files("#files", files=[{"name": "newer.csv", "mimeType": "text/csv", "buffer": (
+        "序号,履职事项,类别,依据,责任主体\n1,新增的一项基本职责,党的建设,,党政办公室\n").encode("utf-8")}])
+    page.click("details.given summary")
+    page.fill("#kind", "basic")
+    page.fill("#region", town)
+    page.fill("#version", "2099年版")
+    with page.expect_navigation():
+        page.click("#do-preview")
+    assert int(page.inner_text("#orphans")) > 0 and int(page.inner_text("#removes")) > 0
+    dropped = page.locator("details.change-orphans li")
+    assert dropped.count() > 0 and page.locator("details.change-orphans").get_attribute("open") is not None
+    assert page.locator("#confirm").is_visible()  # the load asks for an explicit confirmation
+    assert (len(full_demo_store.rels("LEADS")), full_demo_store.node("SourceList", old["id"])["status"]) == before
