@@ -447,3 +447,24 @@ def test_an_upload_over_its_size_cap_is_refused_unread(make_web, full_demo_store
     before = store_state(full_demo_store)
     html = upload(web, {"big.csv": SMALLER.encode() * 2_000}, status=400, action="preview")
     assert "表单过大" in html and store_state(full_demo_store) == before
+
+
+def test_two_versions_of_a_list_are_compared_from_the_list_page(make_web, full_demo_store, tmp_path):
+    from quanze.api.diff import diff_lists
+    from quanze.ingest.pipeline import ingest_paths
+
+    old, town = basic_list_of(full_demo_store)
+    newer = tmp_path / "newer.csv"
+    newer.write_text(SMALLER, encoding="utf-8")
+    assert ingest_paths([newer], full_demo_store, kind="basic", region=town, version="2099年版", replace=True).ok
+    new_id = full_demo_store.node("SourceList", old["id"])["replaced_by"]
+    web = make_web(full_demo_store.url)
+    html = page_text(web, list_url(old["id"]))
+    link = re.search(r'href="(/diff\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    page = page_text(web, link)
+    expected = diff_lists(full_demo_store, old["id"], new_id)
+    removed = expected["changes"]["matters_removed"]
+    assert removed and f"删除事项 matters removed ：{len(removed)}" in squeeze(page)
+    assert removed[0]["matter"]["name"] in page and "新增的一项基本职责" in page
+    assert page_text(web, "/diff", 400, **{"from": old["id"]})
+    assert "没有编号为" in page_text(web, "/diff", 404, **{"from": old["id"], "to": "no-such-list"})
