@@ -115,7 +115,7 @@ def test_no_page_asks_anything_of_another_host_and_every_page_works(browser_page
     page.on("pageerror", lambda e: problems.append(str(e)))
     sign_in_page(page, live.url, "admin", PASSWORDS["admin"])
     for path in (f"/?{urlencode({'q': CLARIFIED[0], 'in': CLARIFIED[1]})}", "/township", "/admin/log",
-                 "/admin/users", "/audit", "/upload", "/agency/990701/青岚县农业农村局", "/matter/code:990101001000"):
+                 "/admin/users", "/audit", "/capacity", "/upload", "/agency/990701/青岚县农业农村局", "/matter/code:990101001000"):
         page.goto(live.url + path)
         settled(page)
     page.goto(f"{live.url}/township/990701001")
@@ -236,6 +236,12 @@ def test_the_audit_dashboards_charts_draw(browser_page, live):
     for chart in CHARTS:  # a canvas with something on it, not an empty box
         box = page.locator(f"{chart} canvas").bounding_box()
         assert box and box["width"] > 200 and box["height"] > 200, chart
+        assert painted_pixels(page, chart) > 5_000, chart
+    page.goto(f"{live.url}/capacity?as_of=2025-06-01")
+    settled(page)
+    capacity = ("#chart-capacity", "#chart-cooperation")
+    charts_drawn(page, capacity)
+    for chart in capacity:
         assert painted_pixels(page, chart) > 5_000, chart
     assert problems == []  # the vendored ECharts runs under the pages' policy: nothing blocked, no script error
 

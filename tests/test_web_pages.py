@@ -215,7 +215,8 @@ def test_a_replaced_list_shows_what_it_asserted_and_its_versions_link_each_other
 
 # --- every new page: offline, escaped, its headers, on both stores ---------------------------------------------------
 
-AUDIT_PAGES = ["/audit", "/audit?rule=dormant-delegation&in=青岚县&as_of=2025-06-01"]
+AUDIT_PAGES = ["/audit", "/audit?rule=dormant-delegation&in=青岚县&as_of=2025-06-01", "/capacity",
+               "/capacity?in=城关镇"]
 BROWSE_PAGES = ["/agency/990701/青岚县农业农村局", "/agency/990701004/综合行政执法大队", "/matter/code:990101001000",
                 "/matter/code:990101001000?in=柏溪镇"]
 
@@ -468,3 +469,46 @@ def test_two_versions_of_a_list_are_compared_from_the_list_page(make_web, full_d
     assert removed[0]["matter"]["name"] in page and "新增的一项基本职责" in page
     assert page_text(web, "/diff", 400, **{"from": old["id"]})
     assert "没有编号为" in page_text(web, "/diff", 404, **{"from": old["id"], "to": "no-such-list"})
+
+
+# --- the capacity page --------------------------------------------------------------------------------------------
+
+def test_the_capacity_page_shows_capacity_reports_figures_with_charts_and_downloads(web, demo_reader):
+    from openpyxl import load_workbook
+
+    from quanze.api.audit import capacity_report
+
+    report = capacity_report(demo_reader, None, as_of="2025-06-01")
+    html = page_text(web, "/capacity", as_of="2025-06-01")
+    town = max(report["townships"], key=lambda t: t["delegated_items"])
+    row = re.search(rf'<tr><th scope="row"><a href="/township/{town["code"]}">{town["name"]}</a></th>(.*?)</tr>',
+                    html, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", row)[:3] == [str(town["delegated_items"]), str(town["certified_enforcers"]),
+                                                        str(town["cases_on_delegated"])]
+    data = chart_data(html, "capacity")
+    assert data["townships"][0]["code"] == town["code"] and data["median"] == report["cooperation"][0]["median"]
+    assert {t["code"]: t["count"] for t in data["cooperation"]} == \
+        {t["code"]: t["items"] for t in report["cooperation"][0]["townships"]}
+    assert f"中位数 <span class=\"en\">median</span> {report['cooperation'][0]['median']}" in html
+    short = page_text(web, "/capacity", limit="3")
+    section = short.split('id="townships"')[1].split("</section>")[0]
+    assert section.count('<tr><th scope="row"><a href="/township/') == 3 and "显示更多" in section
+    xlsx = re.search(r'href="(/capacity\.xlsx\?[^"]*)"', html).group(1).replace("&amp;", "&")
+    r = web.get(xlsx)
+    assert r.status_code == 200
+    import io
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["承接能力", "编制", "配合负担"]
+    assert wb["承接能力"].max_row == len(report["townships"]) + 1
+    csv_text = web.get(xlsx.replace("/capacity.xlsx", "/capacity.csv")).content.decode("utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == len(report["townships"]) + 1 and town["name"] in csv_text
+    assert web.get("/capacity", params={"as_of": "2025-06-01"}).json()["totals"] == report["totals"]
+
+
+def test_capacity_exports_neutralise_formulas():
+    from quanze.api.audit.export import capacity_tables
+
+    report = {"townships": [{"code": "990701001", "name": "=HYPERLINK(\"x\")", "delegated_items": 1}],
+              "staffing": [], "cooperation": []}
+    (_, _, rows), *_ = capacity_tables(report)
+    assert rows[0][1] == "'=HYPERLINK(\"x\")"

@@ -13,6 +13,7 @@ Modules::
     township.py  乡镇 Townships: /township, /township/{code}
     browse.py    浏览 Browse: /agency/{id}, /matter/{id}, /list/{id}
     audit.py     审计 Audit: /audit (a browser's; the JSON API answers the same address to everything else)
+    capacity.py  承接能力 Capacity: /capacity (a browser's, as /audit)
     upload.py    上传 Upload: /upload (editors): a dry run per file with its change report, then the load
     account.py   /login, /logout, /admin/log, /admin/users
     docs.py      /docs (Swagger UI) and /redoc, offline
@@ -70,9 +71,9 @@ from quanze.graph.store import Store
 
 def register_all(app: FastAPI, site: Site) -> None:
     """Every page, in the order their routes are tried."""
-    from quanze.api.web import account, ask, audit, browse, docs, township, upload
+    from quanze.api.web import account, ask, audit, browse, capacity, docs, township, upload
 
-    for module in (ask, township, browse, audit, upload, account, docs):
+    for module in (ask, township, browse, audit, capacity, upload, account, docs):
         module.register(app, site)
 
 

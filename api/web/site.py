@@ -67,6 +67,7 @@ NAV: list[NavItem] = [
     NavItem("/", "问", "Ask"),
     NavItem("/township", "乡镇", "Townships"),
     NavItem("/audit", "审计", "Audit"),
+    NavItem("/capacity", "承接能力", "Capacity"),
     NavItem("/upload", "上传", "Upload", "editor"),
     NavItem("/docs", "接口文档", "API docs"),
     NavItem("/admin/log", "写入日志", "Write log", "admin"),
