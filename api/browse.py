@@ -282,5 +282,37 @@ def list_versions(store: Store, record: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["AGENCY_ROLES", "DEFAULT_ROWS", "agency_report", "list_report", "list_versions", "matter_report",
+__all__ = ["AGENCY_ROLES", "DEFAULT_ROWS", "agency_report", "path_report", "list_report", "list_versions", "matter_report",
            "rows_limit"]
+
+
+def path_report(store: Store, source: str, target: str, within: str | None = None) -> dict[str, Any]:
+    """``api.paths.find_paths`` as the path page lists it: every node named as answers name it (an agency by its
+    label, a region by its name), every step with its relation in both languages, its direction, its region by name
+    and the row it comes from. The values typed are read by ``find_paths`` (``api.inputs``)."""
+    from quanze.api.paths import find_paths
+
+    found = find_paths(store, source, target, within=within, all_shortest=True)
+    resolver = Resolver(store)
+    titles: dict[str, str | None] = {}
+
+    def named(node: dict[str, Any]) -> dict[str, Any]:
+        if node.get("label") == "Agency":
+            return {**node, "kind": "agency", "agency": resolver.agency(node["id"])}
+        if node.get("label") == "Region":
+            return {**node, "kind": "region", "region": _region(resolver, node["id"])}
+        return {**node, "kind": str(node.get("label") or "").lower()}
+
+    paths = []
+    for p in found["paths"]:
+        nodes = {n["id"]: named(n) for n in p["nodes"]}
+        steps = []
+        for s in p["steps"]:
+            kind = SCHEMA.relation(s["type"])
+            if s.get("list") and s["list"] not in titles:
+                titles[s["list"]] = (store.node("SourceList", s["list"]) or {}).get("title")
+            steps.append({**s, "zh": kind.label_zh, "en": kind.label_en, "source": nodes.get(s["from"]),
+                          "target": nodes.get(s["to"]), "where": _region(resolver, s.get("region")),
+                          "list_title": titles.get(s.get("list"))})
+        paths.append({"hops": p["hops"], "nodes": [nodes[n["id"]] for n in p["nodes"]], "steps": steps})
+    return {**found, "from": named(found["from"]), "to": named(found["to"]), "paths": paths}

@@ -273,3 +273,19 @@ def test_an_upload_preview_shows_the_duties_it_would_drop_before_anything_is_wri
     assert dropped.count() > 0 and page.locator("details.change-orphans").get_attribute("open") is not None
     assert page.locator("#confirm").is_visible()  # the load asks for an explicit confirmation
     assert (len(full_demo_store.rels("LEADS")), full_demo_store.node("SourceList", old["id"])["status"]) == before
+
+
+def test_the_path_page_suggests_as_one_types_and_its_graph_view_finishes_its_layout(browser_page, live):
+    page = browser_page
+    page.goto(f"{live.url}/path")
+    page.fill("#from", "城关镇综合")
+    page.locator("#from-options option").first.wait_for(state="attached")
+    assert "城关镇综合行政执法大队" in page.eval_on_selector_all("#from-options option", "os => os.map(o => o.value)")
+    page.fill("#from", "城关镇综合行政执法大队")
+    page.fill("#to", "青岚县市场监督管理局")
+    with page.expect_navigation():
+        page.click("form.filters button")
+    assert page.locator("ol.path").count() >= 1
+    page.locator("iframe.graph").scroll_into_view_if_needed()
+    view = page.frame_locator("iframe.graph")
+    view.locator("body[data-stabilized='true']").wait_for(state="attached", timeout=120_000)  # laid out, fitted

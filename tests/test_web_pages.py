@@ -216,7 +216,7 @@ def test_a_replaced_list_shows_what_it_asserted_and_its_versions_link_each_other
 # --- every new page: offline, escaped, its headers, on both stores ---------------------------------------------------
 
 AUDIT_PAGES = ["/audit", "/audit?rule=dormant-delegation&in=青岚县&as_of=2025-06-01", "/capacity",
-               "/capacity?in=城关镇"]
+               "/capacity?in=城关镇", "/path?from=城关镇综合行政执法大队&to=青岚县市场监督管理局"]
 BROWSE_PAGES = ["/agency/990701/青岚县农业农村局", "/agency/990701004/综合行政执法大队", "/matter/code:990101001000",
                 "/matter/code:990101001000?in=柏溪镇"]
 
@@ -512,3 +512,29 @@ def test_capacity_exports_neutralise_formulas():
               "staffing": [], "cooperation": []}
     (_, _, rows), *_ = capacity_tables(report)
     assert rows[0][1] == "'=HYPERLINK(\"x\")"
+
+
+# --- the path page ------------------------------------------------------------------------------------------------
+
+def test_the_path_page_lists_each_step_with_names_and_draws_the_path(web, demo_reader):
+    from quanze.api.paths import find_paths
+
+    source, target = "城关镇综合行政执法大队", "青岚县市场监督管理局"
+    expected = find_paths(demo_reader, source, target, all_shortest=True)
+    html = page_text(web, "/path", **{"from": source, "to": target})
+    section = html.split('id="paths"')[1].split("</section>")[0]
+    text = squeeze(section)
+    assert section.count('<ol class="path">') == min(len(expected["paths"]), 20)
+    assert section.count("<li>") == sum(p["hops"] for p in expected["paths"][:20])
+    assert "城关镇综合行政执法大队" in text and "承接 undertakes" in text
+    first = expected["paths"][0]["steps"][0]
+    assert f"{first['file']} 第{first['row']}行" in text
+    # a step's region by name, never a bare code (codes only inside links)
+    assert not re.search(r"(?<![/\d])\d{9}(?![\d/])", re.sub(r'href="[^"]*"', "", section))
+    assert f'src="/view?from={quote(source)}&amp;to={quote(target)}"' in html
+    assert web.get("/path", params={"from": source, "to": target}).json()["paths"]  # JSON for everyone else
+    found = web.get("/path/suggest", params={"q": "城关"}).json()
+    assert {"value": "城关镇", "kind": "region", "label": "地区 region"} in found
+    assert any(f["kind"] == "agency" for f in found)
+    assert page_text(web, "/path").count('<ol class="path">') == 0  # the form alone
+    assert "找不到" in page_text(web, "/path", 404, **{"from": "没有这个单位xyz", "to": target})

@@ -68,6 +68,7 @@ NAV: list[NavItem] = [
     NavItem("/township", "乡镇", "Townships"),
     NavItem("/audit", "审计", "Audit"),
     NavItem("/capacity", "承接能力", "Capacity"),
+    NavItem("/path", "路径", "Paths"),
     NavItem("/upload", "上传", "Upload", "editor"),
     NavItem("/docs", "接口文档", "API docs"),
     NavItem("/admin/log", "写入日志", "Write log", "admin"),
