@@ -538,3 +538,18 @@ def test_the_path_page_lists_each_step_with_names_and_draws_the_path(web, demo_r
     assert any(f["kind"] == "agency" for f in found)
     assert page_text(web, "/path").count('<ol class="path">') == 0  # the form alone
     assert "找不到" in page_text(web, "/path", 404, **{"from": "没有这个单位xyz", "to": target})
+
+
+def test_with_several_counties_the_audit_and_capacity_pages_ask_for_one(make_web, full_demo_store):
+    from quanze.graph.store import Batch
+
+    batch = Batch()
+    batch.add_node("Region", {"code": "990702", "name": "另一县", "level": "county"})
+    full_demo_store.apply(batch)
+    web = make_web(full_demo_store.url)
+    for page in ("/audit", "/capacity"):
+        html = page_text(web, page, as_of="2025-06-01")
+        assert "选择县" in html and f'href="{page}?as_of=2025-06-01&amp;in=990701"' in html, page
+        assert 'id="charts"' not in html
+        assert 'id="charts"' in page_text(web, page, **{"in": "990701"}), page
+    assert web.get("/audit").json()["findings"]  # the JSON API still audits the whole store

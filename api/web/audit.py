@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 
-from quanze.api.web.site import Site, browser_page, page
+from quanze.api.web.site import Site, browser_page, counties_to_choose, page
 
 
 def register(app: FastAPI, site: Site) -> None:
@@ -26,6 +26,11 @@ def register(app: FastAPI, site: Site) -> None:
 
         rules = [r for r in (rule or []) if r]
         with site.store(request) as store:
+            choose = counties_to_choose(store, region or None)
+            if choose:  # several counties: one at a time (a whole store's audit takes a minute at 1,000 townships)
+                kept_here = {k: v for k, v in (("as_of", as_of), ("severity", severity)) if v}
+                return site.render(request, "choose_county.html", counties=choose, action="/audit",
+                                   title_zh="审计", title_en="Audit", kept=kept_here)
             board = audit_dashboard(store, rules or None, region or None, severity or None, as_of or None,
                                     limit or None)
         chart = {"by_rule": [{"rule": r["rule"], "zh": r["title_zh"], "severity": r["severity"],

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 
-from quanze.api.web.site import Site, browser_page, page
+from quanze.api.web.site import Site, browser_page, counties_to_choose, page
 
 CHARTED = 40  # townships in the chart (those with the most delegated items)
 
@@ -21,12 +21,19 @@ def register(app: FastAPI, site: Site) -> None:
     @page
     def capacity(request: Request, region: Annotated[str, Query(alias="in")] = "", as_of: str = "",
                  limit: str = "") -> Response:
+        from quanze.api import inputs
         from quanze.api.audit import capacity_report
         from quanze.api.browse import rows_limit
+        from quanze.graph.cache import by_version
 
         rows = rows_limit(limit or None)
         with site.store(request) as store:
-            report = capacity_report(store, region or None, as_of=as_of or None)
+            choose = counties_to_choose(store, region or None)
+            if choose:  # several counties: one at a time
+                return site.render(request, "choose_county.html", counties=choose, action="/capacity",
+                                   title_zh="承接能力", title_en="Capacity", kept={"as_of": as_of} if as_of else {})
+            report = by_version(store, "capacity_page", (region, inputs.date(as_of or None).isoformat()),
+                                lambda: capacity_report(store, region or None, as_of=as_of or None))
         towns = report["townships"]
         charted = sorted(towns, key=lambda t: (-(t.get("delegated_items") or 0), t["code"]))[:CHARTED]
         county = report["cooperation"][0] if report["cooperation"] else None

@@ -113,6 +113,17 @@ def browser_page(app: FastAPI, path: str) -> Callable[[Callable[..., Any]], Call
     return declare
 
 
+def counties_to_choose(store: Store, region: str | None) -> list[dict[str, str]]:
+    """The counties a whole-store view (the audit, capacity) asks one to choose from instead of reading them all:
+    every county when the store holds more than one and none was given; else nothing (the view runs)."""
+    if region:
+        return []
+    from quanze.api.choices import region_choices
+
+    counties = [c for c in region_choices(store) if c["level"] == "county"]
+    return counties if len(counties) > 1 else []
+
+
 class Site:
     """The web application's own things, made once by ``create_app`` and kept on ``app.state.site``.
 
@@ -283,5 +294,5 @@ def source_line(source: dict[str, Any]) -> str:
     return text + (f" 第{source['row']}行 row {source['row']}" if source.get("row") else "")
 
 
-__all__ = ["UPLOAD_FORMS", "BrowserRoute", "browser_page", "agency_url", "list_url", "matter_url", "CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
+__all__ = ["counties_to_choose", "UPLOAD_FORMS", "BrowserRoute", "browser_page", "agency_url", "list_url", "matter_url", "CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
            "VISITOR_COOKIE", "form", "local_path", "page", "redirect"]
