@@ -1,5 +1,5 @@
-// Type-ahead for the path page's boxes: every <input data-suggest="URL" list="ID"> asks URL?q=… as one types and
-// offers the answers in its <datalist>. Suggestions are set as text, never as markup. Without this script the boxes
+// Type-ahead (the ask page's reassign box, the path page's boxes): every <input data-suggest="URL" list="ID"> asks
+// URL?q=… as one types and offers the answers in its <datalist>. Suggestions are set as text, never as markup. Without this script the boxes
 // still work: the words typed are sent and read by the server.
 (function () {
   "use strict";
