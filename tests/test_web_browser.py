@@ -218,7 +218,8 @@ def test_the_ask_page_works_with_the_keyboard_alone(browser_page, live, demo_rea
 def test_the_screenshots_of_the_ask_and_township_pages_are_taken(browser_page, live, tmp_path, by_meaning):
     # what scripts/screenshots.py does for the README, into a folder of the test's own
     shots = take_screenshots(browser_page, live.url, tmp_path / "shots", ("editor", PASSWORDS["editor"]))
-    assert [s.name for s in shots] == ["ask.png", "township.png", "township-graph.png", "audit.png"]
+    assert [s.name for s in shots] == ["ask.png", "township.png", "township-graph.png", "audit.png",
+                                        "capacity.png"]
     for shot in shots:
         data = shot.read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 20_000, shot

@@ -126,8 +126,8 @@ SCREENSHOT_TOWNSHIP = "990701001"
 
 def take_screenshots(page: Any, base: str, out: Path, login: tuple[str, str] | None = None) -> list[Path]:
     """The README's screenshots of a served demo: the ask page with its options (``ask.png``), a township's page
-    (``township.png``, its top) with its graph view (``township-graph.png``), and the audit dashboard with its charts
-    drawn (``audit.png``). Signed in with ``login`` (an editor),
+    (``township.png``, its top) with its graph view (``township-graph.png``), the audit dashboard and the capacity page
+    with their charts drawn (``audit.png``, ``capacity.png``). Signed in with ``login`` (an editor),
     the ask page shows the confirm button too."""
     from urllib.parse import urlencode
 
@@ -138,7 +138,8 @@ def take_screenshots(page: Any, base: str, out: Path, login: tuple[str, str] | N
     q, town = SCREENSHOT_QUESTION
     page.goto(f"{base}/?{urlencode({'q': q, 'in': town})}")
     settled(page)
-    shots = [out / "ask.png", out / "township.png", out / "township-graph.png", out / "audit.png"]
+    shots = [out / "ask.png", out / "township.png", out / "township-graph.png", out / "audit.png",
+             out / "capacity.png"]
     page.screenshot(path=str(shots[0]), full_page=True)
     page.goto(f"{base}/township/{SCREENSHOT_TOWNSHIP}")
     settled(page)
@@ -153,6 +154,10 @@ def take_screenshots(page: Any, base: str, out: Path, login: tuple[str, str] | N
     settled(page)
     charts_drawn(page)
     page.screenshot(path=str(shots[3]))
+    page.goto(f"{base}/capacity")
+    settled(page)
+    charts_drawn(page, ("#chart-capacity", "#chart-cooperation"))
+    page.screenshot(path=str(shots[4]))
     return shots
 
 
