@@ -83,8 +83,9 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
     question set marks acceptable too (``acceptable``: a question's ``also``), for paraphrases (no two-character string
     shared with the matter's name) and for the other questions, per rule of docs/domain.md §4; ``lead_in_options``:
     how often the right lead is among what the answer offers a person to choose from (the clarify options when it
-    asks back, else its first lead); the number of questions with no answer at all, and every question whose lead is
-    not first (``misses``).
+    asks back, else its first lead); the number of questions with no answer at all (neither a matter nor a field's
+    suggested lead, ``fallback``, whose lead counts as the first when no matter fitted), how many got only that
+    suggestion (``fallbacks``), and every question whose lead is not first (``misses``).
     """
     from quanze.api import inputs
     from quanze.api.who import who  # who imports search and jieba; splitting a question set needs neither
@@ -101,6 +102,8 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
         names = [norm_matter_name(m["matter"]["name"]) for m in answer["matches"]]
         leads = [[lead_label(store, h["agency"]) for h in m["handlers"] if h["role"] == "lead"]
                  for m in answer["matches"]]
+        if not leads and answer.get("fallback"):  # the field's usual lead, suggested when no matter fitted
+            leads = [[lead_label(store, answer["fallback"]["lead"])]]
         want_matter, want_lead = norm_matter_name(q["matter"]), q["lead"]
         ok_matters = {want_matter} | {norm_matter_name(a["matter"]) for a in q.get("also") or ()}
         ok_leads = {want_lead} | {a["lead"] for a in q.get("also") or ()}
@@ -115,7 +118,8 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
             "matter_top3": want_matter in names[:3],
             "lead_top1": bool(leads) and want_lead in leads[0][:1],
             "lead_top3": any(want_lead in ls for ls in leads[:3]),
-            "answered": bool(answer["matches"]),
+            "answered": bool(answer["matches"] or answer.get("fallback")),
+            "fallback": bool(answer.get("fallback")),
             "acceptable": {"matter_top1": bool(names) and names[0] in ok_matters,
                            "matter_top3": bool(ok_matters & set(names[:3])),
                            "lead_top1": bool(leads) and bool(ok_leads & set(leads[0][:1])),
@@ -134,6 +138,7 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
             "not_paraphrase": _rates([r for r in rows if not r["paraphrase"]]),
             "by_rule": {rule: _rates(rs) for rule, rs in sorted(by_rule.items())},
             "unanswered": sum(not r["answered"] for r in rows),
+            "fallbacks": sum(r["fallback"] for r in rows),
             **({"tickets": tickets} if tickets else {}),
             "misses": [r for r in rows if not r["lead_top1"]]}
 

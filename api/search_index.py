@@ -30,12 +30,13 @@ WORD, BIGRAM, UNIGRAM = "w", "b", "u"
 CHANNELS = (WORD, BIGRAM, UNIGRAM)
 
 # Words and characters that carry no meaning for finding a matter: grammar, and the dispatcher's own filler
-# (有人, 太, 了). Dropped on both sides so that documents and queries are cut the same way. 处罚, 行政 and the like
+# (有人, 太, 了, 问一下, 今天). Dropped on both sides so that documents and queries are cut the same way. 处罚, 行政 and the like
 # are NOT here: they are meaningful (a category), and BM25's idf already makes them cheap.
 STOP_WORDS = frozenset("""
 的 了 着 过 在 是 有 和 与 及 或 或者 以及 并 并且 对 对于 把 被 给 让 向 从 于 为 由 等 之 其 该 此 所 而 就 也 都 还 又
 很 太 挺 特别 非常 比较 不 没 没有 吗 呢 吧 啊 呀 哦 嘛 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这里 那里 这儿
 那儿 哪 哪里 哪个 什么 怎么 怎么办 谁 里 上 下 中 内 要 会 能 想 说 人 有人 个 一 一些 些 老是 总是 经常 天天 现在
+今天 明天 昨天 前天 后天 每天 一下 问一下 请问 谢谢 麻烦 你好 您好
 """.split())
 STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1)
 

@@ -42,8 +42,10 @@ SETTINGS: tuple[Setting, ...] = (
             "most matters one Neo4j full-text recall returns"),
     Setting("QUANZE_SEMANTIC", "switch", True, "语义检索；off 关闭（模型仍保留）",
             "search by meaning; off turns it off (the model stays installed)"),
-    Setting("QUANZE_VECTOR_CACHE", "switch", True, "把事项名称的向量缓存在模型目录；off 关闭",
-            "keep matter-name vectors on disk beside the model; off turns it off"),
+    Setting("QUANZE_PHRASES", "switch", True, "随包的短语库（事项的日常说法）；off 关闭（--phrases 文件仍然有效）",
+            "the shipped phrase bank (matters' everyday phrasings); off turns it off (--phrases files still count)"),
+    Setting("QUANZE_VECTOR_CACHE", "switch", True, "把事项名称和短语库说法的向量缓存在模型目录；off 关闭",
+            "keep the vectors of matter names and phrase-bank phrasings on disk beside the model; off turns it off"),
     Setting("QUANZE_MODEL_DIR", "path", None, "语义模型目录（默认 ~/.cache/quanze/models）",
             "where the semantic model is kept (default ~/.cache/quanze/models)"),
 )

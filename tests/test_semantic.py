@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from quanze.api import semantic
+from quanze.api.phrases import Phrases
 from quanze.api.search import MatterIndex, Synonyms
 from quanze.api.semantic import ModelSpec
 from quanze.errors import ModelError
@@ -104,8 +105,9 @@ def test_model_status_on_the_command_line(model_home: Path, capsys: pytest.Captu
 # --- searching by meaning ----------------------------------------------------------------------------------------
 
 def test_meaning_finds_a_matter_that_shares_no_word(semantic_model) -> None:
-    words = MatterIndex(MATTERS, Synonyms({}))
-    meaning = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model)
+    # the names alone: the phrase bank has phrasings of these matters that share words with the query
+    words = MatterIndex(MATTERS, Synonyms({}), phrases=Phrases())
+    meaning = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model, phrases=Phrases())
     assert not words.semantic and meaning.semantic
     query = "楼下饭馆排烟熏得窗户都黑了"  # shares no character pair with 城区餐饮油烟治理
     assert words.search(query) == []
