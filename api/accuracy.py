@@ -76,7 +76,8 @@ def lead_label(store: Store, agency: dict[str, Any]) -> str:
 
 
 def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | str | None = None,
-             split: str = "all", ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
+             split: str = "all", ticket_files: Iterable[Path] = (), phrase_files: Iterable[Path] = ()
+             ) -> dict[str, Any]:
     """Ask every question (of ``split``) and score the answers.
 
     Returns the overall rates (strict: the expected matter and lead), the same rates counting the answers the
@@ -92,12 +93,13 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
 
     as_of = inputs.date(as_of)
     questions = split_questions(questions, split)
-    ticket_files = list(ticket_files)
+    ticket_files, phrase_files = list(ticket_files), list(phrase_files)
     _no_question_among_tickets(questions, ticket_files)
     rows = []
     tickets = None
     for q in questions:
-        answer = who(store, q["q"], q["township"], as_of=as_of, limit=3, ticket_files=ticket_files)
+        answer = who(store, q["q"], q["township"], as_of=as_of, limit=3, ticket_files=ticket_files,
+                     phrase_files=phrase_files)
         tickets = answer.get("tickets", tickets)
         names = [norm_matter_name(m["matter"]["name"]) for m in answer["matches"]]
         leads = [[lead_label(store, h["agency"]) for h in m["handlers"] if h["role"] == "lead"]
@@ -173,7 +175,7 @@ REPLAY_STRETCHES = (100, 300)  # top-1 over questions 1–100, 101–300, and th
 
 
 def replay(store: Store, questions: list[dict[str, Any]], confirmed: Path, *, as_of: dt.date | str | None = None,
-           stretches: tuple[int, ...] = REPLAY_STRETCHES) -> dict[str, Any]:
+           stretches: tuple[int, ...] = REPLAY_STRETCHES, phrase_files: Iterable[Path] = ()) -> dict[str, Any]:
     """A learning curve: ask the questions in their order as a dispatcher would, and after each answer confirm the
     true matter (``api.tickets.record_ticket`` into ``confirmed``, which must not exist yet), so that every later
     question may learn from the earlier confirmations at once. Reports lead and matter top-1 over the stretches
@@ -188,12 +190,15 @@ def replay(store: Store, questions: list[dict[str, Any]], confirmed: Path, *, as
                                  f"a replay starts from no confirmations, but {confirmed.name} exists",
                                  file=str(confirmed)))
     as_of = inputs.date(as_of)
+    phrase_files = list(phrase_files)
     hits = []
     for q in questions:
-        answer = who(store, q["q"], q["township"], as_of=as_of, limit=1,
+        answer = who(store, q["q"], q["township"], as_of=as_of, limit=1, phrase_files=phrase_files,
                      ticket_files=[confirmed] if confirmed.exists() else [])
         top = answer["matches"][0] if answer["matches"] else None
         leads = [lead_label(store, h["agency"]) for h in (top or {}).get("handlers", []) if h["role"] == "lead"]
+        if top is None and answer.get("fallback"):
+            leads = [lead_label(store, answer["fallback"]["lead"])]
         hits.append({"lead_top1": q["lead"] in leads[:1],
                      "matter_top1": bool(top) and norm_matter_name(top["matter"]["name"]) == norm_matter_name(
                          q["matter"])})

@@ -25,6 +25,7 @@ Everything runs in-process on the matters a store holds (``store.nodes("Matter")
 
 from __future__ import annotations
 
+import copy
 import functools
 import heapq
 import math
@@ -121,7 +122,9 @@ PHRASE_WEIGHT = 4.0
 PHRASE_FLOOR = 0.7
 PHRASE_ALONE = 0.8
 PHRASE_FIELD_WEIGHT = 3.0
-PHRASE_FIELD_WORDS = True  # cut the phrasings into words too (jieba), not only character pairs
+# A confirmed ticket's words (``api/tickets.py``: the ticket names its matter) count as the phrase bank's do, with or
+# without the model: what one caller said, the next says again.
+TICKET_FIELD_WEIGHT = 3.0
 PHRASE_COMMON = 0.04  # a term in the phrasings of more than this share of the matters is how people talk, not what about
 
 # Below the floor (``closest``, for ``api/fallback.py`` when search lists nothing): a matter's name from this cosine,
@@ -323,6 +326,62 @@ def strip_framing(query: str) -> str:
     return core if len(core) >= 2 else query
 
 
+class _Sayings:
+    """Everyday sentences about matters, as a field of their own: the phrase bank's phrasings, or past tickets' words
+    (a confirmed ticket is a citizen's phrasing of its matter). Scored here, in-process, by words and character pairs;
+    a matter is found through them only by a specific word of the query (``specific``)."""
+
+    def __init__(self, texts: list[tuple[str, ...]], params: Bm25Params) -> None:
+        self.texts = texts  # per matter (document number), in search form
+        self.matters = sum(1 for t in texts if t)
+        self.channels = build_channels([{"said": "。".join(t)} for t in texts], {"said": 1.0}, params) \
+            if self.matters else None
+
+    def __len__(self) -> int:
+        return sum(map(len, self.texts))
+
+    def add(self, q: "_QueryTerms", strong: list[float], qualified: set[int], weight: float) -> None:
+        """Add the field's score to the matters found (``qualified``, which the field's specific words extend)."""
+        if self.channels is None or weight <= 0:
+            return
+        said = [0.0] * len(strong)
+        for channel in (WORD, BIGRAM):
+            self.channels[channel].score(q.weights.get(channel, {}), said, weight * CHANNEL_WEIGHTS[channel])
+        qualified |= self.specific(q)
+        for d, s in enumerate(said):
+            if s > 0.0 and d in qualified:
+                strong[d] += s
+
+    def specific(self, q: "_QueryTerms") -> set[int]:
+        """The matters whose sentences hold a term of the query that says what the problem is: one found in the
+        sentences of at most ``PHRASE_COMMON`` of the matters. 怎么, 有人, 什么时候, 村里 are how people talk about
+        anything (a quarter of the matters' phrasings hold 怎么): they add to a matter found otherwise, never find one."""
+        cap = max(PHRASE_COMMON * self.matters, 2)  # a few matters' sentences cannot tell what is common
+        # a whole word of the query, or a pair inside one (not 烟太 across 油烟 and 太大, nor a lone 补 or 涨), holding
+        # no function character (一张, 村里, 没人 are how things are said)
+        words = [w for w in q.weights.get(WORD, {}) if len(w) >= 2 and not STOP_CHARS.intersection(w)]
+        said = {WORD: words, BIGRAM: [b for b in q.weights.get(BIGRAM, {})
+                                      if b not in STOP_WORDS and any(b in w for w in words)]}
+        out: set[int] = set()
+        for channel, items in said.items():
+            postings = self.channels[channel].postings
+            for t in items:
+                found = postings.get(t)
+                if found is not None and len(found[0]) <= cap:
+                    out.update(found[0])
+        return out
+
+    def nearest(self, q: "_QueryTerms", doc: int) -> tuple[int, int]:
+        """(character pairs shared with the query, index) of the matter's sentence sharing most; (0, -1): none."""
+        own = set(q.weights.get(BIGRAM, {}))
+        best = (0, -1)
+        for i, text in enumerate(self.texts[doc]):
+            shared = len(own.intersection(bigrams(text)))
+            if shared > best[0]:
+                best = (shared, i)
+        return best
+
+
 class MatterIndex:
     """An in-memory search index over matters, built once from ``store.nodes("Matter")``.
 
@@ -356,19 +415,28 @@ class MatterIndex:
         self.channels: dict[str, ChannelIndex] = build_channels(docs, FIELD_WEIGHTS, params, ("legal_basis",))
         # the phrasings, a field apart: scored here, in-process, so that a store's own full-text index (which holds
         # the lists' fields only) need not know them, and both stores answer alike
-        self._phrases = said
-        self.phrases_used = sum(map(len, said))
-        self._phrase_matters = sum(1 for p in said if p)
-        self._phrase_channels = build_channels(
-            [{"phrases": "。".join(p)} for p in said], {"phrases": 1.0}, params,
-            () if PHRASE_FIELD_WORDS else ("phrases",)) if self.phrases_used else None
+        self._params = params
+        self._phrases = _Sayings(said, params)
+        self.phrases_used = len(self._phrases)
         self._doc_of = {matter_id: doc for doc, matter_id in enumerate(self.ids)}
         # one sentence vector per matter (name and sub-item: what the matter is), when semantic search is on
         self.embedder = embedder
         self._vectors = (embedder.embed([_meaning(d) for d in docs], cache=True) if embedder is not None and docs
                          else None)
-        # past tickets, each with the matters it points at: its matter (by code or exact name), or every matter of
-        # the body that handled it (ids the caller resolved); one vector each when the model is there
+        self._attach(tickets)
+        # one vector per phrasing, on disk beside the names' (shipped text, not a citizen's words); rows in matter order,
+        # each matter's a run starting at _phrase_starts[i] (the docs with phrasings: _phrase_docs)
+        self._phrase_vectors = None
+        if self._vectors is not None and self.phrases_used:
+            import numpy as np
+
+            self._phrase_docs = np.array([d for d, p in enumerate(said) if p], dtype=np.int64)
+            self._phrase_starts = np.cumsum([0] + [len(said[d]) for d in self._phrase_docs[:-1]], dtype=np.int64)
+            self._phrase_vectors = embedder.embed([p for ps in said for p in ps], cache=True)
+
+    def _attach(self, tickets: Sequence[Ticket]) -> None:
+        """Past tickets, each with the matters it points at: its matter (by code or exact name), or every matter of
+        the body that handled it (ids the caller resolved); one vector each when the model is there."""
         self.tickets: list[tuple[Ticket, list[int]]] = []
         self.tickets_unknown: list[Ticket] = []  # naming a matter, or a body, this store does not hold
         tickets = list(tickets)
@@ -380,17 +448,23 @@ class MatterIndex:
                 self.tickets.append((t, found))
             else:
                 self.tickets_unknown.append(t)
-        self._ticket_vectors = (embedder.embed([search_form(t.text) for t, _ in self.tickets], remember=True)
+        self._ticket_vectors = (self.embedder.embed([search_form(t.text) for t, _ in self.tickets], remember=True)
                                 if self._vectors is not None and self.tickets else None)
-        # one vector per phrasing, on disk beside the names' (shipped text, not a citizen's words); rows in matter order,
-        # each matter's a run starting at _phrase_starts[i] (the docs with phrasings: _phrase_docs)
-        self._phrase_vectors = None
-        if self._vectors is not None and self.phrases_used:
-            import numpy as np
+        # a ticket that names its matter is a citizen's phrasing of it: its words count as the phrase bank's do
+        words: list[list[str]] = [[] for _ in self.ids]
+        for t, docs in self.tickets:
+            if t.matter:
+                for d in docs:
+                    words[d].append(search_form(t.text))
+        self._ticket_words = _Sayings([tuple(w) for w in words], self._params)
 
-            self._phrase_docs = np.array([d for d, p in enumerate(said) if p], dtype=np.int64)
-            self._phrase_starts = np.cumsum([0] + [len(said[d]) for d in self._phrase_docs[:-1]], dtype=np.int64)
-            self._phrase_vectors = embedder.embed([p for ps in said for p in ps], cache=True)
+    def with_tickets(self, tickets: Sequence[Ticket]) -> "MatterIndex":
+        """This index with these past tickets instead of its own: the matters' terms, vectors and phrasings are
+        shared, not rebuilt, so that a ticket confirmed a moment ago counts for the next question at once (a
+        hotline appends one at a time; rebuilding the whole index for each would cost a second)."""
+        other = copy.copy(self)
+        other._attach(tickets)
+        return other
 
     @property
     def semantic(self) -> bool:
@@ -430,7 +504,7 @@ class MatterIndex:
         """The matters matching ``query``, best first: exact code or name matches, then by BM25F score.
 
         A document must share a word or a character pair with the query (its own words or a synonym's terms), or a
-        specific word with its everyday phrasings (``_phrase_specific``); a single shared character is not enough to
+        specific word with its everyday phrasings (``_Sayings.specific``); a single shared character is not enough to
         be listed, only to rank. Text matches far below the best one (under ``MIN_SHARE`` of its score) are left
         out: they share a common pair like 生活 or 设施 and nothing else, and a dispatcher should not have to read
         past them. What the message asks for (``api/intent.py``) counts the matters that suit it ``INTENT_FIT``
@@ -478,7 +552,7 @@ class MatterIndex:
             score = top + 1.0 + scores.get(d, 0.0) if d in exact else \
                 top + 0.5 + scores.get(d, 0.0) if d in contained else scores[d]
             matched = self._explain(q, d) + ([f"语义相近 semantic {near[d]:.2f}"] if d in near else []) + (
-                [_phrase_note(*phrased[d])] if d in phrased else self._phrase_words(q, d)) + (
+                [_phrase_note(*phrased[d])] if d in phrased else self._said_words(q, d)) + (
                 [_ticket_note(*similar[d])] if d in similar else [])
             hits.append(Hit(self.ids[d], round(score, 4), matched, d in exact, weak and d not in exact))
         return hits
@@ -560,7 +634,7 @@ class MatterIndex:
         chars = list(dict.fromkeys(q.weights.get(UNIGRAM, {})))
         if len(chars) < CLOSEST_CHARS:
             return {}
-        channels = [self.channels[UNIGRAM]] + ([self._phrase_channels[UNIGRAM]] if self._phrase_channels else [])
+        channels = [self.channels[UNIGRAM]] + ([self._phrases.channels[UNIGRAM]] if self._phrases.channels else [])
         rarest = math.log(1.0 + (len(self.ids) + 0.5) / 0.5)
         weight = {ch: self.channels[UNIGRAM].idf.get(ch, rarest) for ch in chars}
         total = sum(weight.values())
@@ -587,8 +661,8 @@ class MatterIndex:
         for i in np.flatnonzero(best > (PHRASE_FLOOR if floor is None else floor)).tolist():
             d = int(self._phrase_docs[i])
             start = int(self._phrase_starts[i])
-            k = int(np.argmax(cosines[start:start + len(self._phrases[d])]))
-            out[d] = (float(best[i]), self._phrases[d][k])
+            k = int(np.argmax(cosines[start:start + len(self._phrases.texts[d])]))
+            out[d] = (float(best[i]), self._phrases.texts[d][k])
         return out
 
     def _fallback(self, q: _QueryTerms) -> dict[int, float]:
@@ -738,15 +812,9 @@ class MatterIndex:
         qualified |= self._score_expansions(q, strong)
         if allowed is not None:
             qualified &= allowed
-        if self._phrase_channels is not None and PHRASE_FIELD_WEIGHT > 0:
-            said = [0.0] * len(self.ids)
-            for channel in (WORD, BIGRAM):
-                self._phrase_channels[channel].score(q.weights.get(channel, {}), said,
-                                                     PHRASE_FIELD_WEIGHT * CHANNEL_WEIGHTS[channel])
-            qualified |= self._phrase_specific(q)
-            for d, s in enumerate(said):
-                if s > 0.0 and d in qualified:
-                    strong[d] += s
+        # the phrase bank's phrasings and confirmed tickets' words, in-process whatever recalled the rest
+        self._phrases.add(q, strong, qualified, PHRASE_FIELD_WEIGHT)
+        self._ticket_words.add(q, strong, qualified, TICKET_FIELD_WEIGHT)
         if not q.weights.get(BIGRAM) and not qualified:
             self.channels[UNIGRAM].score(q.weights.get(UNIGRAM, {}), strong, CHANNEL_WEIGHTS[UNIGRAM])
             return {d: s for d, s in enumerate(strong) if s > 0.0}
@@ -754,35 +822,20 @@ class MatterIndex:
         self.channels[UNIGRAM].score(q.weights.get(UNIGRAM, {}), weak, CHANNEL_WEIGHTS[UNIGRAM])
         return {d: strong[d] + weak[d] for d in qualified}
 
-    def _phrase_specific(self, q: _QueryTerms) -> set[int]:
-        """The matters whose phrasings hold a term of the query that says what the problem is: one found in the
-        phrasings of at most ``PHRASE_COMMON`` of the matters. 怎么, 有人, 什么时候, 村里 are how people talk about
-        anything (a quarter of the matters' phrasings hold 怎么): they add to a matter found otherwise, never find one."""
-        cap = max(PHRASE_COMMON * self._phrase_matters, 2)  # a bank of a few matters cannot tell what is common
-        # a whole word of the query, or a pair inside one (not 烟太 across 油烟 and 太大, nor a lone 补 or 涨), holding
-        # no function character (一张, 村里, 没人 are how things are said)
-        words = [w for w in q.weights.get(WORD, {}) if len(w) >= 2 and not STOP_CHARS.intersection(w)]
-        said = {WORD: words, BIGRAM: [b for b in q.weights.get(BIGRAM, {})
-                                      if b not in STOP_WORDS and any(b in w for w in words)]}
-        out: set[int] = set()
-        for channel, items in said.items():
-            postings = self._phrase_channels[channel].postings
-            for t in items:
-                found = postings.get(t)
-                if found is not None and len(found[0]) <= cap:
-                    out.update(found[0])
+    def _said_words(self, q: _QueryTerms, doc: int) -> list[str]:
+        """``常见说法「…」`` for the matter's phrasing sharing most of the query's character pairs, and ``确认工单「…」``
+        for its confirmed ticket sharing most, when two pairs or more (found by words; by meaning the notes of
+        ``_with_meaning`` say it)."""
+        out = []
+        for field, weight, label in ((self._phrases, PHRASE_FIELD_WEIGHT, "常见说法 everyday phrasing"),
+                                     (self._ticket_words, TICKET_FIELD_WEIGHT, "确认工单 confirmed ticket")):
+            if field.channels is None or weight <= 0 or not field.texts[doc]:
+                continue
+            shared, i = field.nearest(q, doc)
+            if shared >= 2:
+                text = field.texts[doc][i]
+                out.append(f"{label}：「{text if len(text) <= 30 else text[:29] + '…'}」")
         return out
-
-    def _phrase_words(self, q: _QueryTerms, doc: int) -> list[str]:
-        """``常见说法「…」`` for the matter's phrasing sharing most of the query's words and pairs, when its phrasings
-        counted for it (words only: by meaning, ``_phrase_note`` says it)."""
-        if self._phrase_channels is None or PHRASE_FIELD_WEIGHT <= 0 or not self._phrases[doc]:
-            return []
-        own = set(q.weights.get(BIGRAM, {}))
-        shared, phrase = max((len(own.intersection(bigrams(p))), p) for p in self._phrases[doc])
-        if shared < 2:
-            return []
-        return [f"常见说法 everyday phrasing：「{phrase if len(phrase) <= 30 else phrase[:29] + '…'}」"]
 
     def _explain(self, q: _QueryTerms, doc: int) -> list[str]:
         """The user's own words found in the matter, then ``说法→官方用语、…`` for each synonym whose terms it holds;

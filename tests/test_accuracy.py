@@ -201,3 +201,28 @@ def test_a_replay_confirms_each_answer_and_the_next_asking_learns_from_it(full_d
     assert (tmp_path / "confirmed.csv").read_text(encoding="utf-8-sig").count(wanted["q"]) == 2
     with pytest.raises(InputError):  # a replay starts from no confirmations
         replay(full_demo_store, [wanted], tmp_path / "confirmed.csv", as_of=AS_OF)
+
+
+def test_sets_can_be_joined_and_shuffled_for_a_replay(full_demo_store, tmp_path: Path, monkeypatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A development stream: two sets' questions one after the other, shuffled with a fixed seed, each confirmed after
+    it is answered (the order is the seed's, every time)."""
+    import csv
+    import json
+
+    use_search_mode("lexical", monkeypatch)
+    first = split_questions(load_questions(demo_questions()), "dev")[:3]
+    fresh = split_questions(load_questions(demo_questions().with_name(SET_FILES["fresh"])), "dev")[:3]
+    files = []
+    for name, qs in (("a.yaml", first), ("b.yaml", fresh)):
+        files += ["--questions", str(tmp_path / name)]
+        (tmp_path / name).write_text(yaml.safe_dump(qs, allow_unicode=True), encoding="utf-8")
+    args = ["accuracy", "--store", full_demo_store.url, "--as-of", "2025-06-01", *files, "--shuffle", "3", "--json"]
+    assert quanze(args + ["--replay", str(tmp_path / "c.csv")]) == 0
+    assert json.loads(capsys.readouterr().out)["questions"] == 6
+    order = first + fresh
+    random.Random(3).shuffle(order)
+    with (tmp_path / "c.csv").open(encoding="utf-8-sig", newline="") as f:
+        confirmed = list(csv.reader(f))[1:]
+    assert [row[0] for row in confirmed] == [" ".join(q["q"].split()) for q in order]
+    assert quanze(args) == 0 and json.loads(capsys.readouterr().out)["questions"] == 6
