@@ -39,8 +39,8 @@ import yaml
 
 from quanze.api.intent import asks_for_permit, fits
 from quanze.api.intent import read as read_intent
-from quanze.api.phrases import Phrases, load_phrases
-from quanze.api.semantic import Embedder
+from quanze.api.phrases import Phrases, TermsCache, load_phrases, terms_cache
+from quanze.api.semantic import Embedder, cosines
 from quanze.api.tickets import Ticket
 from quanze.api.search_index import (BIGRAM, STOP_CHARS, STOP_WORDS, UNIGRAM, WORD, Bm25Params, ChannelIndex,
                                      bigrams, build_channels, common_pieces, search_form, term_shown, terms,
@@ -116,11 +116,12 @@ TICKET_ALONE = 0.8
 AGENCY_TICKET_WEIGHT = 3.0
 # The phrase bank (``api/phrases.py``): with the semantic model, a matter gets PHRASE_WEIGHT × how far the cosine of
 # its nearest everyday phrasing lies above PHRASE_FLOOR (scaled to 0…1), and at PHRASE_ALONE or more it is a candidate
-# without a shared word, as a past ticket is; without the model, a matter's phrasings are a field of their own
-# (PHRASE_FIELD_WEIGHT against the name's 3), matched by words and character pairs.
+# without a shared word, as a past ticket is — compared with the query's vector as a search (bge's instruction), the
+# one the names get, which saves a model run and sits lower than a plain one; in any mode a matter's phrasings are
+# also a field of their own (PHRASE_FIELD_WEIGHT against the name's 3), matched by words and character pairs.
 PHRASE_WEIGHT = 4.0
-PHRASE_FLOOR = 0.7
-PHRASE_ALONE = 0.8
+PHRASE_FLOOR = 0.6
+PHRASE_ALONE = 0.72
 PHRASE_FIELD_WEIGHT = 3.0
 # A confirmed ticket's words (``api/tickets.py``: the ticket names its matter) count as the phrase bank's do, with or
 # without the model: what one caller said, the next says again.
@@ -188,6 +189,15 @@ class Synonyms:
                 for word in self.table if GAP in word for parts in [[p for p in word.split(GAP) if p]]]
 
     @functools.cached_property
+    def _gapped_by_char(self) -> dict[str, list[int]]:
+        """The gapped words (their place in ``_gapped``) by the first character of their first part: a query need only
+        be tested against the words whose first part can start in it (a few dozen of the thousands)."""
+        out: dict[str, list[int]] = {}
+        for i, (_, parts, _) in enumerate(self._gapped):
+            out.setdefault(parts[0][0], []).append(i)
+        return out
+
+    @functools.cached_property
     def _plain(self) -> tuple[dict[str, int], int]:
         """The everyday words without a gap, with their place in the table (answers keep the table's order), and the
         longest one's length: a query is matched by looking its substrings up, not by testing every word."""
@@ -217,7 +227,9 @@ class Synonyms:
         held = {w for w in substrings(texts) & plain.keys() if w[0] not in _NEGATIONS}
         held |= {w for w in substrings(asked) & plain.keys() if w[0] in _NEGATIONS}
         words = sorted(held, key=plain.__getitem__)
-        for word, parts, pattern in self._gapped:
+        chars = set("".join(texts + asked))
+        for i in sorted(i for ch in chars for i in self._gapped_by_char.get(ch, ())):
+            word, parts, pattern = self._gapped[i]
             pool = asked if word[0] in _NEGATIONS else texts
             if any(all(p in t for p in parts) and re.search(pattern, t) for t in pool):
                 words.append(word)
@@ -262,8 +274,8 @@ def _parse_synonyms(data: Any, path: Path) -> Synonyms:
 
 
 def _read_yaml(text: str, path: Path) -> Any:
-    try:
-        return yaml.safe_load(text)
+    try:  # libyaml's safe loader when PyYAML has it: the shipped table is read by every `quanze who`
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 — a safe loader
     except yaml.YAMLError as exc:
         raise InputError(_synonym_problem(path, f"同义词文件不是有效的 YAML：{exc}",
                                           f"the synonym file is not valid YAML: {exc}")) from exc
@@ -331,11 +343,23 @@ class _Sayings:
     (a confirmed ticket is a citizen's phrasing of its matter). Scored here, in-process, by words and character pairs;
     a matter is found through them only by a specific word of the query (``specific``)."""
 
-    def __init__(self, texts: list[tuple[str, ...]], params: Bm25Params) -> None:
+    def __init__(self, texts: list[tuple[str, ...]], params: Bm25Params, cache: TermsCache | None = None) -> None:
         self.texts = texts  # per matter (document number), in search form
         self.matters = sum(1 for t in texts if t)
-        self.channels = build_channels([{"said": "。".join(t)} for t in texts], {"said": 1.0}, params) \
+        # words and pairs; single characters only when asked (``unigrams``: the fallback without the model)
+        self.channels = build_channels([{"said": "。".join(t)} for t in texts], {"said": 1.0}, params,
+                                       known=None if cache is None else cache.terms, channels=(WORD, BIGRAM)) \
             if self.matters else None
+        self._params = params
+        if cache is not None:
+            cache.save()
+
+    @functools.cached_property
+    def unigrams(self) -> ChannelIndex | None:
+        """The sentences' single characters (no jieba: cheap), built the first time they are needed."""
+        if not self.matters:
+            return None
+        return ChannelIndex.build([{"said": unigrams("。".join(t))} for t in self.texts], {"said": 1.0}, self._params)
 
     def __len__(self) -> int:
         return sum(map(len, self.texts))
@@ -416,7 +440,7 @@ class MatterIndex:
         # the phrasings, a field apart: scored here, in-process, so that a store's own full-text index (which holds
         # the lists' fields only) need not know them, and both stores answer alike
         self._params = params
-        self._phrases = _Sayings(said, params)
+        self._phrases = _Sayings(said, params, terms_cache())  # public text: its cut words may be kept on disk
         self.phrases_used = len(self._phrases)
         self._doc_of = {matter_id: doc for doc, matter_id in enumerate(self.ids)}
         # one sentence vector per matter (name and sub-item: what the matter is), when semantic search is on
@@ -424,15 +448,21 @@ class MatterIndex:
         self._vectors = (embedder.embed([_meaning(d) for d in docs], cache=True) if embedder is not None and docs
                          else None)
         self._attach(tickets)
-        # one vector per phrasing, on disk beside the names' (shipped text, not a citizen's words); rows in matter order,
-        # each matter's a run starting at _phrase_starts[i] (the docs with phrasings: _phrase_docs)
+        # one vector per phrasing, on disk beside the names' (shipped text, not a citizen's words); the matters with
+        # the same phrasings (the same item in several lists or counties) share their rows: group i's run of rows
+        # starts at _phrase_starts[i], its matters are _phrase_groups[i]
         self._phrase_vectors = None
         if self._vectors is not None and self.phrases_used:
             import numpy as np
 
-            self._phrase_docs = np.array([d for d, p in enumerate(said) if p], dtype=np.int64)
-            self._phrase_starts = np.cumsum([0] + [len(said[d]) for d in self._phrase_docs[:-1]], dtype=np.int64)
-            self._phrase_vectors = embedder.embed([p for ps in said for p in ps], cache=True)
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for d, ps in enumerate(said):
+                if ps:
+                    groups.setdefault(ps, []).append(d)
+            self._phrase_groups = list(groups.items())
+            self._phrase_group = {d: i for i, (_, docs) in enumerate(self._phrase_groups) for d in docs}
+            self._phrase_starts = np.cumsum([0] + [len(ps) for ps, _ in self._phrase_groups[:-1]], dtype=np.int64)
+            self._phrase_vectors = embedder.embed([p for ps, _ in self._phrase_groups for p in ps], cache=True)
 
     def _attach(self, tickets: Sequence[Ticket]) -> None:
         """Past tickets, each with the matters it points at: its matter (by code or exact name), or every matter of
@@ -574,29 +604,28 @@ class MatterIndex:
         matter a ticket counted for, the nearest phrasing of each matter a phrasing counted for)."""
         # the query as a search for passages (the matters' names), and as it stands (to compare with past tickets);
         # one call each, so that neither vector depends on the other's length through the batch's padding
-        cosines = self._vectors @ self.embedder.embed_query(query)
+        asked = self.embedder.embed_query(query)
+        meaning = cosines(self._vectors, asked)
         top = max(scores.values(), default=0.0)
         fused = {d: s / top for d, s in scores.items()} if top > 0 else {}
-        nearest = [d for d in heapq.nlargest(SEMANTIC_CANDIDATES, range(len(self.ids)), key=lambda d: cosines[d])
-                   if cosines[d] >= SEMANTIC_ALONE]
+        nearest = [d for d in heapq.nlargest(SEMANTIC_CANDIDATES, range(len(self.ids)), key=lambda d: meaning[d])
+                   if meaning[d] >= SEMANTIC_ALONE]
         near = {}
         for d in set(fused) | set(nearest):
-            gain = (float(cosines[d]) - SEMANTIC_FLOOR) / (1.0 - SEMANTIC_FLOOR)
+            gain = (float(meaning[d]) - SEMANTIC_FLOOR) / (1.0 - SEMANTIC_FLOOR)
             if gain > 0:
-                near[d] = float(cosines[d])
+                near[d] = float(meaning[d])
                 fused[d] = fused.get(d, 0.0) + SEMANTIC_WEIGHT * gain
         similar: dict[int, tuple[float, Ticket]] = {}
         phrased: dict[int, tuple[float, str]] = {}
-        words = self.embedder.embed([query])[0] if self._ticket_vectors is not None or self._phrase_vectors is not None \
-            else None
-        if self._phrase_vectors is not None:
-            for d, (cosine, phrase) in self._near_phrases(words).items():
-                if d in fused or cosine >= PHRASE_ALONE:
-                    fused[d] = fused.get(d, 0.0) + PHRASE_WEIGHT * (cosine - PHRASE_FLOOR) / (1.0 - PHRASE_FLOOR)
-                    phrased[d] = (cosine, phrase)
+        if self._phrase_vectors is not None:  # with the query's vector as a search (one model run less)
+            for d, (cosine, phrase) in self._near_phrases(asked, PHRASE_FLOOR, among=set(fused)).items():
+                fused[d] = fused.get(d, 0.0) + PHRASE_WEIGHT * (cosine - PHRASE_FLOOR) / (1.0 - PHRASE_FLOOR)
+                phrased[d] = (cosine, phrase)
         if self._ticket_vectors is not None:
             gains: dict[int, float] = {}
-            for (ticket, docs), cosine in zip(self.tickets, (self._ticket_vectors @ words).tolist()):
+            words = self.embedder.embed([query])[0]
+            for (ticket, docs), cosine in zip(self.tickets, cosines(self._ticket_vectors, words).tolist()):
                 if cosine <= TICKET_FLOOR:
                     continue
                 weight = TICKET_WEIGHT if ticket.matter else AGENCY_TICKET_WEIGHT
@@ -612,15 +641,17 @@ class MatterIndex:
         """Evidence below the floor, for when ``search`` lists nothing: (matter id, strength 0…1), strongest first, of
         the matters the words come nearest to — by meaning (the name's cosine from ``CLOSEST_NAME``, the nearest
         phrasing's from ``CLOSEST_PHRASE``: unrelated words such as 今天天气不错 stay under both), or without the model
-        by the query's characters (idf-weighted) found in a matter's fields, ``CLOSEST_CHARS`` of them at least. Empty when the words say nothing a matter is about. ``api/fallback.py`` turns it into a field."""
+        by the query's characters (idf-weighted) found in a matter's fields, ``CLOSEST_CHARS`` of them at least.
+        Empty when the words say nothing a matter is about. ``api/fallback.py`` turns it into a field."""
         cleaned = searchable(query)
         evidence: dict[int, float] = {}
         if self._vectors is not None:
-            names = self._vectors @ self.embedder.embed_query(cleaned)
+            names = cosines(self._vectors, self.embedder.embed_query(cleaned))
             for d in (names >= CLOSEST_NAME).nonzero()[0].tolist():
                 evidence[d] = (float(names[d]) - CLOSEST_NAME) / (1.0 - CLOSEST_NAME)
             if self._phrase_vectors is not None:
-                for d, (cosine, _) in self._near_phrases(self.embedder.embed([cleaned])[0], CLOSEST_PHRASE).items():
+                for d, (cosine, _) in self._near_phrases(self.embedder.embed([cleaned])[0], CLOSEST_PHRASE,
+                                                         texts=False).items():
                     evidence[d] = max(evidence.get(d, 0.0), (cosine - CLOSEST_PHRASE) / (1.0 - CLOSEST_PHRASE))
         else:
             evidence = self._closest_by_characters(self._query_terms(strip_framing(cleaned)))
@@ -634,7 +665,7 @@ class MatterIndex:
         chars = list(dict.fromkeys(q.weights.get(UNIGRAM, {})))
         if len(chars) < CLOSEST_CHARS:
             return {}
-        channels = [self.channels[UNIGRAM]] + ([self._phrases.channels[UNIGRAM]] if self._phrases.channels else [])
+        channels = [self.channels[UNIGRAM]] + ([self._phrases.unigrams] if self._phrases.unigrams else [])
         rarest = math.log(1.0 + (len(self.ids) + 0.5) / 0.5)
         weight = {ch: self.channels[UNIGRAM].idf.get(ch, rarest) for ch in chars}
         total = sum(weight.values())
@@ -650,19 +681,27 @@ class MatterIndex:
                 out[d] = (share - CLOSEST_SHARE) / (1.0 - CLOSEST_SHARE)
         return out
 
-    def _near_phrases(self, words: Any, floor: float | None = None) -> dict[int, tuple[float, str]]:
-        """The matters whose nearest phrasing lies above ``floor`` (``PHRASE_FLOOR``) in meaning: doc → (cosine, that
-        phrasing)."""
+    def _near_phrases(self, words: Any, floor: float, among: set[int] | None = None,
+                      texts: bool = True) -> dict[int, tuple[float, str]]:
+        """The matters whose nearest phrasing lies above ``floor`` in meaning — of ``among`` (the candidates found),
+        and any at ``PHRASE_ALONE`` or more; every matter when ``among`` is None: doc → (cosine, that phrasing; ""
+        unless ``texts``). One product for all the phrasings, then only the groups asked about are looked into."""
         import numpy as np
 
-        cosines = self._phrase_vectors @ words
-        best = np.maximum.reduceat(cosines, self._phrase_starts)
+        near = cosines(self._phrase_vectors, words)
+        best = np.maximum.reduceat(near, self._phrase_starts)
+        if among is None:
+            groups = np.flatnonzero(best > floor).tolist()
+        else:
+            wanted = {self._phrase_group[d] for d in among if d in self._phrase_group}
+            groups = sorted({g for g in wanted if best[g] > floor} | set(np.flatnonzero(best >= PHRASE_ALONE).tolist()))
         out = {}
-        for i in np.flatnonzero(best > (PHRASE_FLOOR if floor is None else floor)).tolist():
-            d = int(self._phrase_docs[i])
+        for i in groups:
+            phrasings, docs = self._phrase_groups[i]
             start = int(self._phrase_starts[i])
-            k = int(np.argmax(cosines[start:start + len(self._phrases.texts[d])]))
-            out[d] = (float(best[i]), self._phrases.texts[d][k])
+            nearest = (float(best[i]),
+                       phrasings[int(np.argmax(near[start:start + len(phrasings)]))] if texts else "")
+            out.update((d, nearest) for d in docs if among is None or d in among or best[i] >= PHRASE_ALONE)
         return out
 
     def _fallback(self, q: _QueryTerms) -> dict[int, float]:

@@ -92,6 +92,25 @@ def tokenizer() -> "jieba.Tokenizer":
     return _TOKENIZER
 
 
+def cutting() -> str:
+    """What the terms of a text depend on besides the text: jieba's version and dictionary, and the stop words. A
+    cache of cut texts (``api/phrases.py``) is keyed by it, so that it is never read by a process that cuts otherwise."""
+    import hashlib
+    import importlib.metadata
+
+    tok = tokenizer()
+    dictionary = getattr(tok, "dictionary", "") or ""
+    try:
+        version = importlib.metadata.version("jieba")
+    except importlib.metadata.PackageNotFoundError:
+        version = "?"
+    text = "\n".join([TERMS_VERSION, version, str(dictionary), " ".join(sorted(STOP_WORDS))])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+TERMS_VERSION = "terms-1"  # change when ``terms`` cuts differently
+
+
 # --- terms ----------------------------------------------------------------------------------------------------
 
 def words(text: str, fine: bool = True) -> list[str]:
@@ -267,16 +286,19 @@ class ChannelIndex:
 
 
 def build_channels(field_texts: Iterable[Mapping[str, str]], field_weights: Mapping[str, float],
-                   params: Bm25Params, ngram_only: Iterable[str] = ()) -> dict[str, ChannelIndex]:
-    """One index per channel over documents given as {field: text in search form}.
+                   params: Bm25Params, ngram_only: Iterable[str] = (),
+                   known: dict[str, dict[str, list[str]]] | None = None,
+                   channels: Iterable[str] = CHANNELS) -> dict[str, ChannelIndex]:
+    """One index per channel (of ``channels``) over documents given as {field: text in search form}.
 
     Fields in ``ngram_only`` are not cut into words: jieba is the slow part of building, and a long legal basis
     is found well enough by its character pairs. Field texts repeat a great deal (the same law, domain and category
-    under hundreds of matters), so each distinct text is cut once.
+    under hundreds of matters), so each distinct text is cut once. ``known``: texts already cut (``terms``), e.g.
+    read from a cache on disk; the texts cut here are added to it.
     """
     plain = set(ngram_only)
     cache: dict[tuple[bool, str], dict[str, list[str]]] = {}
-    per_channel: dict[str, list[dict[str, list[str]]]] = {c: [] for c in CHANNELS}
+    per_channel: dict[str, list[dict[str, list[str]]]] = {c: [] for c in channels}
     for doc in field_texts:
         cut = {}
         for f, text in doc.items():
@@ -284,9 +306,15 @@ def build_channels(field_texts: Iterable[Mapping[str, str]], field_weights: Mapp
                 continue
             key = (f in plain, text)
             if key not in cache:
-                # single characters of a long text are all noise: a legal basis has most of the common ones
-                cache[key] = {WORD: [], BIGRAM: bigrams(text), UNIGRAM: []} if key[0] else terms(text)
+                if key[0]:  # single characters of a long text are all noise: a legal basis has most of the common ones
+                    cache[key] = {WORD: [], BIGRAM: bigrams(text), UNIGRAM: []}
+                elif known is not None:
+                    if text not in known:
+                        known[text] = terms(text)
+                    cache[key] = known[text]
+                else:
+                    cache[key] = terms(text)
             cut[f] = cache[key]
-        for c in CHANNELS:
+        for c in per_channel:
             per_channel[c].append({f: t[c] for f, t in cut.items()})
     return {c: ChannelIndex.build(docs, field_weights, params) for c, docs in per_channel.items()}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from quanze.api import phrases, semantic
+from quanze.api import phrases, search, semantic
 from quanze.api.phrases import Phrases, load_phrases, parse_phrases, shipped_phrases
 from quanze.api.search import MatterIndex, Synonyms
 from quanze.cli import main as quanze
@@ -138,7 +138,9 @@ def test_phrasings_are_compared_by_meaning_and_their_vectors_kept_on_disk(model_
     assert "下水道堵了,污水漫到马路上" in _cached(model_copy)  # shipped text, in search form, on disk
     hits = index.search("下水管堵死了，脏水漫到街面")
     assert hits[0].matter_id == "m1"
-    assert any(m.startswith("常见说法 everyday phrasing 0.8") for m in hits[0].matched)  # its cosine, said
+    said = [m for m in hits[0].matched if m.startswith("常见说法 everyday phrasing ")]  # its cosine, said
+    assert said and "下水道堵了,污水漫到马路上" in said[0]
+    assert float(said[0].split()[3].split("：")[0]) > search.PHRASE_FLOOR
     # a second process: the names and the phrasings come from the disk, the model runs for nothing but the query
     fresh = semantic.Embedder(model_copy)
     runs = []
