@@ -10,10 +10,13 @@ from quanze.graph.store import Store
 
 DEMO_QUESTION = "村里有人没批就盖房子"
 DEMO_TOWNSHIP = "城关镇"
-# what a newcomer might ask first: a citizen's words and a township of the demo county
+# what a newcomer might ask first (``quanze demo`` prints them with links into the web workbench): a citizen's words
+# and a township of the demo county — a clear answer (the township's own office), one where two bodies are close and
+# the answer asks which was meant (the township's enforcement team under a delegation, or the county's environment
+# bureau under the cooperation list), and a delegated power (柏溪镇综合行政执法大队)
 EXAMPLE_QUESTIONS = (
     (DEMO_QUESTION, DEMO_TOWNSHIP),
-    ("楼下饭馆油烟太大", "临江镇"),
+    ("楼下饭馆油烟太大", DEMO_TOWNSHIP),
     ("村里的河道有人倒垃圾", "柏溪镇"),
 )
 

@@ -77,21 +77,36 @@ def describe_region(store: Store, region: Region) -> dict[str, Any]:
     return out
 
 
+# bodies whose staff the county does not staff: a higher level sets their quota (垂直管理机构)
+OUTSIDE_QUOTA = ("vertical_body",)
+
+
+def staffing_totals(agencies: list[dict[str, Any]]) -> dict[str, int | None]:
+    """Each staffing figure summed over the agencies that gave it; None (unknown, never 0) when none gave it."""
+    out: dict[str, int | None] = {}
+    for k in STAFFING_KEYS:
+        given = [a[k] for a in agencies if a.get(k) is not None]
+        out[k] = sum(given) if given else None
+    return out
+
+
 def store_summary(store: Store) -> dict[str, Any]:
     """What the store holds: counts of nodes and relations by kind, and per county its townships, agencies by kind
     and staffing totals (`quanze summary`, HTTP `/summary`)."""
     counties = store.nodes("Region", level="county")
     out = {"store": store.url, "counts": store.counts(), "counties": []}
+    agencies = store.nodes("Agency")
     for c in counties:
-        agencies = store.nodes("Agency")
         in_county = [a for a in agencies if a["region"][:6] == c["code"]]
         kinds: dict[str, int] = {}
         for a in in_county:
             kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
-        staffing = {k: sum(a.get(k) or 0 for a in in_county) for k in STAFFING_KEYS}
+        own = [a for a in in_county if a["kind"] not in OUTSIDE_QUOTA]
+        outside = [a for a in in_county if a["kind"] in OUTSIDE_QUOTA]
         out["counties"].append({"code": c["code"], "name": c["name"],
                                 "townships": len(store.nodes("Region", county_code=c["code"])),
-                                "agencies_by_kind": dict(sorted(kinds.items())), "staffing": staffing})
+                                "agencies_by_kind": dict(sorted(kinds.items())), "staffing": staffing_totals(own),
+                                "staffing_outside_quota": staffing_totals(outside)})
     return out
 
 

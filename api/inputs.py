@@ -10,6 +10,10 @@ the same forms and says the same thing about a bad one (docs/formats.md §6).
 | a region | ``region``, ``held_region``, ``county_of`` | a code (6 or 9 digits, or 12 ending 000), a name, county + township (青岚县城关镇) | ``NotFound``, ``Ambiguous`` |
 | an agency | ``agency`` | an id, name, short name, plaque, township + unit (漆园乡综合行政执法大队, 漆园乡/综合行政执法大队) | ``NotFound``, ``Ambiguous`` |
 | a node | ``node`` | ``Label:key``, an agency, a matter's id or exact name, a region | ``NotFound``, ``Ambiguous`` |
+| a matter | ``matter`` | a matter's id, code or whole name | ``NotFound`` |
+| an account | ``account`` | 1–64 characters, no spaces (张三, zhangsan) | ``BadValue`` |
+| a role | ``role`` | reader, editor, admin (只读, 编辑, 管理员) | ``BadValue`` |
+| a password | ``password`` | 8–256 characters; never repeated in a message | ``BadValue`` |
 | a count | ``count`` | a whole number within the bounds given | ``BadValue`` |
 | audit rules | ``rule_ids`` | rule ids, repeated or comma-separated | ``BadValue`` |
 | a severity | ``severity`` | low, medium, high (低, 中, 高) | ``BadValue`` |
@@ -40,6 +44,7 @@ from quanze.graph.text import clean_text
 
 MAX_QUESTION_CHARS = 200  # a citizen's words: a sentence or two, never a pasted document
 MAX_NAME_CHARS = 200  # a name of a region, an agency or a matter (the longest real matter names run to ~150)
+MAX_LIST_CHARS = 1000  # rule ids or relation kinds, repeated or comma-separated: every one of them fits in 400
 
 
 # --- dates ---------------------------------------------------------------------------------------------------------
@@ -184,6 +189,65 @@ def node(store: Store, text: str, within: str | None = None) -> NodeRef:
                    + (f"; nearest: {', '.join(near)}" if near else ""), near)
 
 
+def matter(store: Store, text: str) -> dict[str, Any]:
+    """A matter the store holds, by its id (``code:…``, ``name:…``), its code or its whole name (normalised as
+    matters are: brackets, widths, spaces): what a person chose among an answer's options, or typed to reassign."""
+    wanted = name(text, "事项", "matter")
+    found = store.node("Matter", wanted)
+    if found:
+        return found
+    same = store.nodes("Matter", code=wanted) or store.nodes("Matter", norm_name=norm_matter_name(wanted))
+    if same:  # one item, perhaps under several ids (same normalised name): answers read them together
+        return sorted(same, key=lambda m: m["id"])[0]
+    raise NotFound(f"库中没有事项「{wanted}」（按编码或完整名称）", f"no matter {wanted!r} in the store (by code or whole "
+                   "name)")
+
+
+# --- accounts of the web application ------------------------------------------------------------------------------
+
+# the roles an account of the web application has, lowest first: each may do what the ones before it may
+ACCOUNT_ROLES: dict[str, tuple[str, str]] = {"reader": ("只读", "reader"), "editor": ("编辑", "editor"),
+                                             "admin": ("管理员", "admin")}
+ROLE_WORDS = {zh: role for role, (zh, _en) in ACCOUNT_ROLES.items()} | {"读者": "reader", "编辑者": "editor",
+                                                                        "管理": "admin"}
+MAX_ACCOUNT_CHARS = 64
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_CHARS = 256
+
+
+def account(text: Any) -> str:
+    """An account's name: 1–64 characters without spaces or control characters."""
+    cleaned = clean_text(text) or ""
+    if not cleaned:
+        raise BadValue("账号名为空", "the account name is empty", field="name", value="")
+    if len(cleaned) > MAX_ACCOUNT_CHARS or any(c.isspace() or not c.isprintable() for c in cleaned):
+        raise BadValue(f"账号名「{_shown(cleaned)}」不可用：最多 {MAX_ACCOUNT_CHARS} 个字符，不能含空格",
+                       f"the account name {_shown(cleaned)!r} cannot be used: at most {MAX_ACCOUNT_CHARS} characters, "
+                       "no spaces", field="name", value=_shown(cleaned))
+    return cleaned
+
+
+def role(value: Any) -> str:
+    """An account's role: reader, editor or admin (只读, 编辑, 管理员)."""
+    text = str(value or "").strip()
+    found = ROLE_WORDS.get(text, text.lower())
+    if found not in ACCOUNT_ROLES:
+        raise BadValue(f"未知的角色「{_shown(text)}」，可选：reader 只读、editor 编辑、admin 管理员",
+                       f"unknown role {_shown(text)!r}; valid: reader, editor, admin", tuple(ACCOUNT_ROLES),
+                       field="role", value=_shown(text))
+    return found
+
+
+def password(value: Any) -> str:
+    """A new password: 8–256 characters, taken as given (spaces count). A bad one is described, never repeated."""
+    text = "" if value is None else str(value)
+    if len(text) < MIN_PASSWORD_CHARS or len(text) > MAX_PASSWORD_CHARS:
+        raise BadValue(f"密码应为 {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} 个字符（这一个有 {len(text)} 个）",
+                       f"a password has {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} characters (this one has "
+                       f"{len(text)})", field="password")
+    return text
+
+
 # --- numbers and choices --------------------------------------------------------------------------------------------
 
 COUNT_NAMES = {"limit": "条数上限", "max_hops": "跳数上限"}
@@ -210,6 +274,9 @@ def _listed(values: str | Iterable[str] | None) -> list[str]:
     if values is None:
         return []
     parts = [values] if isinstance(values, str) else list(values)
+    if sum(len(str(p)) for p in parts) > MAX_LIST_CHARS:
+        raise BadValue(f"列出的值过长：最多 {MAX_LIST_CHARS} 个字符", f"the values listed are too long: at most "
+                       f"{MAX_LIST_CHARS} characters", value=_shown(",".join(map(str, parts))))
     return list(dict.fromkeys(v.strip() for part in parts for v in str(part).replace("，", ",").split(",")
                               if v.strip()))
 

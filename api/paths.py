@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quanze.api import inputs
+from quanze.api import inputs, versions
 from quanze.api.inputs import NodeRef, node_name
 from quanze.errors import NoPath
 from quanze.graph.schema import SCHEMA
@@ -18,20 +18,26 @@ from quanze.graph.store import Route, Store
 
 
 def find_paths(store: Store, source: str, target: str, *, via: list[str] | None = None, max_hops: int = 6,
-               all_shortest: bool = False, limit: int = 20, within: str | None = None) -> dict[str, Any]:
-    """The shortest path (or all shortest paths) between two nodes, up to ``max_hops`` relations."""
+               all_shortest: bool = False, limit: int = 20, within: str | None = None,
+               as_of: Any = None) -> dict[str, Any]:
+    """The shortest path (or all shortest paths) between two nodes, up to ``max_hops`` relations, in the graph of
+    the list versions in force on ``as_of`` (default today; docs/domain.md §4.10)."""
     kinds = inputs.relation_kinds(via)
     max_hops = inputs.count(max_hops, "max_hops", 1, 20)
+    date = inputs.date(as_of)
     a, b = inputs.node(store, source, within), inputs.node(store, target, within)
-    routes = store.shortest_routes(a.key, b.key, kinds, max_hops=max_hops, all_shortest=all_shortest, limit=limit)
+    graph, _ = versions.as_of(store, date)
+    routes = graph.shortest_routes(a.key, b.key, kinds, max_hops=max_hops, all_shortest=all_shortest, limit=limit)
     if not routes:
         via_zh = f"（只经过 {'、'.join(kinds)}）" if kinds else ""
         via_en = f" (through {', '.join(kinds)} only)" if kinds else ""
         raise NoPath(f"「{a.name}」与「{b.name}」之间在 {max_hops} 跳内没有责任路径{via_zh}",
                      f"no responsibility path between {a.name!r} and {b.name!r} within {max_hops} hops{via_en}")
     names: dict[str, str] = {}  # routes share nodes: each name is read once
-    return {"from": a.to_dict(), "to": b.to_dict(), "via": kinds, "max_hops": max_hops,
-            "paths": [_describe(store, route, names) for route in routes]}
+    paths = [_describe(store, route, names) for route in routes]
+    return {"from": a.to_dict(), "to": b.to_dict(), "via": kinds, "max_hops": max_hops, "as_of": date.isoformat(),
+            "paths": paths,
+            "versions": versions.versions_used(store, [s["list"] for p in paths for s in p["steps"]])}
 
 
 def _describe(store: Store, route: Route, names: dict[str, str]) -> dict[str, Any]:
@@ -45,5 +51,6 @@ def _describe(store: Store, route: Route, names: dict[str, str]) -> dict[str, An
     for u, rel in zip(route.nodes, route.steps):
         forward = u == f"{SCHEMA.relation(rel.type).source}:{rel.source}"
         steps.append({"type": rel.type, "from": rel.source, "to": rel.target, "forward": forward, "relation": rel.id,
-                      "region": rel.props.get("region"), "file": rel.props.get("file"), "row": rel.props.get("row")})
+                      "region": rel.props.get("region"), "list": rel.props.get("list_id"), "file": rel.props.get("file"),
+                      "row": rel.props.get("row")})
     return {"hops": len(steps), "nodes": nodes, "steps": steps}

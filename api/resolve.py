@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from quanze import deadline
 from quanze.graph.agency_names import qualified_name
 from quanze.graph.store import Rel, Store
 
@@ -199,6 +200,7 @@ class Resolver:
 
     def resolve(self, matter_ids: list[str], township: dict[str, Any], as_of: dt.date) -> Resolution:
         """``matter_ids``: the matter and any matter that is the same item (same normalised name) under other ids."""
+        deadline.check()
         code = township["code"]
         county = township.get("county_code") or code
         matter = self.store.node("Matter", matter_ids[0]) or {"id": matter_ids[0], "name": matter_ids[0]}

@@ -557,9 +557,12 @@ class MatterIndex:
         if limit <= 0:
             return []
         exact = self._exact(cleaned)
-        contained = self._contained(cleaned) - exact
         q = self._query_terms(strip_framing(cleaned))
-        scores = self._score(q, None if recall is None else self._recalled(q, recall))
+        allowed = None if recall is None else self._recalled(q, recall)
+        contained = self._contained(cleaned) - exact
+        if allowed is not None:  # a full-text index finds such a name by the question's pairs, or it is not here
+            contained &= allowed
+        scores = self._score(q, allowed)
         weak = not scores
         if weak:
             scores = self._fallback(q)

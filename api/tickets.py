@@ -80,16 +80,19 @@ def _matters_of(store: "Store", name: str) -> tuple[str, ...]:
     return tuple(sorted(ids))
 
 
-# the columns ``record_ticket`` writes: what ``load_tickets`` reads back
-RECORD_HEADER = ("诉求内容", "事项", "承办单位", "登记时间")
+# the columns ``record_ticket`` writes: what ``load_tickets`` reads back. Files written before 登记人 (who confirmed)
+# was recorded have the first four: they are still read, and given the fifth column when next appended to.
+RECORD_HEADER = ("诉求内容", "事项", "承办单位", "登记时间", "登记人")
+OLD_RECORD_HEADER = RECORD_HEADER[:4]
 
 
 def record_ticket(store: "Store", path: Path, text: str, *, matter: str = "", agency: str = "",
-                  when: str | None = None) -> Ticket:
-    """Append a confirmed ticket — the words, and the matter (name or code) or the body that handled it — to a CSV
-    file that ``--tickets`` reads (UTF-8 with BOM, created with its header). The matter or the body must be one the
-    store holds, so that the history only holds tickets search can use; a name that does not resolve is an error
-    naming the closest matters. Cells that a spreadsheet would take for a formula are neutralised."""
+                  when: str | None = None, by: str = "") -> Ticket:
+    """Append a confirmed ticket — the words, and the matter (name or code) or the body that handled it, when, and
+    who confirmed it (``by``) — to a CSV file that ``--tickets`` reads (UTF-8 with BOM, created with its header). The
+    matter or the body must be one the store holds, so that the history only holds tickets search can use; a name
+    that does not resolve is an error naming the closest matters. Cells that a spreadsheet would take for a formula
+    are neutralised."""
     import csv
     import datetime as dt
 
@@ -115,18 +118,65 @@ def record_ticket(store: "Store", path: Path, text: str, *, matter: str = "", ag
     new = not path.exists() or path.stat().st_size == 0
     if not new:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), [])
-        if tuple(header[:len(RECORD_HEADER)]) != RECORD_HEADER:
+            header = tuple(next(csv.reader(f), []))
+        if header[:len(OLD_RECORD_HEADER)] == OLD_RECORD_HEADER and header[:len(RECORD_HEADER)] != RECORD_HEADER:
+            _add_recorder_column(path)
+        elif header[:len(RECORD_HEADER)] != RECORD_HEADER:
             raise InputError(_problem(path, f"这个文件的表头不是 {'、'.join(RECORD_HEADER)}，不往里追加",
                                       f"the file's header is not {', '.join(RECORD_HEADER)}; nothing appended",
-                                      row=1, value=header))
+                                      row=1, value=list(header)))
     stamp = when or dt.datetime.now().replace(microsecond=0).isoformat()
     with path.open("a", encoding="utf-8-sig" if new else "utf-8", newline="") as f:
         out = csv.writer(f)
         if new:
             out.writerow(RECORD_HEADER)
-        out.writerow([safe_cell(v) for v in (words, matter, agency, stamp)])
+        out.writerow([safe_cell(v) for v in (words, matter, agency, stamp, by.strip())])
     return Ticket(words, matter, str(path), agency=agency)
+
+
+def _add_recorder_column(path: Path) -> None:
+    """A file written before 登记人 was recorded: rewritten (whole, then moved into place) with the column added,
+    empty for its earlier rows."""
+    import csv
+    import os
+    import tempfile
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    width = len(RECORD_HEADER)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(RECORD_HEADER + tuple(rows[0][width - 1:]))
+            out.writerows(row[:width - 1] + [""] * (width - 1 - len(row)) + [""] + row[width - 1:] for row in rows[1:])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def ticket_target(store: "Store", text: str, within: str | None = None) -> dict[str, str]:
+    """What a person typed to say how a ticket was really handled (改派): a matter — by id, code or whole name — or
+    else a body — by name, short name, or a township's unit with its township in front (``within``: the township the
+    question was about settles a bare unit name). ``{"matter": code or name}`` or ``{"agency": label}``, as
+    ``record_ticket`` takes them, with ``name`` to show."""
+    from quanze.api import inputs
+    from quanze.api.resolve import Resolver
+
+    try:
+        m = inputs.matter(store, text)
+        return {"matter": m.get("code") or m["name"], "name": m["name"]}
+    except NotFound:
+        pass
+    try:
+        ref = inputs.agency(store, text, within)
+    except NotFound as e:
+        raise NotFound(f"「{str(text).strip()}」既不是库中的事项（编码或完整名称），也不是机构",
+                       f"{str(text).strip()!r} is neither a matter of the store (code or whole name) nor a body",
+                       e.candidates) from e
+    label = Resolver(store).agency(ref.id)["label"]
+    return {"agency": label, "name": label}
 
 
 def _problem(path: Path, zh: str, en: str, **where: Any) -> Problem:
@@ -197,7 +247,8 @@ def _from_sheets(path: Path) -> list[Ticket]:
     return out
 
 
-__all__ = ["COLUMNS", "RECORD_HEADER", "Ticket", "load_tickets", "record_ticket", "with_bodies_resolved"]
+__all__ = ["COLUMNS", "RECORD_HEADER", "Ticket", "load_tickets", "record_ticket", "ticket_target",
+           "with_bodies_resolved"]
 
 
 def check_tickets(store: "Store", files: list[Path]) -> dict[str, Any]:

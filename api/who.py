@@ -15,10 +15,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterable
 
-from quanze.api import inputs, intent, phrases, semantic
+from quanze.api import inputs, intent, phrases, semantic, versions
 from quanze.api.fallback import closest_field
 from quanze.api.resolve import Resolution, Resolver
-from quanze.api.search import MatterIndex, load_synonyms, searchable
+from quanze.api.search import Hit, MatterIndex, load_synonyms, searchable
 from quanze.api.tickets import load_tickets, with_bodies_resolved
 from quanze.graph.cache import by_version
 from quanze.graph.schema import SCHEMA
@@ -38,30 +38,17 @@ def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files:
     tickets = tuple(str(p) for p in ticket_files)
     said = tuple(str(p) for p in phrase_files)
     model = semantic.embedder()
-    key = (files, said, tuple(_stamp(f) for f in files + said), model is not None, phrases.enabled())
+    key = (files, said, model is not None, phrases.enabled())
     index = by_version(store, "matter_index", key, lambda: MatterIndex(
         store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model,
-        phrases=phrases.load_phrases([Path(f) for f in said])))
+        phrases=phrases.load_phrases([Path(f) for f in said])), stamp=tuple(_stamp(f) for f in files + said))
     if not tickets:
         return index
     # the tickets on top of that index, read again whenever a ticket file changed (a confirmation appended to it);
     # the tickets as they were before are never asked for again, so only the latest reading is kept
-    stamps = tuple(_stamp(f) for f in tickets)
-    return by_version(store, "matter_index_tickets", (key, tickets), lambda: _Latest()).get(
-        stamps, lambda: index.with_tickets(with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))))
-
-
-class _Latest:
-    """The value built for the latest stamp only."""
-
-    def __init__(self) -> None:
-        self._stamp: Any = None
-        self._value: Any = None
-
-    def get(self, stamp: Any, build: Any) -> Any:
-        if self._value is None or stamp != self._stamp:
-            self._value, self._stamp = build(), stamp
-        return self._value
+    return by_version(store, "matter_index_tickets", (key, tickets), lambda: index.with_tickets(
+        with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))),
+        stamp=(tuple(_stamp(f) for f in files + said), tuple(_stamp(f) for f in tickets)))
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
@@ -120,15 +107,23 @@ def _siblings(store: Store, matter_id: str) -> list[str]:
 
 def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
         synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = (),
-        phrase_files: Iterable[Path] = ()) -> dict[str, Any]:
+        phrase_files: Iterable[Path] = (), matter: str | None = None) -> dict[str, Any]:
+    """The matters the words mean in this region, each answered by the rules (``matches``, best first), with
+    ``clarify`` options when close candidates have different leads, the message's ``intent``, and a ``fallback`` field
+    when no matter passes the floor. ``matter`` (an id, code or whole name): the one the person chose among those
+    options — it is answered first and nothing more is asked (``chosen``)."""
     query = inputs.question(text)
     limit = inputs.count(limit, "limit", 1, MAX_LIMIT)
     date = inputs.date(as_of)
     region = inputs.held_region(store, region_text)
-    resolver = Resolver(store)
+    chosen = inputs.matter(store, matter) if matter is not None else None
+    graph, _ = versions.as_of(store, date)  # the list versions in force on the date (the store itself for today's)
+    resolver = Resolver(graph)
     index = matter_index(store, synonym_files, ticket_files, phrase_files)
-    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(store, region),
+    hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(graph, region),
                         recall=store.matter_recall())
+    if chosen is not None:
+        hits = _chosen_first(store, hits, chosen["id"])
     answered: dict[str, dict[str, Any]] = {}
 
     def answer(hit: Any) -> dict[str, Any]:
@@ -141,7 +136,10 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
                                                       "level": region["level"]},
                            "as_of": date.isoformat(), "search": "semantic" if index.semantic else "lexical",
                            "intent": intent.read(searchable(query)).to_dict(),
-                           "matches": shown, "clarify": clarify(hits, answer)}
+                           "matches": shown, "clarify": [] if chosen else clarify(hits, answer)}
+    if chosen is not None:
+        out["chosen"] = {"id": chosen["id"], "name": chosen["name"]}
+    out["versions"] = versions.versions_used(store, _cited(shown + out["clarify"]))
     if index.tickets_read:
         out["tickets"] = {"read": index.tickets_read, "used": index.tickets_used,
                           "unknown_matter": [t.source for t in index.tickets_unknown]}
@@ -164,6 +162,19 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
                 closest.append(m)
         out["closest_with_handlers"] = closest[:3]
     return out
+
+
+def _chosen_first(store: Store, hits: list[Any], matter_id: str) -> list[Any]:
+    """The hits with the chosen matter (or the same item under another id) first; added when search did not find it."""
+    same = set(_siblings(store, matter_id))
+    mine = [h for h in hits if h.matter_id in same][:1] or [Hit(matter_id, 0.0, ["选定 chosen"])]
+    return mine + [h for h in hits if h.matter_id not in same]
+
+
+def _cited(answers: list[dict[str, Any]]) -> list[str]:
+    """The lists an answer's sources name (its handlers' and what they overrode)."""
+    return [s.get("list") for m in answers for h in m.get("handlers", []) + m.get("overridden", [])
+            for s in h.get("sources", [])]
 
 
 # When the leading candidates' scores are this close to the best and their leads differ, the answer asks which one was
@@ -234,6 +245,7 @@ def dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date 
         g["members"] = list(g["members"].values())
     return {"query": text, "region": region, "as_of": answer["as_of"],
             "matters": [m["matter"] for m in relevant], "groups": plan, "stationed_units": stationed,
+            "versions": versions.versions_used(store, _cited(relevant)),
             **({"nobody": answer["nobody"]} if not relevant else {})}
 
 

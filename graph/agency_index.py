@@ -7,12 +7,12 @@ that township's units first, then among the county's bodies.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from quanze.errors import Ambiguous, NotFound
 from quanze.graph.agency_names import is_abbreviation, name_variants
+from quanze.graph.suggest import NameIndex
 from quanze.graph.text import normalise_key
 
 
@@ -51,11 +51,15 @@ class AgencyIndex:
         self.county_name = county_name
         self.by_id: dict[str, AgencyRef] = {}
         self._scopes: dict[str, _Scope] = {}
+        self._suggest: dict[str, tuple[NameIndex, dict[str, str]]] = {}
+        self._longest = 0  # characters of the longest name or plaque
         for a in agencies:
             self.add(a)
 
     def add(self, agency: AgencyRef) -> None:
         self.by_id[agency.id] = agency
+        self._longest = max([self._longest, *(len(n) for n in (agency.name,) + agency.plaques)])
+        self._suggest.pop(agency.region, None)
         scope = self._scopes.setdefault(agency.region, _Scope())
         scope.exact.setdefault(normalise_key(agency.name), set()).add(agency.id)
         for alias in agency.plaques + agency.short_names:
@@ -84,8 +88,9 @@ class AgencyIndex:
                 hits |= scope.variant.get(v, set())
             if hits:
                 return [self.by_id[i] for i in sorted(hits)]
+            # an abbreviation is shorter than the name it stands for: a text as long as the longest name is none
             abbreviated = [a for a in self.by_id.values() if a.region == region and any(
-                is_abbreviation(text, n) for n in (a.name,) + a.plaques)]
+                is_abbreviation(text, n) for n in (a.name,) + a.plaques)] if len(key) < self._longest else []
             if abbreviated:
                 return sorted(abbreviated, key=lambda a: a.id)
         return []
@@ -105,15 +110,26 @@ class AgencyIndex:
             f"no agency named {text!r}" + (f"; nearest: {', '.join(near)}" if near else ""), near)
 
     def nearest(self, text: str, township: str | None = None, n: int = 5) -> list[str]:
-        regions = set(self._scope_order(township))
+        """The nearest agency names (by name, plaque or short name) in the township and the county, from a bigram
+        index per scope (``graph/suggest.py``), built once per index."""
+        scored: list[tuple[str, float]] = []
         names: dict[str, str] = {}
-        for a in self.by_id.values():
-            if a.region in regions:
-                for name in (a.name,) + a.plaques + a.short_names:
-                    names.setdefault(name, a.name)
-        close = difflib.get_close_matches(text, list(names), n=n * 2, cutoff=0.4)
+        for region in self._scope_order(township):
+            index, canonical = self._suggestions(region)
+            names.update((k, v) for k, v in canonical.items() if k not in names)
+            scored += index.scored(text, n * 2, cutoff=0.4)
         out: list[str] = []
-        for c in close:
+        for c, _ in sorted(scored, key=lambda x: (-x[1], x[0])):
             if names[c] not in out:
                 out.append(names[c])
         return out[:n]
+
+    def _suggestions(self, region: str) -> tuple[NameIndex, dict[str, str]]:
+        if region not in self._suggest:
+            names: dict[str, str] = {}
+            for a in sorted(self.by_id.values(), key=lambda a: a.id):
+                if a.region == region:
+                    for name in (a.name,) + a.plaques + a.short_names:
+                        names.setdefault(name, a.name)
+            self._suggest[region] = (NameIndex(names), names)
+        return self._suggest[region]

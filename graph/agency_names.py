@@ -79,3 +79,30 @@ def qualified_name(name: str, kind: str | None, township: str | None) -> str:
     if not township or kind == "township_government" or name.startswith(township):
         return name
     return f"{township}{name}"
+
+
+# Bodies a county has that are not its own departments (docs/domain.md §2): 垂直管理机构, which a higher level staffs and
+# runs (their quota is not the county's), and 群团组织, the party-led mass organisations. Recognised by the 机构类别 a
+# structure file writes, else by the name's ending or its telling words; the county department of the same field
+# (县统计局 against 国家统计局青岚调查队) keeps its kind.
+_VERTICAL_WORDS = ("税务局", "税务分局", "烟草专卖局", "烟草专卖", "气象局", "海关", "调查队", "人民银行", "金融监管",
+                   "银保监", "邮政管理局", "消防救援", "出入境边防检查", "海事局", "国家安全局")
+_MASS_WORDS = ("总工会", "工会", "共青团", "团县委", "团委", "妇女联合会", "妇联", "残疾人联合会", "残联",
+               "科学技术协会", "科协", "红十字会", "工商业联合会", "工商联", "文学艺术界联合会", "文联", "归国华侨联合会",
+               "侨联", "社会科学界联合会", "社科联")
+
+
+def outside_kind(name: str, kind_zh: str | None = None) -> str | None:
+    """``vertical_body`` (垂直管理机构) or ``mass_organisation`` (群团组织) for a body that is one, by its 机构类别 first
+    and then its name; None for any other body."""
+    written = str(kind_zh or "")
+    if "垂直" in written or "垂管" in written:
+        return "vertical_body"
+    if "群团" in written or "人民团体" in written:
+        return "mass_organisation"
+    key = normalise_key(name)
+    if any(w in key for w in _VERTICAL_WORDS):
+        return "vertical_body"
+    if any(key.endswith(w) or key.startswith(w) or f"县{w}" in key for w in _MASS_WORDS):
+        return "mass_organisation"
+    return None

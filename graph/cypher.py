@@ -18,8 +18,9 @@ from quanze.graph.schema import SCHEMA, NodeKind, RelKind, Schema
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
-# The one node outside the schema: ``(:QuanzeMeta {key: 'data', version})`` holds the data version, which every apply
-# increments in its transaction (``Store.data_version``). It has no relations, and everything that reads the graph
+# The nodes outside the schema: ``(:QuanzeMeta {key: 'data', version})`` holds the data version, which every apply
+# increments in its transaction (``Store.data_version``), and ``(:QuanzeMeta {key: 'schema', version})`` the schema
+# version (``graph/migrations.py``). It has no relations, and everything that reads the graph
 # reads the schema's labels only, so it stays out of content(), counts(), the networkx view and docs/schema.md.
 META = "QuanzeMeta"
 
@@ -260,6 +261,31 @@ def touch_data_version(increment: bool) -> str:
             f"ON CREATE SET m.version = timestamp()\n"
             + ("SET m.version = m.version + 1\n" if increment else "")
             + "RETURN m.version AS version")
+
+
+# --- the schema version (graph/migrations.py) -----------------------------------------------------------------
+
+def schema_version() -> str:
+    """The schema version the store records; rows: one, ``version`` (null when none is recorded)."""
+    return f"MATCH (m:{META} {{key: 'schema'}})\nRETURN max(m.version) AS version"
+
+
+def set_schema_version() -> str:
+    """Record ``$version`` as the store's schema version (a migration's last step)."""
+    return f"MERGE (m:{META} {{key: 'schema'}})\nSET m.version = $version"
+
+
+def record_schema_version() -> str:
+    """Record ``$version`` when no version is recorded (every load: a database emptied by hand and loaded again is
+    of today's layout); never lowers one; rows: one."""
+    return (f"MERGE (m:{META} {{key: 'schema'}})\nON CREATE SET m.version = $version\n"
+            "RETURN m.version AS version")
+
+
+def any_node(schema: Schema = SCHEMA) -> str:
+    """Whether the database holds any node of the schema's labels; rows: one, ``found``."""
+    labels = " OR ".join(f"n:{_name(k.label)}" for k in schema.nodes)
+    return f"OPTIONAL MATCH (n) WHERE {labels}\nWITH n LIMIT 1\nRETURN n IS NOT NULL AS found"
 
 
 # --- routes: shortest paths between two nodes ------------------------------------------------------------------

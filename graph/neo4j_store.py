@@ -50,6 +50,7 @@ from neo4j.time import Date
 
 from quanze.errors import StoreError
 from quanze.graph import cypher
+from quanze.graph.migrations import SCHEMA_VERSION, check_readable, check_writable, steps_from
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
 from quanze.graph.store import NEO4J_SCHEMES, Batch, Rel, Route, Store, first_routes, link_order, route_query
 from quanze.graph.values import to_plain
@@ -141,7 +142,8 @@ class Neo4jStore(Store):
     ``recall_limit`` the most matters one full-text recall returns."""
 
     def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
-                 database: str | None = None, batch_size: int | None = None, recall_limit: int | None = None):
+                 database: str | None = None, batch_size: int | None = None, recall_limit: int | None = None,
+                 write: bool = True):
         self.url = url
         self.database = database or None
         self.batch_size = batch_size or DEFAULT_BATCH
@@ -158,7 +160,7 @@ class Neo4jStore(Store):
         except (ConfigurationError, ValueError) as e:
             raise StoreError(f"Neo4j 地址 {url} 无效：{e}", f"invalid Neo4j URL {url}: {e}") from e
         try:
-            self._ensure_schema()
+            self._ensure_schema(write)
         except ValueError as e:  # the driver resolves the address only now: bolt://host:notaport
             self._driver.close()
             raise StoreError(f"Neo4j 地址 {url} 无效：{e}", f"invalid Neo4j URL {url}: {e}") from e
@@ -228,29 +230,72 @@ class Neo4jStore(Store):
 
     # -- schema ------------------------------------------------------------------------------------------------
 
-    def _ensure_schema(self) -> None:
+    def _ensure_schema(self, write: bool = True) -> None:
+        """Constraints, indexes and the schema version (``graph/migrations.py``). Opening a store of today's version
+        writes nothing; opened for reading (``write=False``), an older store is refused naming ``quanze upgrade``;
+        opened for writing, it is migrated (the data steps in one transaction)."""
         try:
             # A fresh driver has no stale connections: a refused connection means the server is not there.
             have = {r["name"] for r in self._retrying(lambda: self._show("SHOW CONSTRAINTS YIELD name"),
                                                       reconnect=False)}
+            version = self.schema_version()
+            if version != SCHEMA_VERSION:
+                if not write:
+                    if version:  # an empty database (version 0) is read as empty
+                        check_readable(self.url, version)
+                    return
+                check_writable(self.url, version)
             indexes = self._retrying(lambda: self._show("SHOW INDEXES YIELD name, properties"))
             have |= {r["name"] for r in indexes}
             covers = {r["name"]: tuple(r["properties"] or ()) for r in indexes}
             ddl = cypher.schema_ddl()
-            for stale in [d for d in ddl if d.properties and d.name in covers and covers[d.name] != d.properties]:
+            stale = [d for d in ddl if d.properties and d.name in covers and covers[d.name] != d.properties]
+            missing = [d for d in ddl if d.name not in have or d in stale]
+            if missing and not write:
+                return  # a reader leaves the indexes to the next writer
+            for d in stale:
                 # a full-text index an older version made over other fields: remake it over today's
-                self._retrying(lambda name=stale.name: self._show(cypher.drop_index(name), WRITE_ACCESS))
-                have.discard(stale.name)
-            missing = [d for d in ddl if d.name not in have]
+                self._retrying(lambda name=d.name: self._show(cypher.drop_index(name), WRITE_ACCESS))
             for ddl in missing:
                 self._retrying(lambda statement=ddl.cypher: self._show(statement, WRITE_ACCESS))
             if missing:
                 self._show(f"CALL db.awaitIndexes({INDEX_WAIT})", WRITE_ACCESS)
+            if version != SCHEMA_VERSION:
+                self._retrying(lambda: self._migrate(version))
             # a new store, or one loaded before there were versions
             if self._retrying(lambda: self._show(cypher.data_version()))[0]["version"] is None:
                 self._retrying(lambda: self._show(cypher.touch_data_version(increment=False), WRITE_ACCESS))
         except (Neo4jError, DriverError) as e:
             raise self._error(e, "打开存储", "opening the store") from e
+
+    def schema_version(self) -> int:
+        """The layout version the store records: 0 for an empty database, 1 for one loaded before versions were
+        recorded, else the version recorded."""
+        rows = self._retrying(lambda: self._show(cypher.schema_version()))
+        if rows and rows[0]["version"] is not None:
+            return int(rows[0]["version"])
+        return 1 if self._retrying(lambda: self._show(cypher.any_node()))[0]["found"] else 0
+
+    def _migrate(self, version: int) -> None:
+        """The data steps from ``version`` to today's and the version recorded, in one transaction."""
+        changes = [step.changes(lambda label: self.nodes(label)) for step in steps_from(version)] if version else []
+        with self._session(WRITE_ACCESS) as session:
+            tx = session.begin_transaction()
+            try:
+                for change in changes:
+                    for label, by_key in change.items():
+                        kind = SCHEMA.node(label)
+                        rows = [{"key": key, "props": _encode_props(kind.properties, {kind.key: key, **props})}
+                                for key, props in by_key.items()]
+                        for chunk in _chunks(rows, self.batch_size):
+                            tx.run(cypher.merge_nodes(kind), {"rows": chunk}).consume()
+                tx.run(cypher.set_schema_version(), {"version": SCHEMA_VERSION}).consume()
+                if version:
+                    tx.run(cypher.touch_data_version(increment=True)).consume()
+                tx.commit()
+            finally:
+                if not tx.closed():
+                    tx.close()
 
     def _show(self, query: str, mode: str = READ_ACCESS) -> list[dict[str, Any]]:
         with self._session(mode) as session:
@@ -332,6 +377,7 @@ class Neo4jStore(Store):
                 written = run(cypher.merge_rels(kind), rows=chunk)["written"]
                 if written != len(chunk):
                     raise _MissingEndpoints(self._describe_missing(tx, kind, chunk, written))
+        run(cypher.record_schema_version(), version=SCHEMA_VERSION)  # a database emptied by hand and loaded again
         run(cypher.touch_data_version(increment=True))  # last: the version node is locked only until the commit
 
     def _describe_missing(self, tx: Any, kind: RelKind, chunk: list[dict], written: int) -> str:

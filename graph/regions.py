@@ -9,7 +9,6 @@ its townships has exactly those townships.
 from __future__ import annotations
 
 import csv
-import difflib
 import gzip
 import io
 from dataclasses import dataclass, field, replace
@@ -18,10 +17,13 @@ from importlib import resources
 from typing import Iterable
 
 from quanze.errors import Ambiguous, BadValue, NotFound
+from quanze.graph.suggest import NameIndex
 from quanze.graph.text import normalise_key
 
 _COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "区", "市", "旗")
 _TOWNSHIP_SUFFIXES = ("街道", "镇", "乡", "苏木")
+_LONGEST_NAME = 30  # characters of a county's or township's name (the national table's longest: 15 and 24)
+_LONGEST_PREFIX = 30  # of the province and city written before a county's name (the longest: 19)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,12 @@ def _reference_index() -> tuple[dict[str, Region], dict[str, list[Region]], dict
     return by_code, by_name, townships, frozenset(r.name for r in by_code.values())
 
 
+@cache
+def _reference_names() -> NameIndex:
+    """Every name of the national table, indexed once per process for suggestions."""
+    return NameIndex(_reference_index()[3], clean=True)
+
+
 class RegionDirectory:
     """Looks regions up by code, by name (optionally within a county) and by county + township name."""
 
@@ -132,6 +140,7 @@ class RegionDirectory:
                 self._d_townships.setdefault(r.county_code, []).append(r)
         for lst in self._d_townships.values():
             lst.sort(key=lambda r: r.code)
+        self._declared_index: NameIndex | None = None
         self._built = True
 
     def _reference_visible(self, r: Region) -> bool:
@@ -213,8 +222,12 @@ class RegionDirectory:
     def _by_county_and_township(self, key: str, within: str | None) -> list[Region]:
         """`青岚县城关镇`, `浙江省杭州市桐庐县旧县街道`: find a county name inside the text, then the rest in it."""
         found: list[Region] = []
-        for start in range(len(key)):
-            for end in range(start + 2, len(key) + 1):
+        # a county's name runs to 15 characters, the province and city before it to 19, a township's to 24: only
+        # those spans are tried, so a long text costs no more than a short one
+        if len(key) > _LONGEST_PREFIX + _LONGEST_NAME + _LONGEST_NAME:
+            return []
+        for start in range(min(len(key), _LONGEST_PREFIX + 1)):
+            for end in range(start + 2, min(len(key), start + _LONGEST_NAME) + 1):
                 for county in self._named(key[start:end]):
                     if county.level != "county":
                         continue
@@ -228,18 +241,22 @@ class RegionDirectory:
         return list({r.code: r for r in found}.values())
 
     def nearest(self, text: str, within: str | None = None, n: int = 5) -> list[str]:
-        """The nearest region names, for a 'did you mean' line."""
+        """The nearest region names, for a 'did you mean' line: among one county's townships when ``within`` is given,
+        else among the declared regions and the national table — each from a bigram index (``graph/suggest.py``),
+        never by comparing the text with all 44,000 names."""
         self._build()
         if within:
             pool = {r.name for r in self.townships(within)}
             county = self.get(within)
             if county:
                 pool.add(county.name)
-        else:
-            pool = {r.name for r in self._declared.values()}
-            if self._use_reference:
-                pool |= _reference_index()[3]
-        return difflib.get_close_matches(text, sorted(pool), n=n, cutoff=0.5)
+            return NameIndex(pool).nearest(text, n)
+        if self._declared_index is None:
+            self._declared_index = NameIndex(r.name for r in self._declared.values())
+        scored = self._declared_index.scored(text, n)
+        if self._use_reference:
+            scored += _reference_names().scored(text, n)
+        return list(dict.fromkeys(name for name, _ in sorted(scored, key=lambda x: (-x[1], x[0]))))[:n]
 
 
 def declared_region(code: str, name: str, level: str, *, kind: str = "", county_code: str | None = None,

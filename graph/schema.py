@@ -187,6 +187,10 @@ AGENCY_KINDS = {
     "county_department": "县直部门 (party or government body of the county)",
     "county_unit": "县直部门所属单位 (a county department's county-level unit, e.g. an enforcement brigade)",
     "coordination_body": "议事协调机构 (a coordination body, often a plaque only)",
+    "vertical_body": "垂直管理机构 (a body a higher level manages in the county — tax, tobacco, meteorology, customs, the "
+                     "statistics survey team …: not a county department, not on the county's staffing quota)",
+    "mass_organisation": "群团组织 (trade union, Communist Youth League, women's federation, disabled persons' "
+                         "federation, science association, Red Cross …: not a government department)",
     "township_government": "乡镇党委政府 (the township government itself)",
     "township_office": "乡镇内设机构 (an internal office of a township)",
     "township_institution": "乡镇事业单位 (a public institution of a township)",
@@ -265,13 +269,16 @@ SOURCE_LIST = NodeKind(
         Prop("series", "str", "批次 (delegation batch) or period (activity) telling lists of one kind, region and owner "
                               "apart"),
         Prop("rows", "int", "data rows read"),
-        Prop("rejected", "json", "rows rejected under --partial, with their content, so that nothing is lost"),
+        Prop("rejected", "json", "rows rejected under --partial, with their content and the reason (code, zh, en), so "
+                                 "that nothing is lost"),
         Prop("loaded_at", "str", "when it was loaded (ISO time, UTC)"),
         Prop("status", "str", "current | replaced | history (an older version loaded after the current one: never "
                               "current)", indexed=True),
         Prop("replaced_at", "str", "when a newer version replaced it"),
         Prop("replaced_by", "str", "id of the SourceList that replaced it"),
-        Prop("assertions", "json", "for a replaced version: what it asserted, kept for diffs"),
+        Prop("assertions", "json", "for a replaced version: what it asserted (with the matter's category then), kept "
+                                   "for diffs and for answers as of a date before its replacement"),
+        Prop("supplements", "str", "for a supplement (补充/增补): id of the list version whose rows it adds to"),
     ),
 )
 

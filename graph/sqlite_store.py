@@ -14,7 +14,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Sequence
 
-from quanze.errors import StoreError
+from quanze.errors import NoStore, StoreError
+from quanze.graph.migrations import SCHEMA_VERSION, check_readable, check_writable, steps_from
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
 from quanze.graph.store import Batch, Rel, Store
 from quanze.graph.values import from_plain, to_plain
@@ -41,21 +42,84 @@ def sqlite_path(url: str) -> str:
 
 
 class SqliteStore(Store):
-    def __init__(self, url: str):
+    """``write=False``: the store is opened for reading only — opening it writes nothing, so a reader never waits for a
+    load holding the write lock; a store that does not have today's schema version is refused, naming ``quanze
+    upgrade`` (``graph/migrations.py``). ``write=True`` (the default): a new store is created, an older one migrated,
+    each in one transaction."""
+
+    def __init__(self, url: str, *, write: bool = True):
         self.url = url
         self.path = sqlite_path(url)
         try:
-            if self.path != ":memory:":
+            if self.path != ":memory:" and write:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            # a reader opens the file as it is (mode=rw: never a new empty file in its place)
+            where = self.path if write or self.path == ":memory:" else Path(self.path).absolute().as_uri() + "?mode=rw"
+            self._db = sqlite3.connect(where, isolation_level=None, timeout=30, check_same_thread=False,
+                                       uri=not write and self.path != ":memory:")
             self._db.execute("PRAGMA busy_timeout=30000")
-            self._ensure_schema()
+            if write and self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                self._db.execute("PRAGMA journal_mode=WAL")  # persistent: set once, when the store is made
+            self._db.execute("PRAGMA synchronous=FULL")
+            version = self.schema_version()
+            if version != SCHEMA_VERSION:
+                if not write:
+                    if version == 0:
+                        raise NoStore(f"{url} 不是 quanze 的存储（没有任何表）：先用 quanze demo 或 quanze ingest 导入数据",
+                                      f"{url} is not a quanze store (it has no tables): load data with quanze demo or "
+                                      "quanze ingest first")
+                    check_readable(url, version)
+                check_writable(url, version)
+                self._upgrade(version)
         except sqlite3.Error as e:
+            self._db_close()
             raise StoreError(f"无法打开存储 {url}：{e}", f"cannot open store {url}: {e}") from e
+        except BaseException:
+            self._db_close()
+            raise
+
+    def _db_close(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
 
     # -- schema ------------------------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The layout version the store records: 0 for an empty file, 1 for a store made before versions were
+        recorded (it has a meta table but no version), else the version recorded."""
+        have = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        if not have:
+            return 0
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 1
+
+    def _upgrade(self, version: int) -> None:
+        """Create (version 0) or migrate the store in one transaction: tables, columns and indexes as the schema
+        declares them, the data steps of every version in between, the version recorded."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.schema_version()  # again, under the lock: another process may have done it meanwhile
+            if version != SCHEMA_VERSION:
+                self._ensure_schema()
+                if version:
+                    for step in steps_from(version):
+                        self._change(step.changes(lambda label: self.nodes(label)))
+                    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = "
+                           "excluded.value", (str(SCHEMA_VERSION),))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def _change(self, changes: dict[str, dict[str, dict[str, Any]]]) -> None:
+        for label, by_key in changes.items():
+            kind = SCHEMA.node(label)
+            for key, props in by_key.items():
+                self._upsert(node_table(kind), kind.properties, kind.key, {kind.key: key, **props})
 
     def _ensure_schema(self) -> None:
         db = self._db
@@ -222,6 +286,17 @@ class SqliteStore(Store):
 
     def close(self) -> None:
         self._db.close()
+
+    def backup(self, target: str | Path, attempts: int = 3) -> Path:
+        """Copy the store into the file ``target`` with SQLite's online backup: a consistent copy of the last committed
+        state, taken while readers (and a load) go on. The copy is a store of its own (``sqlite:///target``)."""
+        path = Path(target)
+        out = sqlite3.connect(str(path))
+        try:
+            self._db.backup(out)
+        finally:
+            out.close()
+        return path
 
 
 _ENDPOINTS = (Prop("source", "str", "key of the source node"), Prop("target", "str", "key of the target node"))

@@ -149,6 +149,29 @@ class Store(ABC):
         compares, and the same on every store for the same data."""
 
     @abstractmethod
+    def schema_version(self) -> int:
+        """The layout version the store records (``graph/migrations.py``): 0 for an empty store, 1 for one made before
+        versions were recorded."""
+
+    def backup(self, target: str | Path, attempts: int = 3) -> Path:
+        """Copy the last committed state into the new embedded store file ``target``: here, every node and relation
+        read through this interface, taken again when a load committed meanwhile (the data version moved), at most
+        ``attempts`` times. The embedded store overrides it with SQLite's online backup."""
+        from quanze.graph.copy import copy_store
+        from quanze.graph.sqlite_store import SqliteStore
+
+        path = Path(target)
+        for _ in range(attempts):
+            before = self.data_version()
+            path.unlink(missing_ok=True)
+            with SqliteStore(f"sqlite:///{path}") as copy:
+                copy_store(self, copy)
+            if self.data_version() == before:
+                return path
+        raise StoreError(f"备份期间 {self.url} 一直在被写入（{attempts} 次），请在导入结束后再备份",
+                         f"{self.url} kept changing while it was backed up ({attempts} tries); back up after the load")
+
+    @abstractmethod
     def close(self) -> None: ...
 
     def __enter__(self) -> "Store":
@@ -326,7 +349,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
             raise NoStore(f"存储 {url} 不存在：先用 quanze demo（示例县）或 quanze ingest 导入数据，或用 --store 指定已有的存储",
                           f"the store {url} does not exist: load data with quanze demo (the demo county) or "
                           "quanze ingest first, or point --store at an existing store")
-        return SqliteStore(url)
+        return SqliteStore(url, write=create)
     if is_neo4j(url):
         from quanze.graph.neo4j_store import Neo4jStore
 
@@ -334,7 +357,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
                           password=settings.value("QUANZE_NEO4J_PASSWORD"),
                           database=settings.value("QUANZE_NEO4J_DATABASE") or None,
                           batch_size=settings.value("QUANZE_NEO4J_BATCH"),
-                          recall_limit=settings.value("QUANZE_RECALL_LIMIT"))
+                          recall_limit=settings.value("QUANZE_RECALL_LIMIT"), write=create)
     raise StoreError(
         f"无法识别的存储地址「{url}」：应为 sqlite:///路径.db 或 bolt://主机:端口",
         f"unrecognised store URL {url!r}: expected sqlite:///path.db or bolt://host:port",

@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,7 @@ from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Batch, Store
 from quanze.graph.text import normalise_key, split_names
 from quanze.ingest.cells import parse_count, parse_date, strip_numbering
+from quanze.ingest.changes import LEAD_TYPES, compare, grouped, row_of
 from quanze.ingest.list_meta import compare_versions
 from quanze.ingest.list_read import ParsedList
 from quanze.ingest.structure_build import rel_id
@@ -66,6 +69,7 @@ class ListOutcome:
     rejected: bool = False
     unchanged: bool = False
     history: bool = False  # an older version than the current one: kept as history, not current
+    change: dict[str, Any] | None = None  # what loading it changes (``_change``), for the report
 
 
 @dataclass
@@ -82,10 +86,11 @@ class ListBuilder:
     """Builds one batch for many lists against the store plus the structures loaded in the same ingest."""
 
     def __init__(self, store: Store, structures: Batch, *, strict: bool = False, partial: bool = False,
-                 now: str | None = None):
+                 replace: bool = False, now: str | None = None):
         self.store = store
         self.strict = strict
         self.partial = partial
+        self.replace = replace  # a load may remove assertions of a current version (docs/formats.md §6)
         self.now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
         replaced = set(structures.replaces)
         declared = [Region.from_props(p) for p in store.nodes("Region", origin="declared")]
@@ -104,8 +109,10 @@ class ListBuilder:
         self._indexes: dict[str, AgencyIndex] = {}
         self._coded = {}  # norm_name → coded matter id, so a name-only row joins the coded matter of the same name
         self._stored_matters: dict[str, tuple[str, str]] = {}  # coded matter id → (norm_name, name) in the store
+        self._categories: dict[str, str | None] = {}  # matter id → its category in the store
         for p in store.nodes("Matter"):
             self._stored_matters[p["id"]] = (p.get("norm_name") or norm_matter_name(p["name"]), p["name"])
+            self._categories[p["id"]] = p.get("category")
             if p.get("code"):
                 self._coded.setdefault(p["norm_name"], p["id"])
         # series key → the current version(s) of that list: the store's, or the one this ingest made current
@@ -258,7 +265,9 @@ class ListBuilder:
             if newer is not None:
                 self._keep_as_history(pl, target, out, own, newer, batch)
                 continue
-            self._version(pl, target, out, own, batch)
+            if not self._version(pl, target, out, own, batch):
+                out.rejected = True
+                continue
             _merge(batch, own)
             self._remember_codes(own)
             for mid, first in self._pending_codes.items():
@@ -274,15 +283,21 @@ class ListBuilder:
         version = pl.meta.version or "-"
         return f"{self._series_key(pl, t)}@{version}#{pl.file_hash[:8]}"
 
-    def _series_key(self, pl: ParsedList, t: _Target) -> str:
+    def _series_key(self, pl: ParsedList, t: _Target, *, base: bool = False) -> str:
+        """What tells one list from another (its versions share it). A supplement's is its base list's plus its own
+        title, so that a supplement reloaded after an edit replaces its own earlier version and nothing else."""
         series = pl.meta.batch if pl.meta.kind == "delegation" else pl.meta.period if pl.meta.kind == "activity" \
             else None
-        return ":".join([str(pl.meta.kind), t.region.code, t.owner.id if t.owner else "-"] +
-                        ([series] if series else []))
+        key = ":".join([str(pl.meta.kind), t.region.code, t.owner.id if t.owner else "-"] + ([series] if series else []))
+        if pl.meta.supplement and not base:
+            title = normalise_key(pl.meta.title or pl.path.stem)
+            key += "+supplement:" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:8]
+        return key
 
-    def _currents(self, pl: ParsedList, t: _Target) -> list[dict[str, Any]]:
-        """The current version(s) of this list: the store's, until a list of this ingest replaces them."""
-        key = self._series_key(pl, t)
+    def _currents(self, pl: ParsedList, t: _Target, *, base: bool = False) -> list[dict[str, Any]]:
+        """The current version(s) of this list (``base``: of the list a supplement adds to): the store's, until a
+        list of this ingest replaces them."""
+        key = self._series_key(pl, t, base=base)
         if key not in self._series:
             self._series[key] = [old for old in self.store.nodes("SourceList", kind=pl.meta.kind,
                                                                  region=t.region.code, status="current")
@@ -295,34 +310,153 @@ class ListBuilder:
         return next((current for current in self._currents(pl, t) if current["id"] != out.list_id
                      and compare_versions(pl.meta.version, current.get("version")) == -1), None)
 
-    def _version(self, pl: ParsedList, t: _Target, out: ListOutcome, own: Batch, batch: Batch) -> None:
-        """Replace what earlier versions of the same list asserted; keep their record and what they said."""
+    def _version(self, pl: ParsedList, t: _Target, out: ListOutcome, own: Batch, batch: Batch) -> bool:
+        """Replace what earlier versions of the same list asserted (and the supplements added to them); keep their
+        record and what they said. A supplement replaces nothing but its own earlier version. What the load changes
+        is put on ``out.change``; when it would remove assertions of a current version and ``replace`` was not
+        given, nothing is done: a located problem says so and False is returned (the list is refused)."""
         assert out.list_id is not None
         currents = self._currents(pl, t)
-        kept = []
+        kept, to_history, replaced = [], [], []
         for old in currents:
             if old["id"] == out.list_id:
                 continue
-            earlier = self._run_lists.get(old["id"])
-            if earlier is not None:  # made current by this same ingest: its assertions are in the batch
+            if old["id"] in self._run_lists:  # made current by this same ingest: its assertions are in the batch
                 if compare_versions(pl.meta.version, old.get("version")) != 1:
                     kept.append(old)  # not an older version of this one: both stay current, as before
-                    continue
-                earlier.history = True
-                earlier.problems.append(_older_version(earlier.parsed, pl.meta.version, pl.path.name, out.list_id))
-                own.add_node("SourceList", {"id": old["id"], "status": "history", "replaced_by": out.list_id,
-                                            "assertions": _take_assertions(batch, old["id"]), "kind": old["kind"]})
+                else:
+                    to_history.append(old)
                 continue
-            said = [{"type": r.type, "source": r.source, "target": r.target, **r.props}
-                    for rtype in SCHEMA.matter_types for r in self.store.rels(rtype, list_id=old["id"])]
+            replaced.append(old)
+        if not pl.meta.supplement:  # a full version replaces its base's supplements with it
+            replaced += [s for old in list(replaced) for s in self.store.nodes("SourceList", supplements=old["id"],
+                                                                                status="current")]
+        base = self._base(pl, t, out) if pl.meta.supplement else None
+        said = {old["id"]: self._said(old["id"]) for old in replaced}
+        out.change = self._change(pl, t, out, own, batch, replaced, base, [a for v in said.values() for a in v])
+        if out.change["assertions"]["removed"] and not self.replace:
+            out.problems.append(_would_remove(pl, out.change))
+            return False
+        for old in to_history:
+            earlier = self._run_lists[old["id"]]
+            earlier.history = True
+            earlier.problems.append(_older_version(earlier.parsed, pl.meta.version, pl.path.name, out.list_id))
+            own.add_node("SourceList", {"id": old["id"], "status": "history", "replaced_by": out.list_id,
+                                        "assertions": _take_assertions(batch, old["id"]), "kind": old["kind"]})
+        for old in replaced:
             own.replaces.append(old["id"])
             own.add_node("SourceList", {"id": old["id"], "status": "replaced", "replaced_at": self.now,
-                                        "replaced_by": out.list_id, "assertions": said,
+                                        "replaced_by": out.list_id, "assertions": said[old["id"]],
                                         "kind": old["kind"]})
         record = self._record(pl, t, out, "current")
+        if base is not None:
+            record["supplements"] = base["id"]
         own.add_node("SourceList", record)
         currents[:] = kept + [record]
         self._run_lists[record["id"]] = out
+        return True
+
+    def _base(self, pl: ParsedList, t: _Target, out: ListOutcome) -> dict[str, Any] | None:
+        """The current version a supplement adds to (the last loaded when there are several); None, with a warning,
+        when the list has no current version yet."""
+        bases = self._currents(pl, t, base=True)
+        if bases:
+            return max(bases, key=lambda b: str(b.get("loaded_at") or ""))
+        out.problems.append(Problem(
+            "warning", "supplement-without-base", "这是一份补充清单，但该清单还没有导入过当前版本：按独立清单导入",
+            "this is a supplement, but its list has no current version loaded yet: loaded as a list of its own",
+            file=pl.path.name, sheet=pl.sheet, value=pl.meta.title))
+        return None
+
+    def _said(self, list_id: str) -> list[dict[str, Any]]:
+        """What a current list of the store asserts, as a replaced version keeps it: each assertion with the
+        category its matter has now (so that a later diff can tell a category that changed)."""
+        said = []
+        for rtype in SCHEMA.matter_types:
+            for r in self.store.rels(rtype, list_id=list_id):
+                a = {"type": r.type, "source": r.source, "target": r.target, **r.props}
+                category = self._categories.get(r.source if rtype == "RECALLED_TO" else r.target)
+                if category:
+                    a["category"] = category
+                said.append(a)
+        return said
+
+    def _change(self, pl: ParsedList, t: _Target, out: ListOutcome, own: Batch, batch: Batch,
+                replaced: list[dict[str, Any]], base: dict[str, Any] | None,
+                before: list[dict[str, Any]]) -> dict[str, Any]:
+        """What loading this list changes (docs/formats.md §6; the shape is the ``IngestReport`` docstring's):
+        the versions it replaces, the assertions added, removed and changed by matter and agency with the rows on
+        both sides, and the duties left with nobody leading them."""
+        matters = own.nodes.get("Matter", {})
+        after = []
+        for rels in own.rels.values():
+            for r in rels.values():
+                a = {"type": r.type, "source": r.source, "target": r.target, **r.props}
+                category = (matters.get(r.source if r.type == "RECALLED_TO" else r.target) or {}).get("category")
+                if category:
+                    a["category"] = category
+                after.append(a)
+        diff = compare(before, after)
+        agencies = {**self.county_agencies(t.county.code), **own.nodes.get("Agency", {})}
+
+        def matter_name(mid: str) -> str:
+            node = matters.get(mid) or batch.node("Matter", mid)
+            return node["name"] if node else (self._stored_matters.get(mid) or (None, None))[1] or \
+                (self.store.node("Matter", mid) or {}).get("name") or mid
+
+        def agency_name(aid: str | None) -> str:
+            return (agencies.get(aid) or {}).get("name") or str(aid)
+
+        replaced_ids = {o["id"] for o in replaced}
+        orphans = self._orphans(diff["removed"], replaced_ids, own, batch, t)
+        region_names = {r.code: r.name for r in [t.county] + self.townships_of(t.county.code)}
+        for o in orphans:
+            o["matter"]["name"] = matter_name(o["matter"]["id"])
+            o["regions"] = [{"code": c, "name": region_names.get(c, c)} for c in o["regions"]]
+        items = {k: grouped(v, matter_name, agency_name) for k, v in diff.items()}
+        return {
+            "list": out.list_id, "title": pl.meta.title, "version": pl.meta.version, "kind": pl.meta.kind,
+            "sheet": pl.sheet, "region": {"code": t.region.code, "name": t.region.name},
+            "mode": "supplement" if pl.meta.supplement else "replace" if replaced else "first",
+            "replaces": [_version_summary(o) for o in replaced],
+            "supplements": _version_summary(base) if base else None,
+            "assertions": {k: sum(len(old) or len(new) for _, old, new in v) for k, v in diff.items()},
+            "counts": {**{k: len(v) for k, v in items.items()},
+                       "orphans": sum(len(o["regions"]) for o in orphans)},
+            **items, "orphans": orphans}
+
+    def _orphans(self, removed: list[tuple], replaced: set[str], own: Batch, batch: Batch,
+                 t: _Target) -> list[dict[str, Any]]:
+        """The (matter, region) pairs whose every lead (牵头, 下放, 收回) is among what the load removes: duties
+        that would be left with nobody leading them, grouped by matter, with the rows that led them before."""
+        lost: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for (type_, _agency, matter, region, _period), old, _new in removed:
+            if type_ in LEAD_TYPES:
+                lost[(matter, region)] += old
+        if not lost:
+            return []
+        matters = sorted({m for m, _ in lost})
+        county = t.county.code
+        still: set[tuple[str, str]] = set()
+        for type_ in LEAD_TYPES:
+            ends = {"sources": matters} if type_ == "RECALLED_TO" else {"targets": matters}
+            for r in self.store.rels_any(type_, **ends):
+                if r.props.get("list_id") not in replaced:
+                    still.add((r.source if type_ == "RECALLED_TO" else r.target, str(r.props.get("region"))))
+        for b in (own, batch):
+            for type_ in LEAD_TYPES:
+                for r in b.rels.get(type_, {}).values():
+                    if r.props.get("list_id") not in replaced:
+                        still.add((r.source if type_ == "RECALLED_TO" else r.target, str(r.props.get("region"))))
+        by_matter: dict[str, dict[str, Any]] = {}
+        for (matter, region), old in sorted(lost.items()):
+            if (matter, region) in still or (region != county and (matter, county) in still):
+                continue
+            item = by_matter.setdefault(matter, {"matter": {"id": matter, "name": matter}, "regions": [],
+                                                 "before": []})
+            item["regions"].append(region)
+            item["before"] += [row_of(a) for a in old if row_of(a) not in item["before"]]
+        return list(by_matter.values())
 
     def _record(self, pl: ParsedList, t: _Target, out: ListOutcome, status: str) -> dict[str, Any]:
         series = pl.meta.batch if pl.meta.kind == "delegation" else pl.meta.period if pl.meta.kind == "activity" \
@@ -345,8 +479,8 @@ class ListBuilder:
         known = self.store.node("SourceList", out.list_id)
         if known is not None and known.get("status") != "current":
             return  # this very file is on record already
-        said = [{"type": r.type, "source": r.source, "target": r.target, **r.props}
-                for rels in own.rels.values() for r in rels.values()]
+        said = [{"type": r.type, "source": r.source, "target": r.target, **r.props,
+                 **_category(own, r)} for rels in own.rels.values() for r in rels.values()]
         fresh = {key: props for key, props in own.nodes.get("Matter", {}).items()
                  if key not in self._stored_matters and batch.node("Matter", key) is None}
         for props in fresh.values():  # matters only this version names: so that its assertions can be read
@@ -370,6 +504,7 @@ class ListBuilder:
                 if any(v for k, v in row.values.items() if k not in ("seq", "remarks")):
                     self._row_error(out, pl, row, "missing-value", "事项名称为空", "the matter name is empty",
                                     "name", "事项名称 / the matter's name")
+                    out.rejected_rows.append(_rejected(row, out.problems[-1]))
                 continue
             before = len([p for p in out.problems if p.is_error])
             rels = Batch()
@@ -377,7 +512,7 @@ class ListBuilder:
             if keyed is not None:
                 handler(self, pl, t, keyed, name, rels, out)
             if len([p for p in out.problems if p.is_error]) > before:
-                out.rejected_rows.append({"row": row.number, "sheet": row.sheet, "cells": row.raw})
+                out.rejected_rows.append(_rejected(row, [p for p in out.problems if p.is_error][-1]))
                 continue
             out.rows += 1
             _merge(own, rels)
@@ -686,6 +821,40 @@ def _category_from_group(group: str | None) -> str | None:
     category = canonical_category(group)
     return category if category in ("行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查", "行政确认",
                                     "行政奖励", "行政裁决", "其他行政权力", "公共服务") else None
+
+
+def _rejected(row: Row, problem: Problem) -> dict[str, Any]:
+    """A row rejected under --partial as its list keeps it: where, its cells as written, and why."""
+    return {"row": row.number, "sheet": row.sheet, "cells": row.raw,
+            "reason": {"code": problem.code, "zh": problem.message_zh, "en": problem.message_en,
+                       "column": problem.column}}
+
+
+def _category(own: Batch, r: Any) -> dict[str, str]:
+    node = own.node("Matter", r.source if r.type == "RECALLED_TO" else r.target) or {}
+    return {"category": node["category"]} if node.get("category") else {}
+
+
+def _version_summary(v: dict[str, Any]) -> dict[str, Any]:
+    return {"id": v["id"], "title": v.get("title"), "version": v.get("version"), "file": v.get("file"),
+            "rows": v.get("rows"), "effective": v.get("effective"), "supplements": v.get("supplements")}
+
+
+def _would_remove(pl: ParsedList, change: dict[str, Any]) -> Problem:
+    """The refusal of a load that would remove what a current version asserts, without --replace."""
+    n, items, orphans = change["assertions"]["removed"], change["counts"]["removed"], change["counts"]["orphans"]
+    names = "、".join(f"「{v['title'] or v['id']}」" for v in change["replaces"])
+    names_en = ", ".join(repr(v["title"] or v["id"]) for v in change["replaces"])
+    return Problem(
+        "error", "would-remove",
+        f"此次导入将替换当前版本{names}，删除 {n} 条责任断言（{items} 项事项与机构），其中 {orphans} 项职责将无人牵头；"
+        "未导入，存储不变。确需替换请加 --replace；如是补充清单，请在标题中写“补充/增补”、在元数据中写 supplement: true "
+        "或加 --supplement",
+        f"this load would replace the current version {names_en}, removing {n} assertions ({items} matter and agency "
+        f"items) and leaving {orphans} duties with nobody leading them; not loaded, the store is unchanged. Add "
+        "--replace to go ahead; for a supplement, say 补充/增补 in its title, supplement: true in its sidecar, or give "
+        "--supplement", file=pl.path.name, sheet=pl.sheet, value=n,
+        expected="--replace 或 --supplement / --replace or --supplement")
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -20,12 +20,15 @@ from quanze.graph.text import strip_invisible
 from quanze.ingest.safe_yaml import BoundedLoader, YamlRefused, read_yaml_text
 
 SIDECAR_KEYS = {"kind", "region", "owner", "title", "version", "year", "document", "effective", "batch", "period",
-                "columns", "sheets"}
+                "columns", "sheets", "supplement"}
 META_FIELDS = ("kind", "region", "owner", "title", "version", "document", "effective", "batch", "period")
 
 _VERSION = re.compile(r"[（(]\s*(\d{4})\s*年?\s*(?:度)?\s*(?:版|修订版|本)?\s*[)）]")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _BATCH = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*批")
+# a supplement (补充/增补) adds rows to the current version of its list instead of replacing it: the word closing a
+# bracket or followed by the list's own words (（2026年补充）, 补充清单, 增补事项), not inside an item's name
+_SUPPLEMENT = re.compile(r"(补充|增补)\s*(?:[)）]|清单|事项|目录|版|$)")
 _TITLE_END = re.compile(r"(履行职责事项|履职事项|权责清单|权力清单|赋予|属地管理|配合|收回|基本|办件|执法案件|事项|清单|目录)")
 
 
@@ -44,6 +47,7 @@ class ListMeta:
     period: str | None = None
     columns: dict[str, list[str]] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
+    supplement: bool | None = None  # adds rows to the current version of its list (docs/formats.md §6)
 
     def fill(self, source: str, values: dict[str, Any]) -> None:
         """Take values not yet known from a source of lower precedence."""
@@ -54,6 +58,9 @@ class ListMeta:
             if value not in (None, "") and getattr(self, key) in (None, ""):
                 setattr(self, key, strip_invisible(str(value)).strip() if key != "effective" else value)
                 self.origin[key] = source
+        if values.get("supplement") is not None and self.supplement is None:
+            self.supplement = values["supplement"] in (True, "true", "yes", "是", 1)
+            self.origin["supplement"] = source
         if values.get("columns") and not self.columns:
             self.columns = {k: [str(w) for w in (v if isinstance(v, list) else [v])]
                             for k, v in values["columns"].items()}
@@ -118,6 +125,11 @@ def from_title(title_lines: list[str], sheet: str | None) -> dict[str, Any]:
         head = _TITLE_END.split(title, maxsplit=1)[0]
         out["subject"] = re.sub(r"[（(].*?[)）]", "", head).strip(" ：:")
     return out
+
+
+def supplement_title(title: str | None) -> bool:
+    """Does a list's title (from any source) call it a supplement (补充/增补)?"""
+    return bool(title and _SUPPLEMENT.search(title))
 
 
 _VERSION_DATES = (

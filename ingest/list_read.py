@@ -11,7 +11,7 @@ from typing import Any
 
 from quanze.errors import InputError, Problem
 from quanze.graph.list_kinds import KINDS, columns_for
-from quanze.ingest.list_meta import ListMeta, from_title, kind_from_columns, read_sidecar
+from quanze.ingest.list_meta import ListMeta, from_title, kind_from_columns, read_sidecar, supplement_title
 from quanze.ingest.tabular import RawSheet, Table, locate_table
 
 
@@ -86,6 +86,9 @@ def _read_sheet(path: Path, digest: str, sheet: RawSheet, meta: ListMeta) -> Par
     meta.fill("title", {k: v for k, v in titles.items() if k != "kind"})
     if not meta.title:
         meta.title = sheet.name or path.stem
+    if meta.supplement is None and supplement_title(meta.title):
+        meta.supplement = True
+        meta.origin["supplement"] = "title"
     problems = list(table.warnings)
     for letter, header in table.unknown_columns:
         problems.append(Problem("warning", "unknown-column", "未知的列，已忽略（可在 NAME.meta.yaml 的 columns 中映射）",

@@ -7,6 +7,7 @@ arrive in any order), and what passed is written in one transaction. A file with
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from quanze.errors import InputError, Problem
-from quanze.graph.store import Store
+from quanze.graph.store import Batch, Store
 from quanze.ingest.list_build import ListBuilder
 from quanze.graph.list_kinds import KIND_WORDS_ZH
 from quanze.ingest.list_read import ParsedList, read_lists
@@ -29,12 +30,18 @@ YAML_SUFFIXES = {".yaml", ".yml"}
 
 @dataclass
 class FileReport:
+    """One file's outcome. ``status``: loaded | partial (loaded, some rows rejected under --partial) | unchanged (the
+    same file is loaded already) | rejected (nothing of it loaded) | validated (a dry run: it would load whole) |
+    would-load-partially (a dry run: it would load with rows rejected). ``changes``: one change report per list of
+    the file that would change the store (the shape is ``IngestReport``'s docstring's)."""
+
     file: str
     kind: str = "unknown"
-    status: str = "rejected"  # loaded | unchanged | rejected | validated
+    status: str = "rejected"
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     lists: list[dict] = field(default_factory=list)  # one entry per list (sheet) the file held
+    changes: list[dict] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -52,11 +59,39 @@ class FileReport:
     def to_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "status": self.status, "rows": self.rows,
                 "errors": len(self.errors), "warnings": len(self.warnings), "notes": len(self.notes), "lists": self.lists,
-                "problems": [p.to_dict() for p in self.problems]}
+                "changes": self.changes, "problems": [p.to_dict() for p in self.problems]}
+
+
+LOADING = ("loaded", "partial", "unchanged", "validated", "would-load-partially")  # statuses of a file that (would) load
 
 
 @dataclass
 class IngestReport:
+    """What an ingest did (or, with ``dry_run``, would do) — the report ``quanze ingest`` prints and an upload page
+    shows before anything is written. ``to_dict()``::
+
+        {"ok", "dry_run", "written": {label or type: n}, "store": {…counts}, "problems": {"level:code": n},
+         "files": [{"file", "kind", "status", "rows", "errors", "warnings", "notes", "problems": [Problem…],
+                    "lists": [{"sheet", "kind", "list", "rows", "rejected_rows", "status", "change": counts}],
+                    "changes": [CHANGE…]}]}
+
+    CHANGE — what loading one list changes (``ingest/changes.py``; docs/formats.md §6)::
+
+        {"list": new version's id, "title", "version", "kind", "sheet", "region": {"code", "name"},
+         "mode": "first" | "replace" | "supplement",
+         "replaces": [{"id", "title", "version", "file", "rows", "effective", "supplements"}],  # versions it replaces
+         "supplements": that summary of the version a supplement adds to, or None,
+         "assertions": {"added", "removed", "changed"},      # relations counted one by one (a county row: per township)
+         "counts": {"added", "removed", "changed", "orphans"},  # items below; orphans: (matter, region) pairs
+         "added" | "removed" | "changed": [{"type", "relation_zh", "matter": {"id", "name"}, "agency": {"id", "name"},
+                                            "regions": [code…], "before": [ROW…], "after": [ROW…],
+                                            "fields": {name: [before, after]}}],   # fields: for a change only
+         "orphans": [{"matter": {"id", "name"}, "regions": [{"code", "name"}], "before": [ROW…]}]}
+        ROW = {"list", "file", "sheet", "row"}
+
+    A change that removes assertions of a current version is refused without ``replace`` (error ``would-remove`` on
+    the file, which then loads nothing); its CHANGE is still reported, so the refusal shows what it would have done.
+    """
     files: list[FileReport] = field(default_factory=list)
     dry_run: bool = False
     written: dict[str, int] = field(default_factory=dict)  # what the load wrote, by label / relation type
@@ -64,7 +99,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return bool(self.files) and all(f.status in ("loaded", "unchanged", "validated") for f in self.files)
+        return bool(self.files) and all(f.status in LOADING for f in self.files)
 
     def problems_by_code(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -153,17 +188,20 @@ def file_hash(path: Path) -> str:
 
 def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = False, region: str | None = None,
                  kind: str | None = None, owner: str | None = None, version: str | None = None,
-                 strict: bool = False, partial: bool = False,
+                 strict: bool = False, partial: bool = False, replace: bool = False, supplement: bool = False,
                  progress: Callable[[str], None] | None = None) -> IngestReport:
     """Load files and folders: structures first, then lists, all in one write. ``region``/``kind``/``owner``/
     ``version`` override what the files say; ``strict`` makes dangling references errors; ``partial`` loads the
-    good rows of a list and records the rejected ones."""
+    good rows of a list and records the rejected ones (each with its reason); ``replace`` lets a load remove what a
+    current version asserts (without it such a list is refused, with its change report); ``supplement`` marks every
+    list as a supplement, which adds its rows to the current version of its list."""
     files, missing = expand_paths(paths)
     report = IngestReport(files=list(missing), dry_run=dry_run)
     say = progress or (lambda _msg: None)
     loaded = {(p.get("file"), p.get("file_hash")) for status in ("current", "history")
               for p in store.nodes("SourceList", status=status)}
-    options = {"kind": kind, "region": region, "owner": owner, "version": version}
+    options = {"kind": kind, "region": region, "owner": owner, "version": version,
+               "supplement": True if supplement else None}
     structures: list[tuple[StructureFile, FileReport]] = []
     lists: list[tuple[ParsedList, FileReport]] = []
     for i, path in enumerate(files, 1):
@@ -197,19 +235,42 @@ def ingest_paths(paths: Iterable[str | Path], store: Store, *, dry_run: bool = F
         fr.status = "rejected" if parsed in rejected else ("validated" if dry_run else "loaded")
     batch = result.batch
     if lists:
-        outcomes = ListBuilder(store, batch, strict=strict, partial=partial).build([pl for pl, _ in lists], batch)
+        structures_only = copy.deepcopy(batch)
         owners = {id(pl): fr for pl, fr in lists}
+
+        def build(into: Batch, which: list[ParsedList]) -> list:
+            return ListBuilder(store, into, strict=strict, partial=partial, replace=replace).build(which, into)
+
+        outcomes = build(batch, [pl for pl, _ in lists])
+        spoilt = {id(owners[id(o.parsed)]) for o in outcomes if o.rejected}
+        if any(not o.rejected and id(owners[id(o.parsed)]) in spoilt for o in outcomes):
+            # a file with a rejected list loads nothing: the other lists are built again without that file's
+            batch = structures_only
+            again = {id(o.parsed): o for o in build(batch, [pl for pl, fr in lists if id(fr) not in spoilt])}
+            for o in outcomes:
+                if id(owners[id(o.parsed)]) in spoilt and not o.rejected:
+                    o.rejected = True
+                    o.problems.append(Problem(
+                        "warning", "file-rejected", "同一文件中另有清单被拒绝：整个文件不导入，此清单也未导入",
+                        "another list of the same file was rejected: the whole file loads nothing, this list included",
+                        file=o.parsed.path.name, sheet=o.parsed.sheet))
+            outcomes = [again.get(id(o.parsed), o) for o in outcomes]
         for out in outcomes:
             fr = owners[id(out.parsed)]
             fr.rows += out.rows
             fr.problems += out.problems
             fr.lists.append({"sheet": out.parsed.sheet, "kind": out.parsed.meta.kind, "list": out.list_id,
                              "rows": out.rows, "rejected_rows": len(out.rejected_rows),
-                             "status": "rejected" if out.rejected else "history" if out.history else "ok"})
+                             "status": "rejected" if out.rejected else "history" if out.history else "ok",
+                             "change": out.change["counts"] if out.change else None})
+            if out.change is not None:
+                fr.changes.append(out.change)
             if out.rejected:
                 fr.status = "rejected"
             elif fr.status != "rejected":
-                fr.status = "validated" if dry_run else "loaded"
+                some_rejected = bool(out.rejected_rows) or fr.status in ("partial", "would-load-partially")
+                fr.status = ("would-load-partially" if some_rejected else "validated") if dry_run else \
+                    ("partial" if some_rejected else "loaded")
     for fr in report.files:
         if fr.status == "pending":  # read without error, yet nothing in it was a structure or a list
             fr.status = "rejected"

@@ -15,14 +15,15 @@ from typing import Any
 
 from quanze.errors import LookupFailed, NotFound, Problem
 from quanze.graph.agency_index import AgencyIndex, AgencyRef
-from quanze.graph.agency_names import split_plaques
+from quanze.graph.agency_names import outside_kind, split_plaques
 from quanze.graph.regions import Region, RegionDirectory, declared_region
 from quanze.graph.store import Batch, Store
 from quanze.graph.text import normalise_key
 from quanze.ingest.cells import parse_count
 from quanze.ingest.structure_read import AgencyDecl, StructureFile, Where, problem
 
-KIND_WORDS = ("党政机构", "内设机构", "事业单位", "派驻机构", "议事协调机构")
+KIND_WORDS = ("党政机构", "内设机构", "事业单位", "派驻机构", "议事协调机构", "垂直管理机构", "垂直管理", "群团组织", "群团机关",
+              "人民团体")
 _GOV_SUFFIXES = ("人民政府", "政府", "党委", "党委政府", "办事处")
 
 
@@ -409,6 +410,11 @@ def agency_kind(decl: AgencyDecl, canonical: str, in_township: bool) -> str:
         if "综合行政执法" in canonical or canonical.endswith("执法队"):
             return "enforcement_team"
         return "township_institution" if "事业" in k else "township_office"
+    if decl.section in ("vertical_bodies", "mass_organisations"):
+        return "vertical_body" if decl.section == "vertical_bodies" else "mass_organisation"
+    outside = outside_kind(canonical, k)
+    if outside and not decl.parent:
+        return outside  # 垂直管理机构 or 群团组织: in the county, not one of its departments
     if decl.section == "units" or "事业" in k or "内设" in k or decl.parent:
         return "county_unit"
     return "county_department"

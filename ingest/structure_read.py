@@ -160,7 +160,7 @@ def read_yaml(path: Path, file_hash: str) -> StructureFile:
             continue
         out.townships.append(TownshipDecl(str(t["code"]).strip() if t.get("code") is not None else None,
                                           str(t["name"]).strip(), where, t.get("kind"), _as_list(t.get("tags"))))
-    for section in ("departments", "coordination_bodies"):
+    for section in ("departments", "coordination_bodies", "vertical_bodies", "mass_organisations"):
         for d in data.get(section) or []:
             _yaml_agency(out, d, section, None, None)
     units = data.get("township_units") or {}

@@ -12,6 +12,12 @@ code (``http_status``) and a machine id (``code``)::
     │   ├── NotFound                exit 2   HTTP 404   nothing matches; candidates: the nearest names
     │   │   └── NoPath              exit 1   HTTP 404   two things the graph does not connect within the hop limit
     │   └── Ambiguous               exit 2   HTTP 409   several things match; candidates: them
+    ├── AccessDenied                exit 2   HTTP 403   the web application: this person may not do this (role too low)
+    │   ├── SignInNeeded            exit 2   HTTP 401   reading is closed, or a write needs an account: sign in or a token
+    │   ├── LoginFailed             exit 2   HTTP 401   a wrong name or password (never says which)
+    │   ├── CsrfRejected            exit 2   HTTP 403   a form sent without its page's token (cross-site request forgery)
+    │   └── TooManyAttempts         exit 2   HTTP 429   login failures slowed down: try again after ``retry_after`` s
+    ├── TimedOut                    exit 2   HTTP 503   a request ran past its time budget and was cut off
     ├── ModelError                  exit 2   HTTP 503   the semantic model cannot be fetched, checked or run
     └── StoreError                  exit 2   HTTP 503   the store cannot be opened, reached or written
         └── NoStore                 exit 2   HTTP 503   a read on a store that does not exist (nothing was loaded)
@@ -208,6 +214,58 @@ class Ambiguous(LookupFailed):
 
     code = "ambiguous"
     http_status = 409
+
+
+class AccessDenied(QuanzeError):
+    """The web application (``api/web``): the person (or token) may not do this — a reader confirming a ticket, an
+    editor managing accounts. ``needed`` names the role that may."""
+
+    code = "forbidden"
+    http_status = 403
+
+    def __init__(self, message_zh: str, message_en: str, needed: str | None = None):
+        self.needed = needed
+        super().__init__(message_zh, message_en)
+
+
+class SignInNeeded(AccessDenied):
+    """Nobody is signed in where an account is needed: reading is closed (``quanze serve --no-public-read``), or a
+    write was sent without a session or a token."""
+
+    code = "sign-in-needed"
+    http_status = 401
+
+
+class LoginFailed(AccessDenied):
+    """A sign-in with a wrong name or password; the message never says which of the two was wrong."""
+
+    code = "login-failed"
+    http_status = 401
+
+
+class CsrfRejected(AccessDenied):
+    """A form sent without the token of the page it came from (or with another session's): refused, since it may
+    have been sent by another site in the person's name."""
+
+    code = "csrf-rejected"
+
+
+class TooManyAttempts(AccessDenied):
+    """Sign-in failures are slowed down per account and per client address: the next try is allowed after
+    ``retry_after`` seconds."""
+
+    code = "too-many-attempts"
+    http_status = 429
+
+    def __init__(self, message_zh: str, message_en: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message_zh, message_en)
+class TimedOut(QuanzeError):
+    """A request ran longer than its time budget (``quanze/deadline.py``) and was stopped: the server stays free for
+    the others."""
+
+    code = "timed-out"
+    http_status = 503
 
 
 class ModelError(QuanzeError):

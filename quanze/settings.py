@@ -46,8 +46,17 @@ SETTINGS: tuple[Setting, ...] = (
             "the shipped phrase bank (matters' everyday phrasings); off turns it off (--phrases files still count)"),
     Setting("QUANZE_VECTOR_CACHE", "switch", True, "把事项名称和短语库说法的向量缓存在模型目录；off 关闭",
             "keep the vectors of matter names and phrase-bank phrasings on disk beside the model; off turns it off"),
+    Setting("QUANZE_ALLOWED_HOSTS", "text", "", "HTTP 服务除本机名称外还接受的主机名（逗号分隔，防 DNS 重绑定）",
+            "host names the HTTP server accepts besides the loopback names (comma-separated; against DNS rebinding)"),
+    Setting("QUANZE_REQUEST_SECONDS", "positive", 30, "HTTP 请求的时限（秒），超时即停止并返回 503",
+            "an HTTP request's time budget in seconds; past it the request is stopped with a 503"),
     Setting("QUANZE_MODEL_DIR", "path", None, "语义模型目录（默认 ~/.cache/quanze/models）",
             "where the semantic model is kept (default ~/.cache/quanze/models)"),
+    Setting("QUANZE_STATE", "path", None, "网页应用自己的状态文件（账号、会话、登录限速、写入日志；确认的工单写在它旁边的 "
+            "CSV）；默认在嵌入式存储旁（quanze.db → quanze.state.db），Neo4j 存储时为 ./quanze.state.db",
+            "the web application's own state file (accounts, sessions, login throttling, the write log; confirmed "
+            "tickets go to a CSV beside it); default beside an embedded store (quanze.db → quanze.state.db), "
+            "./quanze.state.db for a Neo4j store"),
 )
 
 def setting(name: str) -> Setting:

@@ -1970,10 +1970,46 @@ def township_docs(catalogue: dict[str, Power]) -> list[ListDoc]:
     return docs
 
 
+# An older version of one township's basic list, so that the demo holds a real change between versions (quanze diff,
+# answers as of a date: docs/domain.md §4.10). The 2025 list is the current one; this 2024 version is loaded with it
+# and kept as history (it never answers for today). What the 2025 revision changed against it:
+HISTORY_TOWNSHIP = "樟湾镇"
+HISTORY_YEAR = "2024"
+HISTORY_EFFECTIVE = dt.date(2024, 3, 1)
+HISTORY_ADDED_2025 = ("开展企业服务和营商环境优化", "做好村级应急队伍建设和应急物资储备", "做好机关档案和保密工作")
+HISTORY_DROPPED_2025 = (("经济发展", "组织开展第七次全国人口普查入户登记", "统计站"),
+                        ("综合保障", "做好乡镇机关公务用车管理", "党政办公室"))
+HISTORY_REWORDED = {"编制乡镇财政预算并组织执行": "编制乡镇年度财政预算", "做好统一战线和民族宗教工作": "做好统战工作"}
+HISTORY_LEAD = {"做好来信来访受理和办理": "社会事务办公室"}  # the 2024 office; 2025: 党政办公室
+HISTORY_CATEGORY = {"临时救助": ""}  # 2024 wrote no category; 2025: 行政给付
+HISTORY_BASIS = {"农村村民宅基地审批": "《中华人民共和国土地管理法实施条例》第三十四条"}  # 2025: 土地管理法第六十二条
+
+
+def history_docs(docs: list[ListDoc]) -> list[ListDoc]:
+    """The 2024 version of HISTORY_TOWNSHIP's basic list, derived from the 2025 one by undoing its revision."""
+    (base,) = [d for d in docs if d.kind == "basic" and d.region == HISTORY_TOWNSHIP]
+    rows: list[Row] = []
+    for i, r in enumerate(base.rows):
+        name = r.f["name"]
+        if name not in HISTORY_ADDED_2025:
+            f = dict(r.f, name=HISTORY_REWORDED.get(name, name))
+            f["implementer"] = HISTORY_LEAD.get(name, f["implementer"])
+            f["category"] = HISTORY_CATEGORY.get(name, f["category"])
+            f["basis"] = HISTORY_BASIS.get(name, f["basis"])
+            rows.append(Row(f))
+        for domain, dropped, office in HISTORY_DROPPED_2025:  # after the last item of its domain
+            if domain == r.f["domain"] and not any(x.f["domain"] == domain for x in base.rows[i + 1:]):
+                rows.append(Row(dict(domain=domain, name=dropped, category="", basis="", implementer=office)))
+    title = base.title.replace("（2025年版）", f"（{HISTORY_YEAR}年版）")
+    return [ListDoc("basic", HISTORY_TOWNSHIP, base.file.replace("_basic.csv", f"_basic_{HISTORY_YEAR}.csv"), None,
+                    title, rows, style=dict(base.style, history=HISTORY_YEAR))]
+
+
 @dataclass
 class Model:
     docs: list[ListDoc]
     catalogue: list[Power]
+    history: list[ListDoc] = field(default_factory=list)  # older versions, kept as history: not current, no oracle
 
 
 def build_model() -> Model:
@@ -1984,7 +2020,7 @@ def build_model() -> Model:
     docs += delegation_docs(catalogue)
     docs += township_docs(by_key)
     docs += activity_docs()
-    return Model(docs, catalogue)
+    return Model(docs, catalogue, history_docs(docs))
 
 
 # ==================================================================================================== writers
@@ -2225,7 +2261,7 @@ def layout(doc: ListDoc) -> dict:
 def write_docs(model: Model, out: Path) -> None:
     """Every list to its file; several lists of one workbook go to its sheets in order."""
     by_file: dict[str, list[ListDoc]] = defaultdict(list)
-    for doc in model.docs:
+    for doc in model.docs + model.history:
         by_file[doc.file].append(doc)
     for file, docs in by_file.items():
         path = out / file
@@ -2253,6 +2289,9 @@ def write_docs(model: Model, out: Path) -> None:
 
 
 def sidecar(doc: ListDoc) -> dict:
+    if doc.style.get("history"):
+        return {"kind": doc.kind, "region": doc.style["region"], "title": doc.title, "version": doc.style["history"],
+                "effective": HISTORY_EFFECTIVE.isoformat()}
     if doc.kind in ("basic", "cooperation", "recall"):
         return {"kind": doc.kind, "region": doc.style["region"], "title": doc.title, "version": "2025"}
     if doc.kind == "power":
@@ -2604,6 +2643,32 @@ def where(row: Row) -> str:
     return f"`{LISTS_DIR}/{file}`" + (f" 工作表 `{sheet}`" if sheet else "") + f" 第 {n} 行"
 
 
+def history_md(model: Model) -> list[str]:
+    """What the demo's older list version holds and what ``quanze diff`` must show between it and the current one."""
+    (old,) = model.history
+    (new,) = [d for d in model.docs if d.kind == "basic" and d.region == HISTORY_TOWNSHIP]
+    at = {r.f["name"]: where(r) for r in old.rows}
+    now = {r.f["name"]: where(r) for r in new.rows}
+    L = ["\n## 清单版本 / List versions\n",
+         f"`{LISTS_DIR}/{old.file}` 是{HISTORY_TOWNSHIP}基本履职事项清单的 {HISTORY_YEAR} 年版（生效 "
+         f"{HISTORY_EFFECTIVE.isoformat()}），与当前的 2025 年版 `{LISTS_DIR}/{new.file}` 一起导入，作为历史版本保存（导入报告有一条 "
+         "`older-version` 警告），今天的回答和审计都不用它；`--as-of` 早于 2025-01-01 时由它作答（docs/domain.md §4.10）。"
+         f"`quanze diff {HISTORY_TOWNSHIP}基本履职事项清单 --from {HISTORY_YEAR} --to 2025` 必须列出下面每一项，各附两边的来源行。 / "
+         f"The {HISTORY_YEAR} version of {HISTORY_TOWNSHIP}'s basic list, loaded with the current 2025 one and kept as "
+         "history (an `older-version` warning): no answer for today uses it; `--as-of` before 2025-01-01 answers from "
+         "it. `quanze diff` between the two must list each change below with its rows on both sides.\n"]
+    L += [f"- 新增事项 / matter added in 2025: `{n}` — {now[n]}" for n in HISTORY_ADDED_2025]
+    L += [f"- 删除事项 / matter removed in 2025: `{n}`（{office}）— {at[n]}" for _, n, office in HISTORY_DROPPED_2025]
+    L += [f"- 改写（旧名删除、新名新增）/ reworded (the old name removed, the new one added): `{a}` → `{b}` — {at[a]} → "
+          f"{now[b]}" for b, a in HISTORY_REWORDED.items()]
+    L += [f"- 牵头改变 / lead changed: `{n}` {o} → 党政办公室 — {at[n]} → {now[n]}" for n, o in HISTORY_LEAD.items()]
+    L += [f"- 事项类型改变 / category changed: `{n}` （无 none）→ 行政给付 — {at[n]} → {now[n]}" for n in HISTORY_CATEGORY]
+    basis = {r.f["name"]: r.f["basis"] for r in new.rows}
+    L += [f"- 依据改变 / legal basis changed: `{n}` {b} → {basis[n]} — {at[n]} → {now[n]}" for n, b in HISTORY_BASIS.items()]
+    L.append("")
+    return L
+
+
 def planted_md(model: Model, oracle: Oracle, questions: list[dict]) -> str:
     stats = township_stats(oracle)
     rows_of = defaultdict(list)
@@ -2709,6 +2774,7 @@ def planted_md(model: Model, oracle: Oracle, questions: list[dict]) -> str:
              "DD-1（赋权空转）、DR-2（西山镇悬空引用，属于全县赋权清单而非某个乡镇）。 / These findings appear in every "
              "township, the clean ones included: ML-1, DD-1 (dormant delegations) and DR-2 (a county list's dangling "
              "township).\n")
+    L += history_md(model)
     clean_depts = sorted(d for d in POWER_DEPTS
                          if not any(structure().dept(d) in c["agencies"] for c in PLANTED)
                          and not any(r.planted for doc in model.docs if doc.owner == structure().dept(d)

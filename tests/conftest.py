@@ -82,11 +82,10 @@ def demo_reader(demo_url: str):
 @pytest.fixture(scope="module")
 def client(demo_url: str):
     """The HTTP API over the module's read-only copy of the demo county."""
-    from fastapi.testclient import TestClient
-
     from quanze.api.http import create_app
+    from quanze.tests.helpers import local_client
 
-    with TestClient(create_app(demo_url)) as c:
+    with local_client(create_app(demo_url)) as c:
         yield c
 
 
@@ -192,6 +191,18 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path):
     s.close()
 
 
+@pytest.fixture(params=["sqlite", "neo4j"], ids=["sqlite", "neo4j"])
+def demo_structure_in_any_store(request: pytest.FixtureRequest, demo_store):
+    """The demo county's structure (no lists) in the embedded store, or copied into Neo4j."""
+    if request.param == "sqlite":
+        return demo_store
+    from quanze.graph.copy import copy_store
+
+    neo4j = request.getfixturevalue("neo4j_store")
+    copy_store(demo_store, neo4j)
+    return neo4j
+
+
 # --- the semantic model ---
 # api/semantic.py's model, installed by `quanze model fetch` (scripts/test does it). Without it the semantic tests are
 # skipped locally and fail in CI; `search_mode` runs a test once per mode, the model's absence failing likewise.
@@ -207,6 +218,29 @@ def semantic_model():
     return semantic.Embedder(semantic.model_dir())
 
 
+@pytest.fixture
+def by_meaning(monkeypatch) -> None:
+    """Search with the semantic model, whatever an earlier test left (the answer's options and the effect of a
+    confirmed ticket need it): skipped locally without the model, failed in CI."""
+    from quanze.api import semantic
+    from quanze.tests.helpers import use_search_mode
+
+    use_search_mode("semantic", monkeypatch)
+    yield
+    semantic.embedder.cache_clear()
+
+
+@pytest.fixture
+def by_words(monkeypatch) -> None:
+    """Search with words and synonyms only, and leave no trace of it for the next test."""
+    from quanze.api import semantic
+    from quanze.tests.helpers import use_search_mode
+
+    use_search_mode("lexical", monkeypatch)
+    yield
+    semantic.embedder.cache_clear()
+
+
 @pytest.fixture(params=["lexical", "semantic"])
 def search_mode(request, monkeypatch) -> str:
     """Run the test with words and synonyms only, then with the semantic model."""
@@ -216,3 +250,112 @@ def search_mode(request, monkeypatch) -> str:
     use_search_mode(request.param, monkeypatch)
     yield request.param
     semantic.embedder.cache_clear()
+
+
+# --- the web application ---
+# api/web: an application over a store with an account of each role (quanze.tests.web), as a TestClient (`web`,
+# `make_web`) or served by uvicorn for a real browser (`served`, `browser_page`: Debian's Chromium driven by
+# Playwright; without Chromium the browser tests are skipped locally and fail in CI, as the Neo4j tests do).
+
+
+@pytest.fixture
+def make_web(tmp_path: Path):
+    """Make web applications (``quanze.tests.web.WebClient``) over a store URL, each with a state file of its own in
+    the test's folder and the accounts ``reader``, ``editor``, ``admin``."""
+    from quanze.api.http import create_app
+    from quanze.tests.helpers import local_client
+    from quanze.tests.web import WebClient, add_accounts
+
+    opened: list = []
+
+    def make(store_url: str, *, public_read: bool = True, tickets=(), state: Path | None = None, **client):
+        app = create_app(store_url, tickets, state=state or tmp_path / f"web{len(opened)}.state.db",
+                         public_read=public_read)
+        add_accounts(app)
+        c = local_client(app, **client)
+        c.__enter__()
+        opened.append(c)
+        return WebClient(app, c)
+
+    yield make
+    for c in opened:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def web(demo_url: str, make_web):
+    """The web application over the module's read-only copy of the demo county (confirming a ticket writes to the
+    application's own tickets file, never to the store), reading open, nobody signed in."""
+    return make_web(demo_url)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium (scripts/browser finds or installs it): the browser tests of the graph views and of the web
+    workbench are skipped locally without it and fail in CI."""
+    import os
+    import shutil
+
+    from quanze.tests.helpers import unavailable
+
+    path = os.environ.get("QUANZE_CHROMIUM", "").strip() or next(
+        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), "")
+    if not path or not os.access(path, os.X_OK):
+        unavailable("no Chromium, so the pages are not tried in a browser",
+                    "run `export QUANZE_CHROMIUM=$(scripts/browser | tail -n 1)` (as root it installs Debian's chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    """Chromium, headless, driven by Playwright for the session."""
+    from playwright.sync_api import sync_playwright
+
+    from quanze.tests.web import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def served():
+    """Serve web applications with uvicorn on 127.0.0.1 (``quanze.tests.web.Served``): ``served(app).url``."""
+    from quanze.tests.web import Served
+
+    running: list = []
+
+    def serve(app):
+        s = Served(app)
+        running.append(s)
+        return s
+
+    yield serve
+    for s in running:
+        s.stop()
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A fresh browser context and page that lets no request leave 127.0.0.1: every request is routed, one to any
+    other host is aborted and recorded, and the test fails at its end if there was one."""
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(locale="zh-CN")
+    outside: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname != "127.0.0.1":
+            outside.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.outside = outside  # what the guard stopped, for a test that checks on the way
+    yield page
+    context.close()
+    assert not outside, f"requests left 127.0.0.1: {outside}"

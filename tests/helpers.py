@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,6 +69,14 @@ def small_batch(list_id="L1"):
     return b
 
 
+def unavailable(missing: str, how: str) -> None:
+    """What a test needs is not on this machine: skipped locally, saying ``how`` to get it; failed in CI (env CI),
+    where a skipped test would pass for coverage it is not."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{missing} in CI; {how}", pytrace=False)
+    pytest.skip(f"{missing}; {how}")
+
+
 def require_model() -> None:
     """The semantic model must be installed: skipped locally without it, failed in CI."""
     from quanze.api import semantic
@@ -84,3 +98,62 @@ def use_search_mode(mode: str, monkeypatch) -> None:
     else:
         monkeypatch.setenv("QUANZE_SEMANTIC", "off")
     semantic.embedder.cache_clear()
+
+
+# A load held in a child process, for either store: the load announces itself when it is about to write its first relations —
+# its nodes written, its transaction open — and holds there until it is killed. Embedded store: SqliteStore's row
+# writer is wrapped; Neo4j: the statement that merges relations is built only inside the open transaction.
+_HOLD_EITHER = """
+import sys, time
+from pathlib import Path
+marker, url, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+def hold():
+    Path(marker).write_text("holding", encoding="utf-8")
+    time.sleep(120)
+if url.startswith("sqlite"):
+    from quanze.graph import sqlite_store
+    upsert = sqlite_store.SqliteStore._upsert
+    def holding(self, table, *args, **kwargs):
+        if table.startswith("rel_"):
+            hold()
+        return upsert(self, table, *args, **kwargs)
+    sqlite_store.SqliteStore._upsert = holding
+else:
+    from quanze.graph import cypher
+    merge_rels = cypher.merge_rels
+    def holding(kind):
+        hold()
+        return merge_rels(kind)
+    cypher.merge_rels = holding
+from quanze.graph.store import open_store
+from quanze.ingest.pipeline import ingest_paths
+with open_store(url) as store:
+    ingest_paths([Path(f) for f in files], store)
+"""
+
+
+@contextmanager
+def held_load(url: str, files: list[Path], marker: Path, timeout: float = 120) -> Iterator[subprocess.Popen]:
+    """A load of ``files`` into the store at ``url``, in a child process, held inside its transaction (nodes
+    written, relations not yet) for as long as the ``with`` block runs; then killed (SIGKILL), which rolls it back."""
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD_EITHER, str(marker), url, *map(str, files)],
+                            stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while not marker.exists():
+            assert time.monotonic() < deadline and proc.poll() is None, "the load never reached its transaction"
+            time.sleep(0.05)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+
+
+LOCAL = "http://127.0.0.1"  # the HTTP server answers loopback names only (api/http/security.py)
+
+
+def local_client(app, **kwargs):
+    """FastAPI's TestClient, addressing the app as a browser on this machine would (``Host: 127.0.0.1``)."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, **{"base_url": LOCAL, **kwargs})

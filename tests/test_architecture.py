@@ -43,11 +43,13 @@ def imports(path: Path) -> set[str]:
 
 
 def layer_of(module: str) -> str:
-    """graph, ingest, api (the query layer), http and viz (front ends over it), cli (the command line), core
+    """graph, ingest, api (the query layer), http, web and viz (front ends over it), cli (the command line), core
     (quanze's own errors and settings)."""
     parts = module.split(".")
     if module.startswith("quanze.api.http"):
         return "http"
+    if module.startswith("quanze.api.web"):
+        return "web"
     if module.startswith("quanze.cli") or module == "quanze.__main__":  # python -m quanze runs the command line
         return "cli"
     if len(parts) > 1 and parts[1] in ("graph", "ingest", "api", "viz", "demo", "tests"):
@@ -62,8 +64,10 @@ ALLOWED = {
     "ingest": {"core", "graph", "ingest"},
     "api": {"core", "graph", "ingest", "api", "demo"},
     "viz": {"core", "graph", "api", "viz"},
-    "http": {"core", "graph", "api", "viz", "http"},
-    "cli": {"core", "graph", "ingest", "api", "viz", "http", "demo", "cli"},
+    # the JSON API's application mounts the web workbench's pages; the pages know nothing of the JSON API
+    "http": {"core", "graph", "api", "viz", "http", "web"},
+    "web": {"core", "graph", "api", "viz", "web"},
+    "cli": {"core", "graph", "ingest", "api", "viz", "http", "web", "demo", "cli"},
 }
 
 

@@ -1,6 +1,6 @@
-"""The benchmark's synthetic generator (bench/synthetic.py): two cloned counties on the embedded store; and the
+"""The benchmark's synthetic generator (bench/synthetic.py): two cloned counties on the embedded store; the
 search benchmark (bench/search.py): lexical and semantic (vector cache off, then warm) side by side, or lexical and
-"not installed".
+"not installed"; and the web workbench's (bench/web.py): every row it reports is timed.
 
 Sizes, keys and the report's shape only — no timing is asserted anywhere; the benchmarks themselves are commands
 (``python -m bench.run``, ``python bench/search.py``).
@@ -157,3 +157,20 @@ def test_search_bench_measures_both_modes_side_by_side(full_demo_store: SqliteSt
     assert "| 600 | lexical | — | " in text and "not installed" not in text
     assert "| 600 | semantic | off (cold) | " in text and "| 600 | semantic | warm | " in text
     assert "filling the vector cache (" in text and f"600 matters {fill['build']['s']:.2f} s" in text
+
+
+def test_the_web_benchmark_times_every_page_it_reports(demo_url, tmp_path, by_words):
+    import yaml
+
+    from bench import web as web_bench
+
+    # by words: the report's shape only, which search answers does not matter here
+    questions = yaml.safe_load((REPO / "demo" / "questions.yaml").read_text(encoding="utf-8"))[:3]
+    result = web_bench.measure(demo_url, questions, 1, tmp_path)
+    assert result["search"] == "lexical" and result["first_ask_ms"] > 0
+    for key, n in (("ask_anonymous", 3), ("ask_editor", 3), ("ask_after_confirming", 1)):
+        assert result[key]["n"] == n and result[key]["median_ms"] <= result[key]["p90_ms"] <= result[key]["max_ms"]
+    assert result["township_first"]["n"] == result["township_again"]["n"] >= 1
+    text = web_bench.render({"date": "2026-12-07", "questions": 3, "stores": {"sqlite": result},
+                             "machine": {"cpu": "", "machine": "x86_64", "cores": 2, "python": "3.11"}})
+    assert text.count("| sqlite | lexical |") == 6

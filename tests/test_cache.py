@@ -21,7 +21,17 @@ def test_built_once_per_version_and_again_after_a_load(store):
     assert len(builds) == 2 and builds[0] != builds[1]
     # another key is another entry; the old version of this key is dropped
     assert cache.by_version(store, "t", "other", build) == 3
-    assert [k for k in cache._CACHES["t"] if k[2] == "k"] == [(store.url, store.data_version(), "k")]
+    assert [k for k in cache._CACHES["t"] if k[2] == "k"] == [(store.url, store.data_version(), "k", None)]
+
+
+def test_a_new_stamp_rebuilds_and_replaces_the_entry_it_supersedes(store):
+    # a web application that records a ticket after every confirmation changes its ticket file's stamp each time:
+    # the index is rebuilt, and the superseded one is dropped instead of piling up
+    built = []
+    for stamp in ("a", "a", "b", "c"):
+        cache.by_version(store, "stamped", "k", lambda: built.append(stamp) or len(built), stamp=stamp)
+    assert built == ["a", "b", "c"]
+    assert list(cache._CACHES["stamped"]) == [(store.url, store.data_version(), "k", "c")]
 
 
 def test_a_store_that_cannot_tell_its_version_is_never_cached(store, monkeypatch):

@@ -52,7 +52,7 @@ def test_ingest_exit_status_and_json_report(tmp_path):
 
 def test_show_agency_and_region_after_the_demo(tmp_path):
     store = f"sqlite:///{tmp_path / 'demo.db'}"
-    r = run("demo", "--store", store)
+    r = run("demo", "--store", store, "--no-serve")
     assert r.returncode == 0, r.stderr
     assert "青岚县" in r.stdout and "24" in r.stdout
     assert "示例 example" in r.stdout and "牵头 lead" in r.stdout  # the main job answers a question
@@ -70,7 +70,7 @@ def test_show_agency_and_region_after_the_demo(tmp_path):
 
 def test_an_unknown_name_exits_2_with_suggestions(tmp_path):
     store = f"sqlite:///{tmp_path / 'demo.db'}"
-    run("demo", "--store", store)
+    run("demo", "--store", store, "--no-serve")
     r = run("show", "agency", "青岚县住房城乡建设厅", "--store", store)
     assert r.returncode == 2
     assert "找不到机构" in r.stderr and "no agency" in r.stderr and "青岚县住房和城乡建设局" in r.stderr
@@ -78,7 +78,7 @@ def test_an_unknown_name_exits_2_with_suggestions(tmp_path):
 
 def test_an_output_file_that_cannot_be_written_is_a_clear_error(tmp_path):
     store = f"sqlite:///{tmp_path / 'demo.db'}"
-    run("demo", "--store", store)
+    run("demo", "--store", store, "--no-serve")
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     for args in (("view", "--region", "城关镇", "--out", str(blocker / "v.html")),

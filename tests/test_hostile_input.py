@@ -84,16 +84,9 @@ def inline(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-@pytest.fixture(params=["sqlite", "neo4j"])
-def county(request, demo_store):
-    """The demo county's structure (no lists) in the embedded store, or copied into Neo4j."""
-    if request.param == "sqlite":
-        return demo_store
-    from quanze.graph.copy import copy_store
-
-    neo4j = request.getfixturevalue("neo4j_store")
-    copy_store(demo_store, neo4j)
-    return neo4j
+@pytest.fixture
+def county(demo_structure_in_any_store):
+    return demo_structure_in_any_store
 
 
 def content(store) -> tuple[list, list]:

@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from quanze.api.audit import run_audit
 from quanze.api.http import create_app, is_loopback, public_url
+from quanze.tests.helpers import local_client
 from quanze.api.who import who
 from quanze.cli import build_parser, main
 from quanze.errors import InputError
@@ -47,7 +47,7 @@ def error(r, status: int, code: str) -> dict:
 def test_health_names_the_store_and_its_data_version(client, demo_reader, search_mode):
     r = client.get("/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "store": demo_reader.url, "backend": "SqliteStore",
+    assert r.json() == {"status": "ok", "store": public_url(demo_reader.url), "backend": "SqliteStore",
                         "data_version": demo_reader.data_version(), "version": r.json()["version"], "search": search_mode}
     assert client.get("/who", params={"q": "占道经营", "in": "城关镇"}).json()["search"] == search_mode
 
@@ -203,18 +203,18 @@ def test_bad_parameters_are_400s_naming_the_parameter(client):
 
 
 def test_a_store_that_cannot_be_opened_is_a_503_in_both_languages(tmp_path):
-    with TestClient(create_app("nosuchscheme://x")) as c:
+    with local_client(create_app("nosuchscheme://x")) as c:
         body = error(c.get("/health"), 503, "store-error")
         assert "nosuchscheme" in body["en"]
         error(c.get("/who", params={"q": QUESTION, "in": "城关镇"}), 503, "store-error")
     blocked = tmp_path / "file"
     blocked.write_text("", encoding="utf-8")
-    with TestClient(create_app(f"sqlite:///{blocked}/sub/q.db")) as c:  # a folder under a file
+    with local_client(create_app(f"sqlite:///{blocked}/sub/q.db")) as c:  # a folder under a file
         error(c.get("/summary"), 503, "store-error")
 
 
 def test_a_failing_store_query_is_a_503_and_a_bug_a_500_never_a_traceback(demo_url, monkeypatch):
-    with TestClient(create_app(demo_url), raise_server_exceptions=False) as c:
+    with local_client(create_app(demo_url), raise_server_exceptions=False) as c:
         s = c.app.state.quanze.get()
         monkeypatch.setattr(s, "counts", lambda: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error")))
         body = error(c.get("/summary"), 503, "store-error")
@@ -230,7 +230,7 @@ def test_the_store_is_opened_at_startup_and_closed_at_shutdown(demo_url):
     app = create_app(demo_url)
     holder = app.state.quanze
     assert holder.store is None
-    with TestClient(app) as c:
+    with local_client(app) as c:
         opened = holder.store
         assert opened is not None
         c.get("/summary")
@@ -246,7 +246,7 @@ def test_concurrent_requests_use_the_store_one_at_a_time_and_get_the_same_answer
                  ("/summary", {}), ("/audit", {"rule": "multi-lead", "as_of": AS_OF}),
                  ("/dispatch", {"q": "占道经营", "in": "城关镇", "as_of": AS_OF}), ("/health", {})]
     requests = (requests * 2)[:20]
-    with TestClient(create_app(demo_url)) as c:
+    with local_client(create_app(demo_url)) as c:
         expected = {(path, json.dumps(params)): c.get(path, params=params).json() for path, params in requests}
         s = c.app.state.quanze.get()
         active, most, guard = [0], [0], threading.Lock()
@@ -306,9 +306,12 @@ def test_serve_runs_uvicorn_and_warns_in_both_languages_off_localhost(monkeypatc
     assert main(["serve", "--store", demo_url, "--host", "0.0.0.0", "--port", "9001"]) == 0
     assert ran[-1][1:] == ("0.0.0.0", 9001)
     err = capsys.readouterr().err
-    assert "警告" in err and "warning" in err and "0.0.0.0" in err
-    with TestClient(ran[-1][0]) as c:
-        assert c.get("/health").json()["store"] == demo_url
+    assert "警告" in err and "warning" in err and "0.0.0.0" in err and "--public-read" in err
+    with local_client(ran[-1][0]) as c:  # beyond loopback reading is closed (tests/test_web.py tries it)
+        assert c.get("/health").status_code == 401
+    assert main(["serve", "--store", demo_url, "--host", "0.0.0.0", "--public-read"]) == 0
+    with local_client(ran[-1][0]) as c:
+        assert c.get("/health").json()["store"] == public_url(demo_url)
 
 
 def test_serve_help_is_in_chinese_and_english(capsys):
@@ -329,7 +332,7 @@ def test_the_api_answers_the_same_over_neo4j(full_demo_store, neo4j_store, neo4j
     from quanze.graph.copy import copy_store
 
     copy_store(full_demo_store, neo4j_store)
-    with TestClient(create_app(neo4j_url)) as c:
+    with local_client(create_app(neo4j_url)) as c:
         health = c.get("/health").json()
         assert health["backend"] == "Neo4jStore" and health["status"] == "ok"
         assert c.get("/summary").json()["counts"] == full_demo_store.counts()
@@ -342,7 +345,7 @@ def test_the_api_answers_the_same_over_neo4j(full_demo_store, neo4j_store, neo4j
 def test_the_server_compares_questions_with_its_past_tickets(demo_url: str, tmp_path: Path, search_mode: str):
     past = tmp_path / "past.yaml"
     past.write_text("- {q: 饭馆的油烟管子正对着我家阳台, matter: 城区餐饮油烟治理}\n", encoding="utf-8")
-    with TestClient(create_app(demo_url, [past])) as c:
+    with local_client(create_app(demo_url, [past])) as c:
         answer = c.get("/who", params={"q": "饭馆油烟熏阳台", "in": "城关镇"}).json()
     assert answer["tickets"] == {"read": 1, "used": 1 if search_mode == "semantic" else 0, "unknown_matter": []}
 

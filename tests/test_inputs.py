@@ -173,3 +173,30 @@ def test_an_empty_store_says_it_is_empty_rather_than_naming_every_township_in_ch
     assert quanze(["who", QUESTION, "--in", "城关镇", "--store", demo_url]) == 2
     err = capsys.readouterr().err
     assert "还没有任何数据" in err and "holds nothing yet" in err
+
+
+def test_accounts_roles_and_passwords_are_read_here_and_a_bad_password_is_never_repeated():
+    assert inputs.account(" 张三 ") == "张三"
+    assert [inputs.role(r) for r in ("editor", "Editor", "编辑", "管理员", "只读")] == [
+        "editor", "editor", "editor", "admin", "reader"]
+    for bad in ("", "有 空格", "x" * 65):
+        with pytest.raises(BadValue) as e:
+            inputs.account(bad)
+        assert e.value.field == "name"
+    with pytest.raises(BadValue) as e:
+        inputs.role("boss")
+    assert set(e.value.candidates) == {"reader", "editor", "admin"}
+    assert inputs.password("eight ch") == "eight ch"
+    for bad in ("seven!!", "x" * 257, None):
+        with pytest.raises(BadValue) as e:
+            inputs.password(bad)
+        assert e.value.value is None and (bad is None or bad not in str(e.value))
+
+
+def test_a_matter_is_read_by_id_code_or_whole_name(demo_reader):
+    m = next(m for m in demo_reader.nodes("Matter") if m.get("code"))
+    assert inputs.matter(demo_reader, m["id"])["id"] == m["id"]
+    assert inputs.matter(demo_reader, m["code"])["id"] == m["id"]
+    assert inputs.matter(demo_reader, f" {m['name']} ")["name"] == m["name"]
+    with pytest.raises(NotFound):
+        inputs.matter(demo_reader, "没有这个事项")

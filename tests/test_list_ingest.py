@@ -258,7 +258,10 @@ def test_loading_the_same_list_twice_changes_nothing(tmp_path, demo_store):
 
 def test_a_new_version_replaces_the_old_and_keeps_its_record(tmp_path, demo_store):
     assert load(demo_store, basic_list(tmp_path, "v1.xlsx", 2024, ["组织开展防汛演练", "组织开展植树造林"])).ok
-    assert load(demo_store, basic_list(tmp_path, "v2.xlsx", 2025, ["组织开展防汛演练", "组织开展禁毒宣传"])).ok
+    refused = load(demo_store, basic_list(tmp_path, "v2.xlsx", 2025, ["组织开展防汛演练", "组织开展禁毒宣传"]))
+    assert not refused.ok and [p.code for p in refused.files[0].errors] == ["would-remove"]  # 植树造林 would go
+    assert load(demo_store, basic_list(tmp_path, "v2.xlsx", 2025, ["组织开展防汛演练", "组织开展禁毒宣传"]),
+                replace=True).ok
     names = {n for _, n in leads(demo_store, CG)}
     assert names == {"组织开展防汛演练", "组织开展禁毒宣传"}
     old, new = sorted(demo_store.nodes("SourceList", kind="basic"), key=lambda s: s["version"])
@@ -272,7 +275,7 @@ def test_a_load_killed_half_way_leaves_the_store_as_it_was(tmp_path, demo_store,
     before = demo_store.content()
     path = basic_list(tmp_path, "v2.xlsx", 2025, [f"组织开展第{i}项工作" for i in range(300)])
     marker = tmp_path / "holding"
-    killed_load(["-m", "quanze.cli", "ingest", str(path), "--store", demo_store.url], marker)
+    killed_load(["-m", "quanze.cli", "ingest", str(path), "--replace", "--store", demo_store.url], marker)
     assert demo_store.content() == before
 
 
@@ -290,6 +293,7 @@ def test_the_demo_loads_with_no_errors_and_only_its_planted_warnings(tmp_path):
         ("missing-lead", "t003_lanxi.xlsx", None),  # OR-1
         ("ambiguous-agency", "t008_wangchuan_cooperation.csv", "执法大队"),  # AM-1
         ("shared-alias", "departments.xlsx", "执法大队"),  # the structure's planted shared short name
+        ("older-version", "t012_zhangwan_basic_2024.csv", "2024"),  # PLANTED.md "List versions": kept as history
     }
     assert [p.code for p in problems(report, "info")] == ["skipped-row"]  # the batch's 合计 row, said, not dropped
 

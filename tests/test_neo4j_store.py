@@ -141,9 +141,9 @@ def test_the_graph_in_neo4j_has_exactly_the_schema_labels_and_relation_types(ful
     copy_store(full_demo_store, neo4j_store)
     labels = neo4j_store.run("MATCH (n) RETURN labels(n) AS labels, count(*) AS n")
     assert all(len(r["labels"]) == 1 for r in labels)
-    # plus the one bookkeeping node that holds the data version (graph/cypher.py META), outside the schema
+    # plus the two bookkeeping nodes that hold the data version and the schema version (graph/cypher.py META)
     assert {r["labels"][0] for r in labels} == {k.label for k in SCHEMA.nodes} | {cypher.META}
-    assert next(r["n"] for r in labels if r["labels"][0] == cypher.META) == 1
+    assert next(r["n"] for r in labels if r["labels"][0] == cypher.META) == 2
     types = {r["type"] for r in neo4j_store.run("MATCH ()-[r]->() RETURN DISTINCT type(r) AS type")}
     assert types <= set(SCHEMA.relation_types) and {"STATIONED_IN", "DELEGATES", "RECALLED_TO"} <= types
     # dates are Neo4j dates, comparable in Cypher

@@ -291,7 +291,9 @@ def test_new_versions_of_a_list_and_a_structure_file_replace_the_old_ones_alike(
     dispatched.write_bytes(text.replace(old, old[:-2] + "25").encode("gbk"))
     recalled_before = demo_pair[0].counts()["RECALLED_TO"]
     for store in demo_pair:
-        report = ingest_paths([folder], store)
+        refused = ingest_paths([folder], store, dry_run=True)  # the recall list's new version removes an item
+        assert not refused.ok and [c["counts"]["removed"] for f in refused.files for c in f.changes] == [1]
+        report = ingest_paths([folder], store, replace=True)
         assert report.ok and sorted(f.status for f in report.files).count("loaded") == 2
     assert assert_same_answers(demo_pair, lambda s: s.counts()["RECALLED_TO"]) == recalled_before - 1
     assert assert_same_answers(demo_pair, lambda s: s.node("Agency", "990701/青岚县公安局城关派出所")["law_actual"]) == 25
@@ -396,3 +398,144 @@ def test_who_on_neo4j_recalls_through_the_full_text_index_and_ranks_as_embedded(
     monkeypatch.setattr(type(neo4j), "matter_recall", lambda self: (lambda terms: []))
     question = ("饭店油烟太大", "城关镇")
     assert who(neo4j, *question, as_of="2025-06-01") != who(embedded, *question, as_of="2025-06-01")
+
+
+# --- lists change: replace, supplement, recall — and every answer as of a date, alike in both stores -----------------
+
+BAIXI_LISTS = demo_path() / "lists" / "townships"
+
+
+def _baixi(folder, kind: str, year: int, edit: Callable[[str], str], effective: str | None = None,
+           title: str | None = None):
+    """A new version of 柏溪镇's list of ``kind`` (basic, recall): the demo's CSV with ``edit`` applied."""
+    text = edit((BAIXI_LISTS / f"t004_baixi_{kind}.csv").read_bytes().decode("gbk"))
+    path = folder / f"baixi_{kind}_{year}.csv"
+    path.write_bytes(text.encode("gbk"))
+    meta = (BAIXI_LISTS / f"t004_baixi_{kind}.meta.yaml").read_text(encoding="utf-8").replace("2025", str(year))
+    if title:
+        meta = "\n".join(line for line in meta.splitlines() if not line.startswith("title:")) + f"\ntitle: {title}\n"
+    if effective:
+        meta += f"effective: '{effective}'\n"
+    (folder / f"baixi_{kind}_{year}.meta.yaml").write_text(meta, encoding="utf-8")
+    return path
+
+
+def _who(text: str, as_of: str) -> Callable[[Store], Any]:
+    from quanze.api.who import who
+
+    return lambda s: who(s, text, "柏溪镇", as_of=as_of, limit=1)
+
+
+def test_a_replaced_version_answers_for_dates_before_its_replacement_in_both_stores(demo_pair, tmp_path):
+    from quanze.api.audit import capacity_report, run_audit
+    from quanze.api.paths import find_paths
+    from quanze.api.who import dispatch
+
+    before = assert_same_answers(demo_pair, lambda s: run_audit(s, as_of="2026-02-01").to_dict()["findings"])
+    dropped = "做好村级应急队伍建设和应急物资储备"
+    new = _baixi(tmp_path, "basic", 2026, lambda t: t.replace(f"{dropped},,,应急管理办公室", "做好乡村公益性岗位管理,,,"
+                                                                                        "社会事务办公室"), "2026-03-01")
+    for store in demo_pair:
+        assert ingest_paths([new], store, replace=True).ok
+    old = assert_same_answers(demo_pair, _who(dropped, "2026-02-01"))
+    (match,) = old["matches"]
+    assert match["matter"]["name"] == dropped and match["rule"] == "basic"
+    assert [h["agency"]["label"] for h in match["handlers"]] == ["柏溪镇社会事务办公室"]
+    assert [(v["title"], v["current"], v["start"]) for v in old["versions"]] == [
+        ("青岚县柏溪镇基本履职事项清单（2025年版）", False, "2025-01-01")]
+    now = assert_same_answers(demo_pair, _who(dropped, "2026-06-01"))
+    assert now["matches"][0]["matter"]["name"] == dropped and now["matches"][0]["rule"] is None
+    # every other answer as of the earlier date is the one the old version gave, in both stores
+    after = assert_same_answers(demo_pair, lambda s: run_audit(s, as_of="2026-02-01").to_dict())
+    assert after["findings"] == before
+    assert [v["title"] for v in after["versions"] if not v["current"]] == ["青岚县柏溪镇基本履职事项清单（2025年版）"]
+    assert assert_same_answers(demo_pair, lambda s: dispatch(s, dropped, "柏溪镇", as_of="2026-02-01"))["groups"]
+    assert assert_same_answers(demo_pair, lambda s: capacity_report(s, "990701", as_of="2026-02-01"))
+    route = assert_same_answers(demo_pair, lambda s: find_paths(s, "990701004/社会事务办公室", dropped,
+                                                                 as_of="2026-02-01"))
+    assert route["paths"][0]["hops"] == 1 and not route["versions"][0]["current"]
+    with pytest.raises(Exception):
+        find_paths(demo_pair[0], "990701004/社会事务办公室", dropped, max_hops=1, as_of="2026-06-01")
+
+
+def test_a_supplement_and_a_recall_answer_from_their_dates_in_both_stores(demo_pair, tmp_path):
+    supplement = _baixi(tmp_path, "basic", 2026, lambda t: "\r\n".join(
+        t.splitlines()[:2] + ["１,组织开展秸秆禁烧巡查,,,农业综合服务中心"]), "2026-05-01",
+        title="柏溪镇基本履职事项清单（2026年补充）")
+    road = "做好农村公路日常养护管理"
+    recall = _baixi(tmp_path, "recall", 2026, lambda t: t.replace("１,对建设工程质量安全", f"０,{road},,县交通运输局,发现上报,"
+                                                                                    "\r\n１,对建设工程质量安全"),
+                    "2026-05-01")
+    for store in demo_pair:
+        report = ingest_paths([supplement, recall], store)  # both only add: no --replace
+        assert report.ok, [p.format() for f in report.files for p in f.errors]
+        assert sorted(c["mode"] for f in report.files for c in f.changes) == ["replace", "supplement"]
+    straw = "组织开展秸秆禁烧巡查"
+    assert assert_same_answers(demo_pair, _who(straw, "2026-06-01"))["matches"][0]["rule"] == "basic"
+    assert assert_same_answers(demo_pair, _who(straw, "2026-04-01"))["matches"][0]["rule"] != "basic"
+    recalled = assert_same_answers(demo_pair, _who(road, "2026-06-01"))["matches"][0]
+    assert recalled["rule"] == "recalled" and recalled["handlers"][0]["agency"]["name"] == "青岚县交通运输局"
+    assert assert_same_answers(demo_pair, _who(road, "2026-04-01"))["matches"][0]["rule"] == "basic"
+    # audit --since: recalled yet still in the basic list is a conflict that is new since April
+    from quanze.api.audit.run import audit_since
+
+    since = assert_same_answers(demo_pair, lambda s: audit_since(s, "2026-04-01", region="柏溪镇",
+                                                                  as_of="2026-06-01")[1])
+    assert [(f["rule"], f["matter"]["name"]) for f in since["new"]] == [("conflicting-lists", road)]
+    assert since["resolved"] == [] and since["since"] == "2026-04-01"
+    assert [v["title"] for v in since["versions_then"]] == ["青岚县柏溪镇上级部门收回事项清单（2025年版）"]
+
+
+def test_the_demo_lists_two_versions_diff_and_answer_by_date_alike_in_both_stores(demo_pair):
+    """The demo keeps 樟湾镇's 2024 basic list as history (demo/PLANTED.md "List versions")."""
+    from quanze.api.diff import diff_county, diff_list_versions, diff_lists
+    from quanze.api.who import who
+
+    d = assert_same_answers(demo_pair, lambda s: diff_list_versions(s, "樟湾镇基本履职事项清单", "2024", "2025"))
+    assert (d["from"]["status"], d["to"]["status"]) == ("history", "current")
+    names = {k: {e["matter"]["name"] for e in v} for k, v in d["changes"].items() if v}
+    assert names == {
+        "matters_added": {"开展企业服务和营商环境优化", "做好村级应急队伍建设和应急物资储备", "做好机关档案和保密工作",
+                          "编制乡镇财政预算并组织执行", "做好统一战线和民族宗教工作"},
+        "matters_removed": {"组织开展第七次全国人口普查入户登记", "做好乡镇机关公务用车管理", "编制乡镇年度财政预算", "做好统战工作"},
+        "lead_changed": {"做好来信来访受理和办理"}, "category_changed": {"临时救助"},
+        "legal_basis_changed": {"农村村民宅基地审批"}}
+    (lead,) = d["changes"]["lead_changed"]
+    assert (lead["before"]["shown"], lead["after"]["shown"]) == (["社会事务办公室"], ["党政办公室"])
+    assert [(r["file"], r["row"]) for r in lead["before"]["rows"]] == [("t012_zhangwan_basic_2024.csv", 25)]
+    assert [(r["file"], r["row"]) for r in lead["after"]["rows"]] == [("t012_zhangwan_basic.csv", 25)]
+    assert diff_lists(demo_pair[0], d["from"]["id"], d["to"]["id"]) == d
+    # the county between two dates: that revision is the only change of lists between them
+    county = assert_same_answers(demo_pair, lambda s: diff_county(s, "青岚县", "2024-06-01", "2025-06-01"))
+    assert county["changes"] == d["changes"]
+    assert [v["title"] for v in county["from"]["versions"] if not v["current"]] == ["青岚县樟湾镇基本履职事项清单（2024年版）"]
+    # delegations: the first batch in force from 2021-05-01, three recalled at the end of 2023
+    years = assert_same_answers(demo_pair, lambda s: diff_county(s, "青岚县", "2021-01-01", "2024-06-01"))
+    assert years["summary"]["delegations_added"] > 100 and years["summary"]["delegations_recalled"] == 0
+    recalled = assert_same_answers(demo_pair, lambda s: diff_county(s, "青岚县", "2022-06-01", "2024-06-01"))
+    assert recalled["summary"]["delegations_recalled"] >= 1 and recalled["summary"]["delegations_added"] >= 1
+    for date, office in (("2024-06-01", "樟湾镇社会事务办公室"), ("2025-06-01", "樟湾镇党政办公室")):
+        answer = assert_same_answers(demo_pair, lambda s: who(s, "做好来信来访受理和办理", "樟湾镇", as_of=date, limit=1))
+        assert [h["agency"]["label"] for h in answer["matches"][0]["handlers"]] == [office]
+
+
+WHATIF = {"county": "青岚县", "as_of": "2026-06-01", "changes": [
+    {"move_staff": {"from": "柏溪镇综合行政执法大队", "to": "县综合行政执法局", "certified": 4}},
+    {"delegate": {"from": "县住建局", "to": ["柏溪镇", "漆园乡"], "matters": ["对建设工程质量安全的监督检查"]}}]}
+
+
+def test_whatif_reports_the_cannot_undertake_findings_a_batch_would_cause_and_writes_nothing(demo_pair):
+    from quanze.api.whatif import whatif
+
+    contents = [graph_content(s) for s in demo_pair]
+    d = assert_same_answers(demo_pair, lambda s: whatif(s, WHATIF))
+    assert [graph_content(s) for s in demo_pair] == contents  # never written
+    new = {(f["rule"], f["region"]["name"]) for f in d["findings"]["new"]}
+    assert ("cannot-undertake", "柏溪镇") in new  # its team keeps no certified enforcer and gets one more item
+    (worse,) = [c for c in d["findings"]["changed"] if c["after"]["rule"] == "cannot-undertake"]
+    assert worse["before"]["region"]["name"] == "漆园乡" and "80项" in worse["after"]["message_zh"]
+    assert "79项" in worse["before"]["message_zh"]  # 漆园乡's team has 0 certified enforcers already
+    (changed,) = d["answers"]["changed"]
+    assert changed["region"]["name"] == "漆园乡" and changed["before"]["rule"] == "department"
+    assert changed["after"] == {"rule": "delegated", "leads": ["漆园乡综合行政执法大队"]}
+    assert d["summary"]["by_rule"]["cannot-undertake"] == {"new": 1, "resolved": 0}

@@ -237,3 +237,69 @@ def test_the_tickets_command_adds_and_checks(full_demo_store, tmp_path: Path, ca
     assert main(["tickets", "check", str(path), str(bad), "--json"] + store) == 1
     d = json.loads(capsys.readouterr().out)
     assert (d["read"], d["usable"], [u["source"] for u in d["unknown"]]) == (2, 1, ["bad.yaml 第1项"])
+
+
+def test_a_recorded_ticket_says_who_confirmed_it_and_an_old_file_gains_the_column(full_demo_store,
+                                                                                  tmp_path: Path) -> None:
+    import csv
+
+    from quanze.api.tickets import OLD_RECORD_HEADER, RECORD_HEADER, record_ticket
+
+    assert RECORD_HEADER[:4] == OLD_RECORD_HEADER and RECORD_HEADER[4] == "登记人"
+    old = tmp_path / "old.csv"
+    old.write_text("\ufeff" + ",".join(OLD_RECORD_HEADER) + ",备注\n饭馆油烟,城区餐饮油烟治理,,2025-01-02T03:04:05,老数据\n",
+                   encoding="utf-8")
+    assert [t.matter for t in load_tickets([old])] == ["城区餐饮油烟治理"]  # read as it is
+    record_ticket(full_demo_store, old, "路边烧垃圾", agency="樟湾镇综合行政执法大队", when="2026-12-04T10:05:00",
+                  by="张三")
+    with old.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows == [list(RECORD_HEADER) + ["备注"],
+                    ["饭馆油烟", "城区餐饮油烟治理", "", "2025-01-02T03:04:05", "", "老数据"],
+                    ["路边烧垃圾", "", "樟湾镇综合行政执法大队", "2026-12-04T10:05:00", "张三"]]
+    assert [(t.matter, t.agency) for t in load_tickets([old])] == [("城区餐饮油烟治理", ""),
+                                                                 ("", "樟湾镇综合行政执法大队")]
+
+
+def test_the_tickets_command_records_the_system_user_or_the_name_given(full_demo_store, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import getpass
+
+    from quanze.cli import main
+
+    use_search_mode("lexical", monkeypatch)
+    monkeypatch.setattr(getpass, "getuser", lambda: "dispatcher7")
+    path = tmp_path / "t.csv"
+    store = ["--store", full_demo_store.url]
+    assert main(["tickets", "add", "饭馆油烟熏人", "--matter", "城区餐饮油烟治理", "--file", str(path)] + store) == 0
+    assert main(["tickets", "add", "路边烧垃圾", "--agency", "樟湾镇综合行政执法大队", "--by", "李四", "--file",
+                 str(path)] + store) == 0
+    assert [line.rsplit(",", 1)[1] for line in path.read_text(encoding="utf-8-sig").splitlines()] == [
+        "登记人", "dispatcher7", "李四"]
+
+
+@pytest.mark.parametrize("typed, within, expected", [
+    ("城区餐饮油烟治理", None, {"matter": "城区餐饮油烟治理", "name": "城区餐饮油烟治理"}),
+    ("樟湾镇综合行政执法大队", None, {"agency": "樟湾镇综合行政执法大队", "name": "樟湾镇综合行政执法大队"}),
+    ("综合行政执法大队", "樟湾镇", {"agency": "樟湾镇综合行政执法大队", "name": "樟湾镇综合行政执法大队"}),
+    ("县住建局", None, {"agency": "青岚县住房和城乡建设局", "name": "青岚县住房和城乡建设局"}),
+])
+def test_what_is_typed_to_reassign_reads_as_a_matter_or_else_a_body(demo_reader, typed, within, expected) -> None:
+    from quanze.api.tickets import ticket_target
+
+    found = ticket_target(demo_reader, typed, within)
+    if "matter" in expected:
+        held = demo_reader.nodes("Matter", name=typed)[0]
+        expected = {"matter": held.get("code") or held["name"], "name": held["name"]}
+    assert found == expected
+
+
+def test_what_is_neither_a_matter_nor_a_body_is_said_plainly(demo_reader) -> None:
+    from quanze.api.tickets import ticket_target
+    from quanze.errors import Ambiguous, NotFound
+
+    with pytest.raises(NotFound) as e:
+        ticket_target(demo_reader, "火星管理局")
+    assert "既不是库中的事项" in e.value.message_zh and "neither a matter" in e.value.message_en
+    with pytest.raises(Ambiguous):  # 24 townships have one: which was meant
+        ticket_target(demo_reader, "综合行政执法大队")

@@ -18,16 +18,9 @@ ZJJ = "990701/青岚县住房和城乡建设局"
 JYJ = "990701/青岚县教育局"
 
 
-@pytest.fixture(params=["sqlite", "neo4j"])
-def county(request, demo_store):
-    """The demo county's structure (no lists) in the embedded store, or copied into Neo4j."""
-    if request.param == "sqlite":
-        return demo_store
-    from quanze.graph.copy import copy_store
-
-    neo4j = request.getfixturevalue("neo4j_store")
-    copy_store(demo_store, neo4j)
-    return neo4j
+@pytest.fixture
+def county(demo_structure_in_any_store):
+    return demo_structure_in_any_store
 
 
 def problems(report, level=None):
@@ -111,13 +104,13 @@ def test_an_older_version_loaded_after_the_current_one_is_kept_as_history(tmp_pa
 
 def test_a_newer_version_still_replaces_and_an_undated_one_is_the_last_loaded(tmp_path, county):
     assert ingest_paths([territorial(tmp_path, "sd2019.xlsx", 2019, OLD)], county).ok
-    assert ingest_paths([territorial(tmp_path, "sd2025.xlsx", 2025, CURRENT)], county).ok
+    assert ingest_paths([territorial(tmp_path, "sd2025.xlsx", 2025, CURRENT)], county, replace=True).ok
     assert {name for _, name, _ in leads_of(county)} == set(CURRENT)
     statuses = {s["version"]: s["status"] for s in county.nodes("SourceList", kind="cooperation")}
     assert statuses == {"2019年版": "replaced", "2025年版": "current"}
     # a version that names no year cannot be ordered: the list loaded last is current, as before (documented)
     undated = territorial(tmp_path, "sd-undated.xlsx", 2025, OLD, sidecar_version="第二版")
-    report = ingest_paths([undated], county)
+    report = ingest_paths([undated], county, replace=True)
     assert report.ok and not problems(report, "warning")
     assert {name for _, name, _ in leads_of(county)} == set(OLD)
 

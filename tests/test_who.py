@@ -158,3 +158,20 @@ def test_a_township_unit_is_named_with_its_township(county):
     leads = [h["agency"] for h in out["matches"][0]["handlers"] if h["role"] == "lead"]
     assert leads and all(a["label"].startswith("临江镇") for a in leads if len(a["region"]) == 9)
     assert any(len(a["region"]) == 9 for a in leads)  # the delegated item's undertaker is the township's unit
+
+
+def test_the_matter_chosen_among_the_options_is_answered_first_and_nothing_more_is_asked(demo_reader):
+    q, town = "楼下饭馆油烟太大", "城关镇"
+    plain = who(demo_reader, q, town, limit=5)
+    options = plain["clarify"] or [{"matter": m["matter"]} for m in plain["matches"][:2]]
+    chosen = options[-1]["matter"]
+    out = who(demo_reader, q, town, limit=5, matter=chosen["id"])
+    assert out["matches"][0]["matter"]["id"] == chosen["id"] and out["clarify"] == []
+    assert out["chosen"] == {"id": chosen["id"], "name": chosen["name"]}
+    assert [m["matter"]["id"] for m in out["matches"]].count(chosen["id"]) == 1
+    # by its whole name too, and a matter the words never found is still answered
+    far = demo_reader.nodes("Matter", name="社会团体成立登记") or demo_reader.nodes("Matter")[:1]
+    out = who(demo_reader, q, town, matter=far[0]["name"])
+    assert out["matches"][0]["matter"]["name"] == far[0]["name"] and out["matches"][0]["matched"] == ["选定 chosen"]
+    with pytest.raises(NotFound):
+        who(demo_reader, q, town, matter="没有这个事项")

@@ -28,6 +28,8 @@ NODE_LOOKS: dict[str, Look] = {
     "county_department": Look("县直部门", "county department", "#f0a35e", "box"),
     "county_unit": Look("部门所属单位", "department unit", "#f7cf9f", "box"),
     "coordination_body": Look("议事协调机构", "coordination body", "#d5d5d5", "box"),
+    "vertical_body": Look("垂直管理机构", "vertical management body", "#c8a27a", "box"),
+    "mass_organisation": Look("群团组织", "mass organisation", "#e6b8d0", "box"),
     "township_government": Look("乡镇党委政府", "township government", "#2e8b57", "ellipse"),
     "township_office": Look("乡镇内设机构", "township office", "#8fd19e", "ellipse"),
     "township_institution": Look("乡镇事业单位", "township institution", "#b9e4d3", "ellipse"),

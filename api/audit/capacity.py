@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from quanze.api import inputs
+from quanze.api import inputs, versions
 from quanze.api.audit.facts import STAFF_KINDS, Facts, median
 from quanze.graph.matters import ENFORCEMENT_CATEGORIES
 from quanze.graph.store import Store
@@ -36,13 +36,16 @@ def township_capacity(source: Store | Facts, county: str | None = None, period: 
         cases = facts.activity(code, period)
         units = facts.own_units(code)
         heads = [h for h in (facts.headcount(u) for u in units) if h]
-        quota, actual = sum(h[0] for h in heads), sum(h[1] for h in heads)
+        # no unit gave a figure: unknown, never 0 staff
+        quota, actual = (sum(h[0] for h in heads), sum(h[1] for h in heads)) if heads else (None, None)
+        certified = [int(facts.agencies[u]["certified_enforcers"]) for u in units
+                     if facts.agencies[u].get("certified_enforcers") is not None]
         items = len(facts.items(code))
         enforcement = {k for k, rels in delegated.items() if facts.category(rels[0].target) in ENFORCEMENT_CATEGORIES}
         out.append({
             "code": code, "name": facts.name(code),
             "delegated_items": len(delegated), "delegated_enforcement_items": len(enforcement),
-            "certified_enforcers": sum(int(facts.agencies[u].get("certified_enforcers") or 0) for u in units),
+            "certified_enforcers": sum(certified) if certified else None,
             "staff_quota": quota, "staff_actual": actual,
             "items": items, "items_per_staff": round(items / actual, 2) if actual else None,
             "cases_on_delegated": sum(cases.get(k, 0) for k in delegated),
@@ -62,8 +65,10 @@ def staffing_by_kind(source: Store | Facts, county: str | None = None) -> list[d
             if len(code) > 6:
                 members = facts.own_units(code) + sorted(u for u, t in facts.stationed.items() if t == code)
             else:
+                # the county's own bodies: not dispatched units (counted where they work), not vertical management
+                # bodies (a higher level staffs them: ``outside_quota`` below)
                 members = [a for a, p in facts.agencies.items() if p.get("region") == code
-                           and p.get("kind") not in ("unresolved", "dispatched_unit")]
+                           and p.get("kind") not in ("unresolved", "dispatched_unit", "vertical_body")]
             totals = {k: {"quota": 0, "actual": 0} for k in STAFF_KINDS}
             for a in members:
                 for kind, v in (facts.staffing(a) or {}).items():
@@ -96,7 +101,9 @@ def capacity_report(store: Store, region: str | None = None, as_of: dt.date | st
     reads them; None: every county), with totals: delegation rows and distinct items ever delegated, distinct items
     and item×township pairs in force, certified enforcers, cases on delegated items."""
     county = inputs.county_of(store, region)
-    facts = Facts(store, inputs.date(as_of), county=county)
+    date = inputs.date(as_of)
+    graph, _ = versions.as_of(store, date)  # the list versions in force on the date (docs/domain.md §4.10)
+    facts = Facts(graph, date, county=county)
     towns = township_capacity(facts, county, period)
     ever = [r for r in facts.rels["DELEGATES"] if county is None or r.props["region"][:6] == county]
     distinct = {facts.key(r.target) for r in ever if facts.in_force(r) and facts.is_township(r.props["region"])}
@@ -106,7 +113,7 @@ def capacity_report(store: Store, region: str | None = None, as_of: dt.date | st
                                            for r in ever}),
                    "delegated_items_ever": len({facts.key(r.target) for r in ever}),
                    "delegated_items": len(distinct), "delegations": sum(t["delegated_items"] for t in towns),
-                   "certified_enforcers": sum(t["certified_enforcers"] for t in towns),
+                   "certified_enforcers": sum(t["certified_enforcers"] or 0 for t in towns),
                    "cases_on_delegated": sum(t["cases_on_delegated"] for t in towns),
                    "activity_data": any(facts.has_activity(c, period) for c in ([county] if county else
                                                                                 facts.counties()))},
@@ -114,4 +121,10 @@ def capacity_report(store: Store, region: str | None = None, as_of: dt.date | st
         "staffing": staffing_by_kind(facts, county),
         "cooperation": cooperation_load(facts, county),
         "median_items_per_staff": median([t["items_per_staff"] for t in towns if t["items_per_staff"]]),
+        "outside_quota": [{"id": a, "name": p["name"], "kind": p["kind"],
+                           "quota": (facts.headcount(a) or (None, None))[0],
+                           "actual": (facts.headcount(a) or (None, None))[1]}
+                          for a, p in sorted(facts.agencies.items()) if p.get("kind") == "vertical_body"
+                          and (county is None or p["region"][:6] == county)],
+        "versions": [v for v in versions.region_versions(graph, county) if not v["current"]],
     }

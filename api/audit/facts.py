@@ -35,6 +35,7 @@ class Facts:
         name — which is all any rule looks at for a finding in it; None: the whole store."""
         self.store = store
         self.as_of = as_of or dt.date.today()
+        self.county = county
         if county is None:
             self.regions = {p["code"]: p for p in store.nodes("Region")}
             self.agencies = {p["id"]: p for p in store.nodes("Agency")}
@@ -232,11 +233,40 @@ class Facts:
         lst = self.lists.get(rel.props.get("list_id") or "") or {}
         return str(lst.get("kind") or rel.props.get("list_kind") or "")
 
+    def list_title(self, list_id: str | None, sheet: str | None = None) -> str:
+        """The list a row came from, as its owner titled it (else its file), with the sheet when the file has several
+        lists: 《青岚县属地管理事项清单（2024年版）》「属地管理事项」 — never the kind's generic name, which two lists of one
+        kind (a township's cooperation list and the county's territorial list) share."""
+        lst = self.lists.get(list_id or "") or {}
+        title = str(lst.get("title") or lst.get("file") or SOURCE_KINDS.get(str(lst.get("kind") or ""), ("清单",))[0])
+        return f"《{title}》" + (f"「{sheet}」" if sheet and self._shared_file(lst) else "")
+
+    def _shared_file(self, lst: dict[str, Any]) -> bool:
+        """Does the list's file hold other lists too (one workbook, a sheet per list)? Then the sheet tells them
+        apart; a workbook of one list is named without its sheet (Sheet1)."""
+        def key(x: dict[str, Any]) -> tuple[str, str, str]:  # one file of one county (counties reuse file names)
+            return str(x.get("file") or ""), str(x.get("file_hash") or ""), str(x.get("region") or "")[:6]
+
+        if not hasattr(self, "_files"):
+            counts: dict[tuple[str, str, str], int] = defaultdict(int)
+            for other in self.lists.values():
+                if other.get("file"):
+                    counts[key(other)] += 1
+            self._files = counts
+        return self._files.get(key(lst), 0) > 1
+
+    def list_title_en(self, list_id: str | None, sheet: str | None = None) -> str:
+        lst = self.lists.get(list_id or "") or {}
+        title = str(lst.get("title") or lst.get("file") or SOURCE_KINDS.get(str(lst.get("kind") or ""),
+                                                                            ("", "list"))[1])
+        return title + (f" (sheet {sheet})" if sheet and self._shared_file(lst) else "")
+
     def where_zh(self, rel: Rel) -> str:
-        return f"{SOURCE_KINDS.get(self.list_kind(rel), ('清单', ''))[0]}第{rel.props.get('row')}行"
+        """``《title》「sheet」第N行``: the list and the row the assertion was read from."""
+        return f"{self.list_title(rel.props.get('list_id'), rel.props.get('sheet'))}第{rel.props.get('row')}行"
 
     def where_en(self, rel: Rel) -> str:
-        return f"{SOURCE_KINDS.get(self.list_kind(rel), ('', 'list'))[1]}, row {rel.props.get('row')}"
+        return f"{self.list_title_en(rel.props.get('list_id'), rel.props.get('sheet'))}, row {rel.props.get('row')}"
 
     def in_force(self, rel: Rel) -> bool:
         return delegation_in_force(rel, self.as_of)

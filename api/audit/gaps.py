@@ -238,10 +238,14 @@ def audit_understaffed(facts: Facts, th: dict[str, Any], scope: Scope) -> Checke
     findings: list[Finding] = []
     examined = 0
     limit = float(th["vacancy_ratio"])
+    outside = []
     for aid, a in sorted(facts.agencies.items()):
         head = facts.headcount(aid)
         where = facts.township_of(aid) or a["region"]
         if not head or head[0] <= 0 or not scope.covers(where):
+            continue
+        if a.get("kind") in OUTSIDE_KINDS:  # its quota is its higher level's: not judged against the county's
+            outside.append(aid)
             continue
         examined += 1
         quota, actual = head
@@ -268,7 +272,11 @@ def audit_understaffed(facts: Facts, th: dict[str, Any], scope: Scope) -> Checke
                     f"vacant (above {limit:.0%})",
                     [facts.node_source(facts.agencies[u]) for u in facts.own_units(t)], quota=quota, actual=actual))
         findings += _items_per_staff(facts, towns, load, float(th["items_per_staff_multiple"]))
-    return Checked(findings, examined)
+    notes = [{"zh": f"垂直管理机构{len(outside)}个（{'、'.join(facts.label(a) for a in outside[:SHOWN])}）的编制由上级核定，"
+                    "不按本县的编制判断缺编",
+              "en": f"{len(outside)} vertical management bodies have their quota set by the higher level and are not "
+                    "judged against the county's"}] if outside else []
+    return Checked(findings, examined, notes)
 
 
 def _items_per_staff(facts: Facts, towns: list[str], load: dict[str, tuple[int, int]],
@@ -293,23 +301,32 @@ def _items_per_staff(facts: Facts, towns: list[str], load: dict[str, tuple[int, 
 
 # --- idle-agency --------------------------------------------------------------------------------------------------
 
-_COUNTY_KINDS = ("county_department", "county_unit", "coordination_body")
+_COUNTY_KINDS = ("county_department", "county_unit", "coordination_body", "mass_organisation")
+# bodies in the county that are not its own: a higher level sets their quota and publishes their lists
+OUTSIDE_KINDS = ("vertical_body",)
+SHOWN = 12  # bodies named in a note; the rest are counted
 
 
 def audit_idle_agency(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
     """Empty plaques: coordination bodies and bodies without staffing figures with no matter, themselves or through
-    their units. Township offices and staffed departments are not examined (see the rule's explanation)."""
+    their units. Township offices and staffed departments are not examined (see the rule's explanation); a staffed
+    county body that no loaded list mentions is said in a note, with whether its own list is missing or assigns
+    nothing."""
     active = {aid for rel, aid, _ in facts.agency_references()}
     active |= {str(r.props["undertaker"]) for r in facts.rels["DELEGATES"] if r.props.get("undertaker")}
     findings: list[Finding] = []
     examined = 0
+    unlisted: dict[str, list[str]] = {"missing": [], "empty": [], "outside": []}
     for aid, a in sorted(facts.agencies.items()):
-        if a.get("kind") not in _COUNTY_KINDS or not scope.covers(a["region"]):
+        kind = a.get("kind")
+        if kind not in _COUNTY_KINDS + OUTSIDE_KINDS or not scope.covers(a["region"]):
             continue
-        if a.get("kind") != "coordination_body" and facts.staffing(aid) is not None:
+        family = _with_units(facts, aid)
+        if kind in OUTSIDE_KINDS or (kind != "coordination_body" and facts.staffing(aid) is not None):
+            if not family & active and facts.staffing(aid) is not None:
+                unlisted[_why_unlisted(facts, aid, kind)].append(aid)
             continue
         examined += 1
-        family = _with_units(facts, aid)
         if family & active:
             continue
         findings.append(_finding(
@@ -318,7 +335,43 @@ def audit_idle_agency(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked
             f"收回任何事项，也没有核定编制，是只挂牌子的机构" + (f"（{a['remarks']}）" if a.get("remarks") else ""),
             f"{a['name']} ({a.get('kind')}) has no matter at all — no list makes it or its units lead, cooperate on, "
             f"undertake or take back anything — and no staffing: an empty plaque", [facts.node_source(a)]))
-    return Checked(findings, examined)
+    return Checked(findings, examined, _unlisted_notes(facts, unlisted))
+
+
+def _why_unlisted(facts: Facts, aid: str, kind: str | None) -> str:
+    """``outside`` (a vertical body: its list is its higher level's), ``empty`` (its own list is loaded and assigns it
+    nothing), ``missing`` (no list of its own is loaded)."""
+    if kind in OUTSIDE_KINDS:
+        return "outside"
+    owned = [lst for lst in facts.lists.values() if lst.get("owner") == aid and lst.get("status", "current") == "current"]
+    return "empty" if owned else "missing"
+
+
+def _unlisted_notes(facts: Facts, unlisted: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """有编制、却没有任何已导入清单提到的县级机构, by why: a note each, naming the first ``SHOWN``."""
+    says = {
+        "missing": ("有编制的县级机构中，{n}个没有出现在任何已导入的清单中，且没有导入它自己的权责清单（缺清单）：{names}",
+                    "{n} staffed county bodies appear in no loaded list and have no power list of their own loaded "
+                    "(the list is missing): {names}"),
+        "empty": ("有编制的县级机构中，{n}个已导入自己的权责清单，但清单没有给它指定任何事项（清单为空或都指向别的机构）：{names}",
+                  "{n} staffed county bodies have their own power list loaded, yet it assigns them nothing: {names}"),
+        "outside": ("垂直管理机构{n}个没有出现在已导入的清单中：它们的权责清单由上级部门发布，编制也不属本县，不按本县的清单和"
+                    "编制判断：{names}",
+                    "{n} vertical management bodies appear in no loaded list: their lists are published by the higher "
+                    "level and their staff are not on the county's quota, so they are not judged by the county's: "
+                    "{names}"),
+    }
+    notes: list[dict[str, Any]] = []
+    for why, ids in unlisted.items():
+        if not ids:
+            continue
+        names = [facts.label(a) for a in ids]
+        shown_zh = "、".join(names[:SHOWN]) + (f"等{len(names)}个" if len(names) > SHOWN else "")
+        shown_en = ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
+        zh, en = says[why]
+        notes.append({"zh": zh.format(n=len(ids), names=shown_zh), "en": en.format(n=len(ids), names=shown_en),
+                      "why": why, "agencies": [facts.agency(a) for a in ids]})
+    return notes
 
 
 def _with_units(facts: Facts, aid: str) -> set[str]:
@@ -376,11 +429,13 @@ def _dangling(facts: Facts, what: str, list_id: str, name: str, g: dict[str, Any
     near_zh = f"；最接近的：{'、'.join(g['near'])}" if g["near"] else ""
     near_en = f"; nearest: {', '.join(g['near'])}" if g["near"] else ""
     noun_zh, noun_en = ("乡镇", "township") if what == "region" else ("机构", "agency")
-    title = lst.get("title") or lst.get("file") or list_id
+    sheets = {s.get("sheet") for s in ev}
+    sheet = next(iter(sheets)) if len(sheets) == 1 else None
     return _finding(
         facts, "dangling-reference", region, None, [g["aid"]],
-        f"{title}第{rows}行写的{noun_zh}「{name}」无法解析，这些行没有落到任何{noun_zh}{near_zh}",
-        f"{title}, row(s) {rows}: the {noun_en} {name!r} does not resolve{near_en}", ev, nearest=g["near"])
+        f"{facts.list_title(list_id, sheet)}第{rows}行写的{noun_zh}「{name}」无法解析，这些行没有落到任何{noun_zh}{near_zh}",
+        f"{facts.list_title_en(list_id, sheet)}, row(s) {rows}: the {noun_en} {name!r} does not resolve{near_en}", ev,
+        nearest=g["near"])
 
 
 # --- territorial-overload -----------------------------------------------------------------------------------------

@@ -9,11 +9,13 @@ problem it causes everywhere is reported once, for the county, with the township
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from typing import Any
 
+from quanze import deadline
 from quanze.api.audit.facts import Facts
 from quanze.api.audit.rules import Checked, Finding, Issues, Render, Scope, rule, sources
 from quanze.api.resolve import township_scope
@@ -254,16 +256,18 @@ def _duplicate(facts: Facts, rule_id: str, severity: str, lst: dict[str, Any], r
                rows: list[tuple], slots: list[str]) -> Finding:
     region = str(lst.get("region") or slots[0].split("@")[0])
     matter = rels[0].source if rels[0].type == "RECALLED_TO" else rels[0].target
-    title = lst.get("title") or lst.get("file") or "清单"
     kind = lst.get("kind") or ""
+    sheets = {r[0] for r in rows}
+    title = facts.list_title(lst.get("id"), next(iter(sheets)) if len(sheets) == 1 else None)
+    title_en = facts.list_title_en(lst.get("id"), next(iter(sheets)) if len(sheets) == 1 else None)
     row_text = "、".join(str(r[1]) for r in rows)
     townships = sorted({s.split("@")[0] for s in slots} - {region}) if len(region) == 6 else []
     m = _quote(facts, matter)
     return Finding(
         rule_id, severity, facts.region(region), facts.matter(matter),
         [facts.agency(a) for a in _named(rels, lst)],
-        f"{m}在同一份{SOURCE_KINDS.get(kind, ('清单', ''))[0]}（{title}）中出现{len(rows)}次：第{row_text}行",
-        f"{m} appears {len(rows)} times in one {SOURCE_KINDS.get(kind, ('', 'list'))[1]} ({title}): rows "
+        f"{m}在同一份{SOURCE_KINDS.get(kind, ('清单', ''))[0]}中出现{len(rows)}次：{title}第{row_text}行",
+        f"{m} appears {len(rows)} times in one {SOURCE_KINDS.get(kind, ('', 'list'))[1]}: {title_en}, rows "
         f"{', '.join(str(r[1]) for r in rows)}",
         sources(facts, rels), townships if len(townships) > 1 else [])
 
@@ -278,67 +282,104 @@ def _named(rels: list[Rel], lst: dict[str, Any]) -> list[str]:
 
 # --- near-duplicate -----------------------------------------------------------------------------------------------
 
-def bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+def similar_pairs(names: dict[str, str], threshold: float, *, count: bool = False) -> Any:
+    """Pairs of keys whose names have a difflib ratio ≥ threshold, without comparing all pairs (blocking).
 
-
-def similar_pairs(names: dict[str, str], threshold: float) -> list[tuple[str, str, float]]:
-    """Pairs of keys whose names have a difflib ratio ≥ threshold, without comparing all pairs.
-
-    A prefix filter over character bigrams, rarest first (as in all-pairs similarity joins): two names of n and m
-    characters with ratio ≥ t share at least (1.5t − 1)(n + m) − 1 bigram positions — each unmatched character
-    breaks at most two bigrams, each gap between matching blocks one — so a name need only be indexed under its
-    rarest |bigrams| − overlap + 1 bigrams, and a pair must share one of them. Names are taken shortest first, so an
-    indexed name only meets longer ones (its overlap bound uses 2n), and the ratio bounds lengths (2·min/(n+m) ≥ t):
-    postings are kept in length order and too-short entries are skipped by bisection. Survivors must share enough
-    bigrams before difflib runs. Below t ≈ 0.7 the bound is void and one shared bigram is required.
+    A prefix filter over characters, rarest first (as in all-pairs similarity joins): difflib's ratio is 2M/(n + m)
+    with M matched characters, so two names of n and m characters with ratio ≥ t share at least ⌈t(n + m)/2⌉
+    characters (counted with repeats: the k-th 行 of a name is a token of its own). Under one global order of the
+    tokens, two such names must share a token among the first n − ⌈t(n + m)/2⌉ + 1 of each. Names are taken shortest
+    first: a name is indexed under its first n − ⌈tn⌉ + 1 tokens (every later name is at least as long), and probes
+    with its first n − ⌈t(n + n′)/2⌉ + 1, n′ = tn/(2 − t) being the shortest partner its ratio allows.
+    Postings are kept in length order and too-short entries are skipped by bisection; candidates must share enough
+    tokens before difflib runs. With ``count``: (pairs, how many pairs were compared).
     """
-    grams = {k: bigrams(v) for k, v in names.items()}
-    freq = Counter(g for gs in grams.values() for g in gs)
-    repeats = {k: max(0, len(v) - 1 - len(grams[k])) for k, v in names.items()}
-    slope = 1.5 * threshold - 1
-    index: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+    tokens: dict[str, list[tuple[str, int]]] = {}
+    for k, v in names.items():
+        seen: Counter[str] = Counter()
+        toks = []
+        for ch in v:
+            toks.append((ch, seen[ch]))
+            seen[ch] += 1
+        tokens[k] = toks
+    freq = Counter(t for toks in tokens.values() for t in toks)
+    for k in tokens:
+        tokens[k].sort(key=lambda t: (freq[t], t))
+    index: dict[tuple[str, int], tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
     out = []
+    compared = 0
+    eps = 1e-9
 
-    def prefix(k: str, partners: float) -> list[str]:
-        ordered = sorted(grams[k], key=lambda g: (freq[g], g))
-        overlap = int(slope * (len(names[k]) + partners) - 1 - repeats[k])
-        return ordered[:max(1, min(len(ordered), len(ordered) - overlap + 1))]
+    def need(n: float, m: float) -> int:
+        return max(1, math.ceil(threshold * (n + m) / 2 - eps))
 
     for k in sorted(names, key=lambda k: (len(names[k]), k)):
         n = len(names[k])
-        shortest = n * threshold / (2 - threshold) - 1e-9  # a ratio exactly at the threshold counts
+        shortest = n * threshold / (2 - threshold) - eps  # a ratio exactly at the threshold counts
         candidates: set[str] = set()
-        for g in prefix(k, shortest):
-            lengths, keys = index.get(g, ([], []))
+        for t in tokens[k][:max(1, n - need(n, shortest) + 1)]:
+            lengths, keys = index.get(t, ([], []))
             candidates.update(keys[bisect_left(lengths, shortest):])
+        deadline.check()
+        mine = Counter(names[k])
         for c in candidates:
+            compared += 1
             m = len(names[c])
-            need = slope * (n + m) - 1 - min(repeats[k], repeats[c])
-            if need > 0 and len(grams[k] & grams[c]) < need:
+            if sum((mine & Counter(names[c])).values()) < need(n, m):
                 continue
             sm = difflib.SequenceMatcher(None, names[c], names[k], autojunk=False)
             if sm.real_quick_ratio() >= threshold and sm.quick_ratio() >= threshold:
                 ratio = sm.ratio()
                 if ratio >= threshold:
                     out.append((c, k, round(ratio, 3)) if c < k else (k, c, round(ratio, 3)))
-        for g in prefix(k, n):
-            lengths, keys = index[g]
+        for t in tokens[k][:max(1, n - need(n, n) + 1)]:
+            lengths, keys = index[t]
             lengths.append(n)
             keys.append(k)
-    return sorted(out)
+    return (sorted(out), compared) if count else sorted(out)
 
 
 # 套语: the words lists wrap items in. Two items that share only these look alike (对…的行政处罚 × 300), and they hide
 # real near-duplicates (对未经批准擅自占用城市道路的处罚 / 对擅自占用城市道路行为的行政处罚), so names are compared without them.
 _CORE_HEAD = re.compile(r"^(?:对|配合做好|组织开展|做好|开展|组织|推进|加强|落实)")
 _CORE_TAIL = re.compile(r"(?:行为)?(?:的)?(?:行政处罚|处罚|行政检查|监督检查|工作)$")
+# 未经批准擅自… is 擅自…; 的 and 行为 inside a name change nothing
+_CORE_NOISE = re.compile(r"未经(?:批准|许可|审批|同意)(?=擅自)|的|行为")
+_DIGITS = re.compile(r"\d+")
+
+# What makes two names two items even when they look alike (docs/near-duplicates.md has the real pairs behind each):
+# a word in the part where they differ that names another action on the same parent item (新办/变更/注销/补领/延续,
+# 恢复/暂停), another subject, sector or insurance the law keeps apart, an age or scope qualifier, or a negation.
+CONTRAST = (
+    # variants of one parent item and opposite actions
+    "新办", "新设", "设立", "成立", "初始", "变更", "延续", "注销", "撤销", "补领", "补办", "补证", "补发", "换发", "换证",
+    "遗失", "新增", "校验", "恢复", "暂停", "终止", "解除", "中止", "查询", "打印", "确认", "复核", "复评", "补评", "修复",
+    "备案", "审核", "审批", "核准", "申报", "申领", "报告", "报验", "报送", "预约", "转让", "转移", "迁移", "合并", "分立",
+    "年检", "年报", "费用", "补贴", "补助", "资格", "认证", "交存", "支取", "提取", "购买", "运输", "储存", "使用",
+    # subjects, places and qualifiers
+    "个人", "单位", "企业", "职工", "居民", "法人", "省内", "省际", "跨省", "跨区域", "异地", "境外", "外国", "港澳",
+    "未满", "以上", "以下", "除外", "以外", "未", "非", "不", "无", "免",
+    # sectors and insurances that the law sets apart
+    "养老", "医疗", "工伤", "失业", "生育", "年金", "计划", "水利", "交通", "公路", "水运", "港口", "铁路", "民航", "农业",
+    "林业", "渔业", "畜牧", "房屋", "市政", "电力", "通信", "旅客", "货物", "客运", "货运", "探矿", "采矿", "林地",
+    "草原", "耕地", "燃气", "贴息", "学生", "儿童", "老年", "残疾",
+)
+_CONTRAST = re.compile("|".join(sorted(map(re.escape, CONTRAST), key=len, reverse=True)))
+_PUNCT = re.compile(r"[()（）【】\[\]、，,；;：:·\-—/ 《》“”\"']")
+_NUMERAL = re.compile(r"[0-9一二三四五六七八九十百千甲乙丙丁]")
 
 
 def matter_core(norm_name: str) -> str:
     """What a matter is about, boilerplate set aside: 对擅自占用城市道路行为的行政处罚 → 擅自占用城市道路."""
     base = norm_name.split("/")[0]
-    return _CORE_TAIL.sub("", _CORE_HEAD.sub("", base)) or base
+    core = _CORE_TAIL.sub("", _CORE_HEAD.sub("", base)) or base
+    return _CORE_NOISE.sub("", core) or core
+
+
+def skeleton(name: str) -> str:
+    """The name with every run of digits one placeholder: 社区网格事项1 and 社区网格事项10 share it, and are never a pair
+    (they differ only by their number)."""
+    return _DIGITS.sub("#", name)
 
 
 def _action(norm_name: str) -> str | None:
@@ -347,15 +388,70 @@ def _action(norm_name: str) -> str | None:
     return "处罚" if base.endswith("处罚") else "检查" if base.endswith("检查") else None
 
 
+def why_distinct(a: str, b: str, name_a: str = "", name_b: str = "") -> str | None:
+    """Why two similar cores are two items, or None when nothing sets them apart. The parts where they differ are
+    compared: a number there (社区网格事项1 / 社区网格事项10); words on both sides (a substitution: 探矿权/采矿权,
+    新办/注销, 定级/认定); words added on one side that name another action, subject, sector or a negation
+    (``CONTRAST``: 恢复/暂停, 未满十八岁, 养老保险); three or more characters added in front (a narrower subject:
+    燃气设施建设工程…); or, in the names as written, a bracketed qualifier only one has that restricts its scope
+    ((技术改造)) rather than saying who exercises it ((住建行使), (县级))."""
+    only_a, only_b = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        left, right = _PUNCT.sub("", a[i1:i2]), _PUNCT.sub("", b[j1:j2])
+        if _NUMERAL.search(left + right):
+            return "number"
+        only_a += [left] if left else []
+        only_b += [right] if right else []
+        added, text, at = (left, a, i1) if left else (right, b, j1)
+        end = at + len(a[i1:i2] if left else b[j1:j2])
+        if _CONTRAST.search(added) or _CONTRAST.search(_window(text, at, end)):
+            return "contrast"
+        if at == 0 and len(added) >= 3:
+            return "narrower"
+    if only_a and only_b:
+        return "substitution"
+    if _scope_qualifiers(name_a, name_b):
+        return "scope"
+    return None
+
+
+_BRACKETED = re.compile(r"[（(]([^（）()]*)[)）]")
+# qualifiers that say who or at which level an item is exercised, not what it covers
+_WHO_QUALIFIER = re.compile(r"^(?:[省市县区乡镇]级|市级/县级|县级/市级|.{0,8}(?:行使|实施|权限|办理)|试行|即办件|承诺件|含.*)$")
+
+
+def _scope_qualifiers(name_a: str, name_b: str) -> list[str]:
+    """Bracketed qualifiers one name has and the other lacks, other than who or at which level exercises it."""
+    qa, qb = set(_BRACKETED.findall(name_a)), set(_BRACKETED.findall(name_b))
+    return [q for q in qa ^ qb if q.strip() and not _WHO_QUALIFIER.match(q.strip())]
+
+
+def _window(text: str, i: int, j: int) -> str:
+    """An added part with one character either side: an insertion that completes a word (暂 + 停) is seen whole."""
+    return text[max(0, i - 1):j + 1]
+
+
 def _different_on_purpose(facts: Facts, a: str, b: str, ida: str, idb: str) -> bool:
-    """Different categories, a penalty against an inspection, or two sub-items of one item."""
+    """Different categories, a penalty against an inspection, two sub-items of one item, or names that differ where
+    it matters (``why_distinct``)."""
     ca, cb = facts.category(ida), facts.category(idb)
     xa, xb = _action(a), _action(b)
-    return bool((ca and cb and ca != cb) or (xa and xb and xa != xb) or
-                ("/" in a + b and a.split("/")[0] == b.split("/")[0]))
+    if (ca and cb and ca != cb) or (xa and xb and xa != xb) or ("/" in a + b and a.split("/")[0] == b.split("/")[0]):
+        return True
+    name_a, name_b = facts.matter(ida)["name"], facts.matter(idb)["name"]
+    return why_distinct(matter_core(a), matter_core(b), name_a, name_b) is not None
+
+
+PER_WORDING = 20  # names of one wording paired with each other at most (beyond, the same pairs again and again)
 
 
 def audit_near_duplicate(facts: Facts, th: dict[str, Any], scope: Scope) -> Checked:
+    """Pairs of matters whose names, boilerplate aside, are alike and differ in nothing that makes two items. Names
+    are blocked (``similar_pairs``: only names sharing enough character pairs are compared) and numbered names
+    collapse to one skeleton first, so a list of 200,000 items costs about what its distinct wordings cost. The
+    denominator counts pairs, as the findings do: the pairs compared."""
     findings: list[Finding] = []
     examined = 0
     decl = rule("near-duplicate")
@@ -364,8 +460,22 @@ def audit_near_duplicate(facts: Facts, th: dict[str, Any], scope: Scope) -> Chec
         if not scope.covers(where):
             continue
         rows = _matter_rows(facts, county, where)
-        examined += len(rows)
-        for a, b, ratio in similar_pairs({key: matter_core(key) for key in rows}, float(th["similarity"])):
+        # names that differ only by a number share a skeleton (社区网格事项#) and are never a pair; skeletons are
+        # compared by their cores, numbers and boilerplate aside: a 200,000-row list costs its distinct wordings
+        by_skeleton: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(rows):
+            by_skeleton[skeleton(key)].append(key)
+        by_core: dict[str, list[str]] = defaultdict(list)
+        for sk in sorted(by_skeleton):
+            by_core[matter_core(sk.replace("#", ""))].append(sk)
+        # one wording in several names (对…的处罚 / 对…行为的行政处罚): alike whole; then wordings alike
+        same = [(by_skeleton[a][0], by_skeleton[b][0], 1.0) for sks in by_core.values()
+                for i, a in enumerate(sks[:PER_WORDING]) for b in sks[i + 1:PER_WORDING]]
+        pairs, compared = similar_pairs({c: c for c in by_core if c}, float(th["similarity"]), count=True)
+        examined += compared + len(same)
+        alike = [(by_skeleton[by_core[ca][0]][0], by_skeleton[by_core[cb][0]][0], r) for ca, cb, r in pairs]
+        for a, b, ratio in same + alike:
+            deadline.check()
             ida, idb = _mid(rows[a][0]), _mid(rows[b][0])
             if _different_on_purpose(facts, a, b, ida, idb):
                 continue
@@ -461,7 +571,7 @@ def _ambiguous(facts: Facts, rule_id: str, severity: str, region: str, e: dict[s
     structure = [facts.node_source(facts.agencies[o]) for o in owners if facts.agencies[o].get("file")]
     used = sources(facts, e["rows"])
     rows_zh = f"；清单中已有{len(used)}行这样写（" + "、".join(
-        f"{s['file']}第{s['row']}行" for s in used[:3]) + "）" if used else ""
+        f"{facts.list_title(s['list'], s['sheet'])}第{s['row']}行" for s in used[:3]) + "）" if used else ""
     rows_en = f"; {len(used)} list row(s) wrote it (" + "; ".join(
         f"{s['file']} row {s['row']}" for s in used[:3]) + ")" if used else ""
     return Finding(

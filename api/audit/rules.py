@@ -120,17 +120,24 @@ RULES: tuple[RuleDecl, ...] = (
         "清单中的事项（每份清单每个事项计一次）", "list items (each matter counted once per list)"),
     RuleDecl(
         "near-duplicate", "overlap", "low", "疑似同一事项", "near-duplicate matters",
-        "两个写法不同的事项名称高度相似，可能是同一事项，请人工确认，系统不会自动合并。比较前去掉“对……的行政处罚”“做好……工作”"
-        "等套语（否则几百项“对…的行政处罚”彼此都像，真正的近似反被掩盖），再按 difflib 相似度与阈值比较。默认 0.8：“对未经批准擅自"
-        "占用城市道路的处罚”与“对擅自占用城市道路行为的行政处罚”为 0.80，应当报告；“林木采伐许可证核发”与“采矿许可证核发”为 0.75，"
-        "不应报告。类型不同的两项（一项处罚、一项检查）和只差子项的两项不报告。",
-        "Two differently worded matters whose names are very similar are probably the same item; reported for a "
-        "person to confirm, never merged. Names are compared without the lists' boilerplate (对…的行政处罚, 做好…工作 — "
-        "otherwise hundreds of penalties look alike and real near-duplicates drown), by difflib ratio against the "
-        "threshold. The default 0.8 reports 对未经批准擅自占用城市道路的处罚 / 对擅自占用城市道路行为的行政处罚 (0.80) "
-        "and not 林木采伐许可证核发 / 采矿许可证核发 (0.75). Pairs of different categories (a penalty and an "
-        "inspection) and pairs that differ only in their sub-item are not reported.",
-        "参与比对的事项", "matters compared",
+        "两个写法不同的事项名称高度相似，且只在措辞上不同，可能是同一事项（同一部门列了两次，或一个目录事项被拆给了两个部门），请人工"
+        "确认，系统不会自动合并。比较前去掉“对……的行政处罚”“做好……工作”“未经批准擅自”等套语，按 difflib 相似度与阈值（默认 0.8）"
+        "比较，只比较有足够多共同字对的名称（分块），数字不同的名称（社区网格事项1/社区网格事项10）视为不同事项、从不配对。相似但在"
+        "要紧处不同的不报告：类型不同（一项处罚、一项检查），同一主项的不同子项，不同处有数字，两边各有不同的字（新办/注销、探矿权/"
+        "采矿权、恢复/暂停），一边多出表示另一种办理、对象、行业或否定的词（解除、养老保险、未满、水利），开头多出三个字以上的限定"
+        "（燃气设施建设工程…），或只有一边带有限定范围的括注（（技术改造）；（县级）（住建行使）这类只说由谁、在哪一级办的不算）。"
+        "检查数是比对过的事项对，与发现同一单位。见 docs/near-duplicates.md。",
+        "Two differently worded matters whose names are alike and differ only in wording are probably the same item "
+        "(listed twice by one department, or one catalogue item split between two departments); reported for a "
+        "person to confirm, never merged. Names are compared without the lists' boilerplate (对…的行政处罚, 做好…工作, "
+        "未经批准擅自) by difflib ratio against the threshold (0.8), only names sharing enough character pairs are "
+        "compared (blocking), and names that differ only by a number are different items, never paired. Alike pairs "
+        "that differ where it matters are not reported: different categories, two sub-items of one item, a number, "
+        "words on both sides (新办/注销, 探矿权/采矿权, 恢复/暂停), a word on one side naming another action, subject, "
+        "sector or a negation (解除, 养老保险, 未满, 水利), three or more characters added in front, or a bracketed "
+        "qualifier of scope on one side only ((技术改造); not (县级) or (住建行使), which say who exercises it). "
+        "Examined counts the pairs compared, the unit of the findings. See docs/near-duplicates.md.",
+        "比对过的事项对", "pairs of matters compared",
         (Threshold("similarity", 0.8, "去掉套语后的名称相似度下限（0–1）",
                    "minimum name similarity, boilerplate aside (0–1)", highest=1.0),)),
     RuleDecl(
@@ -182,10 +189,11 @@ RULES: tuple[RuleDecl, ...] = (
     RuleDecl(
         "understaffed", "gap", "medium", "人手不足", "understaffed",
         "实有人数低于编制数超过阈值（按单位、按乡镇合计，乡镇合计只计乡镇自己的单位，不含派驻机构）；或乡镇人均承担事项数远高于"
-        "全县中位数（编随事走）。",
+        "全县中位数（编随事走）。垂直管理机构的编制由上级核定，不在此判断（说明中列出）。",
         "Actual headcount below quota by more than the threshold, per agency and per township (a township's total "
         "counts its own units, not dispatched ones); or a township's items per actual staff far above the county "
-        "median (staffing should follow duties, 编随事走).",
+        "median (staffing should follow duties, 编随事走). Vertical management bodies, whose quota the higher level "
+        "sets, are not judged (a note names them).",
         "有编制数的机构和乡镇", "agencies with a staffing quota, and townships",
         (Threshold("vacancy_ratio", 0.3, "空编比例上限", "highest vacancy ratio ((quota − actual) / quota)",
                    highest=1.0),
@@ -194,11 +202,13 @@ RULES: tuple[RuleDecl, ...] = (
     RuleDecl(
         "idle-agency", "gap", "low", "空挂的机构", "idle agency",
         "没有任何事项（本身及下属单位都没有牵头、配合、下放、承接或收回关系）的议事协调机构或未核定编制、没有人员的机构，即只挂牌"
-        "子的空机构。有编制人员但尚无清单的部门和乡镇内设机构不在此报告：它们缺的是清单，不是职责；乡镇的清单常常不写到科室。",
+        "子的空机构。有编制人员但没有任何已导入清单提到的县级机构不作为发现，而在说明中列出，并说明是缺它自己的清单，还是它的清单"
+        "没有给它指定任何事项；垂直管理机构（清单由上级发布）单独说明；乡镇内设机构不在此列：乡镇的清单常常不写到科室。",
         "A coordination body, or a body with no staffing figures at all, that has no matter — no assignment, "
-        "delegation, undertaking or recall, itself or through its units: an empty plaque. Departments with staff but "
-        "no list yet, and township offices, are not reported: they lack a list, not duties, and township lists often "
-        "do not name the office.",
+        "delegation, undertaking or recall, itself or through its units: an empty plaque. A staffed county body that "
+        "no loaded list mentions is not a finding but is named in a note, which says whether its own list is missing "
+        "or its list assigns it nothing; vertical management bodies (whose lists their higher level publishes) get a "
+        "note of their own; township offices are not examined, as township lists often do not name the office.",
         "议事协调机构和无编制数的机构", "coordination bodies and bodies without staffing figures"),
     RuleDecl(
         "dangling-reference", "gap", "medium", "悬空引用", "dangling reference",

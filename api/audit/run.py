@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quanze.api import inputs
+from quanze import deadline
+from quanze.api import inputs, versions
 from quanze.api.audit.facts import Facts
 from quanze.api.audit.rules import RULE_IDS, SEVERITIES, Finding, Scope, registry, rule, severity_rank, thresholds_for
 from quanze.graph.lookup import county_code
@@ -28,6 +29,8 @@ class AuditReport:
     region: dict[str, Any] | None = None
     severity: str | None = None
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the list versions it read that are not the current ones (docs/domain.md §4.10); empty: the current versions
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     def worst_severity(self) -> str | None:
         """The most serious level among the findings, or None when there are none."""
@@ -46,7 +49,7 @@ class AuditReport:
     def to_dict(self) -> dict[str, Any]:
         return {"findings": [f.to_dict() for f in self.findings], "rules": self.rules,
                 "as_of": self.as_of.isoformat(), "region": self.region, "severity": self.severity,
-                "worst_severity": self.worst_severity(), "thresholds": self.thresholds}
+                "worst_severity": self.worst_severity(), "thresholds": self.thresholds, "versions": self.versions}
 
 
 def _county_to_read(held: dict[str, Any] | None) -> str | None:
@@ -56,26 +59,33 @@ def _county_to_read(held: dict[str, Any] | None) -> str | None:
 
 def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | None = None,
               severity: str | None = None, thresholds: dict[str, Any] | None = None,
-              as_of: dt.date | str | None = None) -> AuditReport:
+              as_of: dt.date | str | None = None, facts: Facts | None = None) -> AuditReport:
     """Run the chosen rules (default: all, in declaration order) over the store; never writes to it.
 
     Every value is read by ``api.inputs``. ``region``: a county or township the store holds, by code or name — findings
     in it and its townships, and what was examined there. ``severity``: the lowest level reported. ``thresholds``:
     ``{"near-duplicate": {"similarity": 0.9}}`` or ``{"near-duplicate.similarity": 0.9}``. ``as_of``: the date
-    delegations are in force on (default today).
+    delegations and list versions are in force on (default today): the audit reads the graph of that date.
+    ``facts``: the graph as already read for the region's county (or for everything) on that date, to reuse (the web
+    application's township pages read a county once).
     """
     chosen = inputs.rule_ids(rules) or list(RULE_IDS)
     severity = inputs.severity(severity)
     minimum = severity_rank(severity) if severity else 0
     limits = thresholds_for(thresholds)
     held = inputs.held_region(store, region) if region else None
-    facts = Facts(store, inputs.date(as_of), county=_county_to_read(held))
+    date = inputs.date(as_of)
+    county = _county_to_read(held)
+    if facts is None or facts.as_of != date or facts.county != county:
+        graph, _ = versions.as_of(store, date)
+        facts = Facts(graph, date, county=county)
     where = facts.region(held["code"]) if held else None
     scope = Scope(where["code"] if where else None)
     checks = registry()
     findings: list[Finding] = []
     summary = []
     for rid in chosen:
+        deadline.check()  # an HTTP request's time budget (quanze/deadline.py); nothing on the command line
         decl = rule(rid)
         checked = checks[rid](facts, limits[rid], scope)
         kept = [f for f in checked.findings if severity_rank(f.severity) >= minimum
@@ -85,7 +95,36 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
                         "title_zh": decl.title_zh, "title_en": decl.title_en, "denominator_zh": decl.denominator_zh,
                         "denominator_en": decl.denominator_en, "notes": checked.notes})
     return AuditReport(findings, summary, facts.as_of, where, severity,
-                       {rid: limits[rid] for rid in chosen if limits[rid]})
+                       {rid: limits[rid] for rid in chosen if limits[rid]},
+                       [v for v in versions.region_versions(graph, county) if not v["current"]])
+
+
+def finding_key(f: Finding) -> tuple:
+    """What one finding is about, whatever its wording or rows: rule, region, matter and agencies. Two audits that
+    report the same key report the same finding (``quanze audit --since``, ``quanze whatif``)."""
+    return (f.rule, str(f.region.get("code")), (f.matter or {}).get("id"),
+            tuple(sorted(str(a.get("id")) for a in f.agencies)))
+
+
+def compare_findings(before: AuditReport, after: AuditReport) -> dict[str, list[dict[str, Any]]]:
+    """Findings of ``after`` that ``before`` did not report (``new``), those of ``before`` that ``after`` no longer
+    reports (``resolved``), by ``finding_key``, each as ``Finding.to_dict()``; and those both report in other words
+    (``changed``: ``{"before", "after"}``, e.g. a township that cannot undertake more items than before)."""
+    old = {finding_key(f): f for f in before.findings}
+    new = {finding_key(f): f for f in after.findings}
+    return {"new": [new[k].to_dict() for k in new if k not in old],
+            "resolved": [old[k].to_dict() for k in old if k not in new],
+            "changed": [{"before": old[k].to_dict(), "after": new[k].to_dict()} for k in new
+                        if k in old and old[k].message_zh != new[k].message_zh]}
+
+
+def audit_since(store: Store, since: dt.date | str, **options: Any) -> tuple[AuditReport, dict[str, Any]]:
+    """The audit now (or as of ``options["as_of"]``) and what changed since the audit as of ``since``: the findings
+    that are new and those resolved since then (docs/domain.md §5)."""
+    now = run_audit(store, **options)
+    then = run_audit(store, **{**options, "as_of": inputs.date(since, "since")})
+    return now, {"since": then.as_of.isoformat(), **compare_findings(then, now),
+                 "versions_then": then.versions}
 
 
 def _order(f: Finding) -> tuple:
@@ -93,4 +132,4 @@ def _order(f: Finding) -> tuple:
             [a.get("name") or "" for a in f.agencies], f.message_zh)
 
 
-__all__ = ["SEVERITIES", "AuditReport", "run_audit"]
+__all__ = ["SEVERITIES", "AuditReport", "audit_since", "compare_findings", "finding_key", "run_audit"]

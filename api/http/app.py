@@ -1,7 +1,11 @@
-"""The HTTP API: the query layer (who, dispatch, path, show, audit, capacity, summary) over GET and JSON.
+"""The HTTP API: the query layer (who, dispatch, path, show, audit, capacity, summary) over GET and JSON, and the
+web workbench's pages (``api/web``) in the same application.
 
 ``create_app(store_url)`` builds the FastAPI application; ``quanze serve`` runs it with uvicorn on 127.0.0.1. The
-interactive docs are at ``/docs`` (OpenAPI at ``/openapi.json``), every parameter described in Chinese and English.
+interactive docs are at ``/docs`` and ``/redoc``, served from the application's own files (OpenAPI at
+``/openapi.json``), every parameter described in Chinese and English. Who may read and write is the web's guard's
+business (``api/web/guard.py``): with reading closed the JSON API answers 401 without a session or an API token
+(``Authorization: Bearer …``).
 
 One store per application, opened at startup and closed at shutdown; a store that cannot be opened at startup (a
 Neo4j server not up yet) is opened again on the next request, which answers 503 until it can. FastAPI runs these
@@ -28,6 +32,8 @@ from fastapi.responses import HTMLResponse, Response
 from quanze import __version__
 from quanze.api import semantic
 from quanze.api.tickets import load_tickets
+from quanze import settings
+from quanze.api.http import limits, security
 from quanze.api.http.errors import JSON, install
 from quanze.errors import StoreError
 from quanze.graph.store import Store, open_store
@@ -80,8 +86,12 @@ class _Holder:
 
 
 def public_url(url: str) -> str:
-    """The store URL without a user name or password (``bolt://user:pw@host`` → ``bolt://host``)."""
-    return re.sub(r"(?<=://)[^/@]*@", "", url)
+    """The store URL as a reader may see it: without a user name or password (``bolt://user:pw@host`` →
+    ``bolt://host``), and an embedded store by its file name only (no folder of the server's disk)."""
+    url = re.sub(r"(?<=://)[^/@]*@", "", url)
+    if url.startswith("sqlite:") or url.endswith(".db"):
+        return "sqlite:///" + Path(re.sub(r"^sqlite:/*", "", url)).name
+    return url
 
 
 def is_loopback(host: str) -> bool:
@@ -102,12 +112,25 @@ def _store(request: Request) -> Iterator[Store]:
         yield request.app.state.quanze.get()
 
 
-def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) -> FastAPI:
-    """The API over the store at ``store_url`` (default ``$QUANZE_STORE`` or ``./quanze.db``); ``who`` and
-    ``dispatch`` compare questions with the past tickets of ``ticket_files`` (read once, checked at start)."""
+def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), *,
+               state: str | Path | None = None, public_read: bool = True, warm: bool = False,
+               allowed_hosts: Sequence[str] = (), request_seconds: float | None = None) -> FastAPI:
+    """The API and the pages over the store at ``store_url`` (default ``$QUANZE_STORE`` or ``./quanze.db``).
+
+    ``who`` and ``dispatch`` compare questions with the past tickets of ``ticket_files`` (checked at start) and with
+    the tickets confirmed in the application (a CSV beside its state file). ``state``: the application's state file
+    (accounts, sessions, the write log; default ``api.web.state_path``: ``QUANZE_STATE``, else beside an embedded
+    store). ``public_read``: may anybody read without signing in (``quanze serve`` decides by the address it binds).
+    ``warm``: build the search index in the background at start, so that the first question is answered as fast as
+    the next (``quanze serve`` and ``quanze demo`` ask for it). Requests must be addressed to a loopback name or one of
+    ``allowed_hosts`` (and ``$QUANZE_ALLOWED_HOSTS``), and each runs under a budget of ``request_seconds`` (default
+    ``$QUANZE_REQUEST_SECONDS``): ``limits.py``, ``security.py``."""
+    from quanze.api.web import State, mount, state_path
+
     holder = _Holder(resolve_url(store_url))
     tickets = [Path(f) for f in ticket_files]
     load_tickets(tickets)  # a bad ticket file stops the server before it listens, naming the file and the row
+    app_state = State(state_path(holder.url, state))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,9 +138,12 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
             holder.get()
         except StoreError as e:
             log.warning("%s / %s", e.message_zh, e.message_en)
+        if warm:
+            threading.Thread(target=_warm, args=(holder, site.ticket_files), name="quanze-warm", daemon=True).start()
         yield
         with _LOCK:
             holder.close()
+            app_state.close()
 
     app = FastAPI(
         title="quanze 权责 HTTP API", version=__version__, lifespan=lifespan,
@@ -125,9 +151,13 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
                     "含中英文说明：400 参数有误，404 找不到或没有路径，409 名称有歧义（附候选），503 存储不可用。\n\n"
                     "Who is responsible for what between a county and its townships. Errors are JSON with Chinese "
                     "and English messages: 400 bad input, 404 not found or no path, 409 ambiguous name (with "
-                    "candidates), 503 store unavailable.")
+                    "candidates), 503 store unavailable.", docs_url=None, redoc_url=None)
     app.state.quanze = holder
     install(app)
+    site = mount(app, app_state, _store, tickets, public_read)
+    # outside the pages' guard (the last added runs first): every route, the pages too
+    limits.install(app, request_seconds or settings.value("QUANZE_REQUEST_SECONDS"))
+    security.install(app, [*settings.value("QUANZE_ALLOWED_HOSTS").split(","), *allowed_hosts])
 
     @app.get("/who", summary="这件事在这里谁负责 / who handles this, here", response_class=JSON)
     def who(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None,
@@ -138,7 +168,7 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
         from quanze.api.who import who as ask
 
         with _store(request) as store:
-            return JSON(ask(store, q, region, as_of=as_of, limit=limit, ticket_files=tickets))
+            return JSON(ask(store, q, region, as_of=as_of, limit=limit, ticket_files=site.ticket_files()))
 
     @app.get("/dispatch", summary="吹哨报到：哪些部门必须到场 / dispatch plan", response_class=JSON)
     def dispatch(request: Request, *, q: Text = "", region: Township, as_of: AsOf = None) -> JSON:
@@ -147,7 +177,7 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
         from quanze.api.who import dispatch as plan
 
         with _store(request) as store:
-            return JSON(plan(store, q, region, as_of=as_of, ticket_files=tickets))
+            return JSON(plan(store, q, region, as_of=as_of, ticket_files=site.ticket_files()))
 
     @app.get("/path", summary="两者之间的责任路径 / responsibility paths", response_class=JSON)
     def path(request: Request,
@@ -235,7 +265,7 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
         from quanze.api.describe import store_summary
 
         with _store(request) as store:
-            return JSON(store_summary(store))
+            return JSON({**store_summary(store), "store": public_url(store.url)})
 
     @app.get("/view", summary="交互式图谱视图（HTML，离线可用）/ an interactive graph view (HTML, works offline)",
              response_class=HTMLResponse, responses={200: {"content": {"text/html": {}}}})
@@ -275,6 +305,17 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = ()) 
                      "search": "semantic" if semantic.enabled() and semantic.installed() else "lexical"})
 
     return app
+
+
+def _warm(holder: _Holder, ticket_files: Any) -> None:
+    """Build the search index (and load the semantic model) before the first question needs it."""
+    from quanze.api.who import matter_index
+
+    try:
+        with _LOCK:
+            matter_index(holder.get(), (), ticket_files())
+    except Exception as e:  # the first question will say what is wrong
+        log.warning("warming the search index failed: %s", e)
 
 
 __all__ = ["create_app", "is_loopback", "public_url"]

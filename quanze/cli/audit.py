@@ -6,7 +6,7 @@ import argparse
 import json
 
 from quanze.cli import options
-from quanze.cli.text import audit_text
+from quanze.cli.text import audit_text, since_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fail-on", metavar="LEVEL",
                    help="有此级别或更高的发现时退出码为1，用于清单维护流水线 / exit 1 when a finding at this level "
                         "or above exists")
-    options.as_of(p, "判断下放是否有效的日期（默认今天）", "date delegations are in force on (default today)")
+    options.as_of(p, "按此日期有效的清单版本和下放审计（默认今天）", "the date whose list versions and delegations are "
+                                                               "audited (default today)")
+    p.add_argument("--since", metavar="DATE",
+                   help="与该日期的审计比较：哪些发现是新的，哪些已解决 / compare with the audit as of this date: which "
+                        "findings are new and which were resolved")
     p.add_argument("--threshold", action="append", default=[], metavar="RULE.NAME=VALUE",
                    help="调整阈值，如 near-duplicate.similarity=0.9 / set a threshold")
     out = p.add_mutually_exclusive_group()
@@ -38,16 +42,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from quanze.api import inputs
     from quanze.api.audit import run_audit, write_csv, write_xlsx
+    from quanze.api.audit.run import audit_since
 
     fail_on = inputs.severity(args.fail_on, "fail_on")
+    chosen = dict(rules=args.rule, region=args.region, severity=args.severity,
+                  thresholds=inputs.thresholds(args.threshold), as_of=args.as_of)
+    since = None
     with options.reading(args) as store:
-        report = run_audit(store, rules=args.rule, region=args.region, severity=args.severity,
-                           thresholds=inputs.thresholds(args.threshold), as_of=args.as_of)
+        if args.since:
+            report, since = audit_since(store, args.since, **chosen)
+        else:
+            report = run_audit(store, **chosen)
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+        print(json.dumps({**report.to_dict(), **({"since": since} if since else {})}, ensure_ascii=False, indent=2,
+                         default=str))
     elif args.csv or args.xlsx:
         path = write_csv(report, args.csv) if args.csv else write_xlsx(report, args.xlsx)
         print(f"已导出 {len(report.findings)} 条发现到 {path} / exported {len(report.findings)} findings to {path}")
     else:
-        print(audit_text(report))
+        print(audit_text(report) + (since_text(since) if since else ""))
     return 1 if fail_on and report.fails(fail_on) else 0

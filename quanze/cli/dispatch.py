@@ -13,12 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="针对乡镇的一个问题，列出必须到场的部门（分组）、各自事项、角色和职责，以及派驻该乡镇"
                                    "的机构。For a problem at a township: the departments that must come, grouped, with "
                                    "matters, roles and duties, plus the units stationed there.", epilog=options.EPILOG)
-    p.add_argument("text", metavar="TEXT", help="问题描述 / the problem in words")
-    options.within(p, "乡镇", "the township", dest="region", required=True)
-    options.as_of(p)
-    options.search(p)
-    options.store(p)
-    options.as_json(p)
+    options.asking(p, "问题描述", "the problem in words", "乡镇", "the township")
     p.set_defaults(run=run)
 
 

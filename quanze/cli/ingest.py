@@ -29,7 +29,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true",
                    help="无法解析的机构或乡镇名称视为错误 / names that do not resolve are errors, not warnings")
     p.add_argument("--partial", action="store_true",
-                   help="导入清单中可用的行，记录被拒绝的行及其内容 / load a list's good rows and record the rejected ones")
+                   help="导入清单中可用的行，记录被拒绝的行及其内容和原因 / load a list's good rows and record the rejected "
+                        "ones with their content and reason")
+    p.add_argument("--replace", action="store_true",
+                   help="允许新版本删除当前版本中的事项（不加此项时，会删除事项的导入被拒绝并列出变化）/ let a new version "
+                        "remove what the current version asserts (without it such a load is refused, with what it would "
+                        "change)")
+    p.add_argument("--supplement", action="store_true",
+                   help="补充清单：把各行加到该清单的当前版本中，而不是替换它（标题含“补充/增补”时自动识别）/ a "
+                        "supplement: add the rows to the current version of the list instead of replacing it (a title "
+                        "saying 补充/增补 is recognised)")
     options.as_json(p)
     p.set_defaults(run=run)
 
@@ -41,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         report = ingest_paths(args.paths, store, dry_run=args.dry_run, region=args.region, kind=args.kind,
                               owner=args.owner, version=args.list_version, strict=args.strict, partial=args.partial,
+                              replace=args.replace, supplement=args.supplement,
                               progress=None if args.json else terminal_progress())
     options.emit(args, report.to_dict(), lambda _d: ingest_text(report))
     return 0 if report.ok else 1

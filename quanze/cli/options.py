@@ -23,6 +23,13 @@ def as_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="输出 JSON / print JSON instead of text")
 
 
+def json_or_xlsx(p: argparse.ArgumentParser) -> None:
+    """``--json`` or ``--xlsx FILE`` (one of them): what ``emit_or_export`` reads."""
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    out.add_argument("--xlsx", metavar="FILE", help="导出 Excel / export an Excel workbook")
+
+
 def as_of(p: argparse.ArgumentParser, help_zh: str = "日期（默认今天）", help_en: str = "date (default today)") -> None:
     p.add_argument("--as-of", metavar="DATE", help=f"{help_zh}，如 2025-06-01、2025年6月1日 / {help_en}, e.g. "
                                                    "2025-06-01")
@@ -46,6 +53,16 @@ def phrases(p: argparse.ArgumentParser) -> None:
     p.add_argument("--phrases", action="append", default=[], metavar="FILE",
                    help="本县的短语库（YAML，与随包的 api/data/phrases.yaml 同样格式：matter、phrases）/ the county's own "
                         "phrase bank (YAML, shaped as the shipped api/data/phrases.yaml: matter, phrases)")
+
+
+def asking(p: argparse.ArgumentParser, text_zh: str, text_en: str, where_zh: str, where_en: str) -> None:
+    """What ``who`` and ``dispatch`` take: the words, the place, the date, the search's files, the store, JSON."""
+    p.add_argument("text", metavar="TEXT", help=f"{text_zh} / {text_en}")
+    within(p, where_zh, where_en, dest="region", required=True)
+    as_of(p, "按此日期判断下放和收回是否有效（默认今天）", "date for delegations and recalls (default today)")
+    search(p)
+    store(p)
+    as_json(p)
 
 
 def tickets(p: argparse.ArgumentParser) -> None:
@@ -72,6 +89,16 @@ def search_files(args: argparse.Namespace) -> dict[str, list[Path]]:
 def reading(args: argparse.Namespace) -> Store:
     """The store a command reads: it must exist (``quanze demo`` or ``quanze ingest`` make one)."""
     return open_store(args.store, create=False)
+
+
+def emit_or_export(args: argparse.Namespace, data: Any, text: Callable[[Any], str],
+                   write_xlsx: Callable[[Any, str], Path]) -> None:
+    """The answer as ``emit`` prints it, or with ``--xlsx FILE`` written there (the library's writer) and said."""
+    if getattr(args, "xlsx", None):
+        path = write_xlsx(data, args.xlsx)
+        print(f"已导出到 {path} / exported to {path}")
+    else:
+        emit(args, data, text)
 
 
 def emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str]) -> None:

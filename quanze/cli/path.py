@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.paths(p)
     p.add_argument("--all", action="store_true", help="列出所有最短路径 / list every shortest path")
     options.within(p, "在此县或乡镇内解析名称", "resolve names within this region")
+    options.as_of(p, "按此日期有效的清单版本查找（默认今天）", "the date whose list versions are searched (default today)")
     options.store(p)
     options.as_json(p)
     p.set_defaults(run=run)
@@ -29,6 +30,6 @@ def run(args: argparse.Namespace) -> int:
 
     with options.reading(args) as store:
         data = find_paths(store, args.source, args.target, via=args.via, max_hops=args.max_hops,
-                          all_shortest=args.all, within=args.within)
+                          all_shortest=args.all, within=args.within, as_of=args.as_of)
     options.emit(args, data, paths_text)
     return 0

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("items", nargs="+", metavar="TEXT|FILE", help="add：诉求内容 / the words; check：工单文件 / files")
     p.add_argument("--matter", default="", metavar="MATTER", help="事项名称或编码 / the matter's name or code")
     p.add_argument("--agency", default="", metavar="BODY", help="承办单位 / the body that handled it")
+    p.add_argument("--by", default=None, metavar="NAME", help="登记人（默认当前系统用户）/ who confirmed it (default: the "
+                                                              "system user)")
     p.add_argument("--file", default="tickets.csv", metavar="FILE", help="add 写入的文件（默认 tickets.csv）/ the file "
                                                                          "add writes (default tickets.csv)")
     options.store(p)
@@ -33,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
 
     with options.reading(args) as store:
         if args.action == "add":
-            t = record_ticket(store, Path(args.file), " ".join(args.items), matter=args.matter, agency=args.agency)
+            by = args.by if args.by is not None else _system_user()
+            t = record_ticket(store, Path(args.file), " ".join(args.items), matter=args.matter, agency=args.agency,
+                              by=by)
             data = {"added": {"text": t.text, "matter": t.matter, "agency": t.agency}, "file": args.file}
             options.emit(args, data, lambda d: f"已登记 recorded → {d['file']}: {d['added']['text']} → "
                                                f"{d['added']['matter'] or d['added']['agency']}")
@@ -41,3 +45,12 @@ def run(args: argparse.Namespace) -> int:
         data = check_tickets(store, [Path(f) for f in args.items])
     options.emit(args, data, tickets_text)
     return 0 if not data["unknown"] else 1
+
+
+def _system_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return ""

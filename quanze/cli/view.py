@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.within(p, "在此县或乡镇内解析名称；与 --matter 同用时只看其乡镇", "resolve names within this region; with "
                    "--matter, only its townships")
     options.paths(p)
-    options.as_of(p, "事项视图按此日期判断谁负责（默认今天）", "the date the matter view judges who handles it (default "
-                  "today)")
+    options.as_of(p, "按此日期有效的清单版本绘制，事项视图也按此日期判断谁负责（默认今天）", "the date whose list versions "
+                  "are drawn, on which the matter view also judges who handles it (default today)")
     p.add_argument("--limit", default=60, metavar="N", help="最多显示的事项或发现数（默认60），页面注明未显示的数量 / at "
                                                             "most N matters or findings (default 60); the page says how "
                                                             "many more there are")

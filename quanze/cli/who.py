@@ -14,13 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "docs/domain.md §4）。Describe a matter in a citizen's or an official's words; get the "
                                    "responsible agencies with role, legal basis, delegation chain and source rows (rules: "
                                    "docs/domain.md §4).", epilog=options.EPILOG)
-    p.add_argument("text", metavar="TEXT", help="描述，如“村里有人没批就盖房子” / the words, e.g. 占道经营")
-    options.within(p, "乡镇（或县）", "the township (or county)", dest="region", required=True)
-    options.as_of(p, "按此日期判断下放和收回是否有效（默认今天）", "date for delegations and recalls (default today)")
-    p.add_argument("--limit", default=3, metavar="N", help="显示前N个事项（默认3）/ show the top N matters")
-    options.search(p)
-    options.store(p)
-    options.as_json(p)
+    options.asking(p, "描述，如“村里有人没批就盖房子”", "the words, e.g. 占道经营", "乡镇（或县）", "the township (or county)")
+    p.add_argument("--limit", default=3, metavar="N", help="显示前N个事项（默认3，最多50）/ show the top N matters")
     p.set_defaults(run=run)
 
 
