@@ -18,7 +18,7 @@ from quanze.api.who import who
 from quanze.tests.web import (PASSWORDS, SCREENSHOT_QUESTION, add_accounts, settled, sign_in_page,
                               take_screenshots)
 
-CLARIFIED = SCREENSHOT_QUESTION  # 楼下饭馆油烟太大 in 城关镇: two leads close together, so the answer asks
+CLARIFIED = SCREENSHOT_QUESTION  # 饭馆油烟熏得人受不了 in 城关镇: two leads close together, so the answer asks
 EVIL = '<img src=x onerror="document.documentElement.dataset.pwned=1">'
 
 
