@@ -113,17 +113,6 @@ def test_who_and_dispatch_take_a_phrase_file(full_demo_store, tmp_path: Path, ca
 
 # --- with the semantic model ---------------------------------------------------------------------------------------
 
-@pytest.fixture
-def model_copy(semantic_model, tmp_path: Path) -> Path:
-    """A model folder of the test's own (links to the installed files), so its vector cache starts empty."""
-    folder = tmp_path / "model"
-    folder.mkdir()
-    for name in (semantic.MODEL.onnx, semantic.MODEL.tokenizer):
-        (folder / name).symlink_to(semantic.model_dir() / name)
-    yield folder
-    semantic._caches.pop(folder, None)
-
-
 def _cached(folder: Path) -> set[str]:
     import sqlite3
     from contextlib import closing

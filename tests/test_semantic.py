@@ -138,17 +138,6 @@ def test_who_says_which_search_answered(full_demo_store, search_mode: str) -> No
 
 # --- the vector cache --------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def model_copy(semantic_model, tmp_path: Path) -> Path:
-    """A model folder of the test's own (links to the installed files), so its vector cache starts empty."""
-    folder = tmp_path / "model"
-    folder.mkdir()
-    for name in (semantic.MODEL.onnx, semantic.MODEL.tokenizer):
-        (folder / name).symlink_to(semantic.model_dir() / name)
-    yield folder
-    semantic._caches.pop(folder, None)
-
-
 def _cached_texts(folder: Path) -> set[str]:
     import sqlite3
 
