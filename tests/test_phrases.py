@@ -140,3 +140,26 @@ def test_phrasings_are_compared_by_meaning_and_their_vectors_kept_on_disk(model_
     MatterIndex(MATTERS, Synonyms(), embedder=fresh, phrases=bank)
     assert runs == []
     assert "下水管堵死了,脏水漫到街面" not in _cached(model_copy)  # a citizen's words never
+
+
+def test_the_phrasings_cut_words_are_kept_on_disk_and_a_tickets_never(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """jieba cuts the bank once per user (``phrases.TermsCache``); a citizen's words (a ticket) never reach the file."""
+    from quanze.api import search_index
+    from quanze.api.tickets import Ticket
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(phrases, "_terms", {})
+    bank = Phrases({norm_matter_name("城镇排水与污水处理设施维护"): ("下水道堵了，污水漫到马路上",)})
+    index = MatterIndex(MATTERS, Synonyms(), phrases=bank)
+    index.with_tickets([Ticket("窨井盖被人偷走了一个", "城镇排水与污水处理设施维护", "t.csv 第2行")])
+    [file] = (tmp_path / "quanze").glob("phrase-terms-*.json")
+    kept = json.loads(file.read_text(encoding="utf-8"))
+    assert "下水道堵了,污水漫到马路上" in kept and "窨井盖" not in file.read_text(encoding="utf-8")
+    # the next process reads them back instead of cutting again
+    monkeypatch.setattr(phrases, "_terms", {})
+    cut = []
+    real = search_index.terms
+    monkeypatch.setattr(search_index, "terms", lambda text, *a, **k: cut.append(text) or real(text, *a, **k))
+    assert MatterIndex(MATTERS, Synonyms(), phrases=bank).search("污水漫到马路上")[0].matter_id == "m1"
+    assert "下水道堵了,污水漫到马路上" not in cut
