@@ -275,6 +275,9 @@ class AsOfStore(Store):
     def data_version(self) -> int:
         return self.base.data_version()
 
+    def schema_version(self) -> int:
+        return self.base.schema_version()
+
     def content(self) -> list[tuple]:
         out: list[tuple] = [(k.label, repr(sorted(p.items(), key=str))) for k in SCHEMA.nodes for p in self.nodes(k.label)]
         out += [(t, r.id, r.source, r.target, repr(sorted(r.props.items(), key=str)))

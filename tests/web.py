@@ -120,7 +120,7 @@ def settled(page: Any) -> None:
     page.evaluate("document.fonts.ready.then(() => true)")
 
 
-SCREENSHOT_QUESTION = ("楼下饭馆油烟太大", "城关镇")  # the demo's example with options (api.demo.EXAMPLE_QUESTIONS)
+SCREENSHOT_QUESTION = ("饭馆油烟熏得人受不了", "城关镇")  # the demo's example with options (api.demo.EXAMPLE_QUESTIONS)
 SCREENSHOT_TOWNSHIP = "990701001"
 
 

@@ -132,7 +132,7 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
                         "denominator_en": decl.denominator_en, "notes": checked.notes})
     return AuditReport(findings, summary, facts.as_of, where, severity,
                        {rid: limits[rid] for rid in chosen if limits[rid]},
-                       [v for v in versions.region_versions(facts.store, county) if not v["current"]])
+                       [v for v in versions.region_versions(versions.as_of(store, date)[0], county) if not v["current"]])
 
 
 def finding_key(f: Finding) -> tuple:
