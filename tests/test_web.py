@@ -124,7 +124,9 @@ def test_an_answer_card_names_the_lead_by_its_label_with_rule_basis_chain_and_so
     assert card_heading(html) == top["matter"]["name"]
     shown = re.search(r'<span class="label">(.*?)</span>', html, re.S).group(1)
     assert text_of(shown).strip() == lead["agency"]["label"] == "柏溪镇综合行政执法大队"
-    assert f'href="/township/{lead["agency"]["region"]}"' in shown  # linked to its township
+    from quanze.api.web.site import agency_url
+
+    assert f'href="{agency_url(lead["agency"]["id"])}"' in shown  # linked to its page, which links its township
     page = text_of(html)
     from quanze.api.resolve import rule_label
 
@@ -620,7 +622,7 @@ def test_the_vendored_files_are_the_ones_recorded_with_their_versions_and_licenc
         data = (VENDOR / name).read_bytes()
         assert len(data) == size and hashlib.sha256(data).hexdigest() == digest, name
     text = (VENDOR / "VENDOR.md").read_text(encoding="utf-8")
-    for folder in ("swagger_ui", "redoc"):
+    for folder in ("swagger_ui", "redoc", "echarts"):
         package = json.loads((VENDOR / folder / "package.json").read_text(encoding="utf-8"))
         assert f"| {package['version']} | {package['license']}" in text and (VENDOR / folder / "LICENSE").is_file()
 

@@ -404,13 +404,33 @@ def audit_text(report: Any) -> str:
     worst = report.worst_severity()
     lines += ["", f"共 {total} 项发现" + (f"，最严重：{SEVERITY_ZH[worst]}" if worst else "")
               + f" / {total} finding(s)" + (f", worst: {worst}" if worst else "")]
+    groups = report.groups()
     for r in report.rules:
         found = report.of(r["rule"])
         if found:
             lines += ["", f"{r['rule']} — {r['title_zh']} / {r['title_en']} ({len(found)})"]
-            for f in found:
-                lines += _finding_lines(f)
+            for g in (g for g in groups if g["rule"] == r["rule"]):
+                lines += _group_lines(g, [report.findings[i] for i in g["findings"]])
     return "\n".join(lines)
+
+
+GROUP_PLACES_SHOWN = 12
+
+
+def _group_lines(group: dict[str, Any], findings: list[Finding]) -> list[str]:
+    """A finding alone as it is; repeated findings as one group: how many, where, and the first as an example
+    (``--json`` lists every one, ``--csv`` and ``--xlsx`` one a row)."""
+    if len(findings) == 1:
+        return _finding_lines(findings[0])
+    places = [p["name"] or p["code"] for p in group["places"]]
+    shown = "、".join(places[:GROUP_PLACES_SHOWN]) + (f" 等{len(places)}处" if len(places) > GROUP_PLACES_SHOWN else "")
+    first = findings[0]
+    return [f"  [{SEVERITY_ZH[group['severity']]} {group['severity']}] {group['summary_zh']} / {group['summary_en']}"
+            + (f" · {group['matter']['name']}" if group.get("matter") else ""),
+            f"      地区 places: {shown}",
+            f"      例 e.g.: {first.message_zh}", f"      {first.message_en}"] + (
+        [f"      来源 sources: {source_text(first.sources)}"] if first.sources else []) + [
+        "      （每一条见 --json、--csv 或 --xlsx / each one in --json, --csv or --xlsx）"]
 
 
 def diff_text(d: dict[str, Any]) -> str:
