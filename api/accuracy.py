@@ -76,31 +76,36 @@ def lead_label(store: Store, agency: dict[str, Any]) -> str:
 
 
 def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | str | None = None,
-             split: str = "all", ticket_files: Iterable[Path] = ()) -> dict[str, Any]:
+             split: str = "all", ticket_files: Iterable[Path] = (), phrase_files: Iterable[Path] = ()
+             ) -> dict[str, Any]:
     """Ask every question (of ``split``) and score the answers.
 
     Returns the overall rates (strict: the expected matter and lead), the same rates counting the answers the
     question set marks acceptable too (``acceptable``: a question's ``also``), for paraphrases (no two-character string
     shared with the matter's name) and for the other questions, per rule of docs/domain.md §4; ``lead_in_options``:
     how often the right lead is among what the answer offers a person to choose from (the clarify options when it
-    asks back, else its first lead); the number of questions with no answer at all, and every question whose lead is
-    not first (``misses``).
+    asks back, else its first lead); the number of questions with no answer at all (neither a matter nor a field's
+    suggested lead, ``fallback``, whose lead counts as the first when no matter fitted), how many got only that
+    suggestion (``fallbacks``), and every question whose lead is not first (``misses``).
     """
     from quanze.api import inputs
     from quanze.api.who import who  # who imports search and jieba; splitting a question set needs neither
 
     as_of = inputs.date(as_of)
     questions = split_questions(questions, split)
-    ticket_files = list(ticket_files)
+    ticket_files, phrase_files = list(ticket_files), list(phrase_files)
     _no_question_among_tickets(questions, ticket_files)
     rows = []
     tickets = None
     for q in questions:
-        answer = who(store, q["q"], q["township"], as_of=as_of, limit=3, ticket_files=ticket_files)
+        answer = who(store, q["q"], q["township"], as_of=as_of, limit=3, ticket_files=ticket_files,
+                     phrase_files=phrase_files)
         tickets = answer.get("tickets", tickets)
         names = [norm_matter_name(m["matter"]["name"]) for m in answer["matches"]]
         leads = [[lead_label(store, h["agency"]) for h in m["handlers"] if h["role"] == "lead"]
                  for m in answer["matches"]]
+        if not leads and answer.get("fallback"):  # the field's usual lead, suggested when no matter fitted
+            leads = [[lead_label(store, answer["fallback"]["lead"])]]
         want_matter, want_lead = norm_matter_name(q["matter"]), q["lead"]
         ok_matters = {want_matter} | {norm_matter_name(a["matter"]) for a in q.get("also") or ()}
         ok_leads = {want_lead} | {a["lead"] for a in q.get("also") or ()}
@@ -115,7 +120,8 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
             "matter_top3": want_matter in names[:3],
             "lead_top1": bool(leads) and want_lead in leads[0][:1],
             "lead_top3": any(want_lead in ls for ls in leads[:3]),
-            "answered": bool(answer["matches"]),
+            "answered": bool(answer["matches"] or answer.get("fallback")),
+            "fallback": bool(answer.get("fallback")),
             "acceptable": {"matter_top1": bool(names) and names[0] in ok_matters,
                            "matter_top3": bool(ok_matters & set(names[:3])),
                            "lead_top1": bool(leads) and bool(ok_leads & set(leads[0][:1])),
@@ -134,6 +140,7 @@ def evaluate(store: Store, questions: list[dict[str, Any]], *, as_of: dt.date | 
             "not_paraphrase": _rates([r for r in rows if not r["paraphrase"]]),
             "by_rule": {rule: _rates(rs) for rule, rs in sorted(by_rule.items())},
             "unanswered": sum(not r["answered"] for r in rows),
+            "fallbacks": sum(r["fallback"] for r in rows),
             **({"tickets": tickets} if tickets else {}),
             "misses": [r for r in rows if not r["lead_top1"]]}
 
@@ -168,7 +175,7 @@ REPLAY_STRETCHES = (100, 300)  # top-1 over questions 1–100, 101–300, and th
 
 
 def replay(store: Store, questions: list[dict[str, Any]], confirmed: Path, *, as_of: dt.date | str | None = None,
-           stretches: tuple[int, ...] = REPLAY_STRETCHES) -> dict[str, Any]:
+           stretches: tuple[int, ...] = REPLAY_STRETCHES, phrase_files: Iterable[Path] = ()) -> dict[str, Any]:
     """A learning curve: ask the questions in their order as a dispatcher would, and after each answer confirm the
     true matter (``api.tickets.record_ticket`` into ``confirmed``, which must not exist yet), so that every later
     question may learn from the earlier confirmations at once. Reports lead and matter top-1 over the stretches
@@ -183,12 +190,15 @@ def replay(store: Store, questions: list[dict[str, Any]], confirmed: Path, *, as
                                  f"a replay starts from no confirmations, but {confirmed.name} exists",
                                  file=str(confirmed)))
     as_of = inputs.date(as_of)
+    phrase_files = list(phrase_files)
     hits = []
     for q in questions:
-        answer = who(store, q["q"], q["township"], as_of=as_of, limit=1,
+        answer = who(store, q["q"], q["township"], as_of=as_of, limit=1, phrase_files=phrase_files,
                      ticket_files=[confirmed] if confirmed.exists() else [])
         top = answer["matches"][0] if answer["matches"] else None
         leads = [lead_label(store, h["agency"]) for h in (top or {}).get("handlers", []) if h["role"] == "lead"]
+        if top is None and answer.get("fallback"):
+            leads = [lead_label(store, answer["fallback"]["lead"])]
         hits.append({"lead_top1": q["lead"] in leads[:1],
                      "matter_top1": bool(top) and norm_matter_name(top["matter"]["name"]) == norm_matter_name(
                          q["matter"])})

@@ -16,7 +16,7 @@ DEMO_TOWNSHIP = "城关镇"
 # bureau under the cooperation list), and a delegated power (柏溪镇综合行政执法大队)
 EXAMPLE_QUESTIONS = (
     (DEMO_QUESTION, DEMO_TOWNSHIP),
-    ("楼下饭馆油烟太大", DEMO_TOWNSHIP),
+    ("饭馆油烟熏得人受不了", DEMO_TOWNSHIP),
     ("村里的河道有人倒垃圾", "柏溪镇"),
 )
 

@@ -42,7 +42,8 @@ def code_stamp() -> str:
     """A digest of what makes an index: the search code, the shipped synonyms, jieba's version."""
     h = hashlib.sha256()
     api = resources.files("quanze.api")
-    for name in ("search.py", "search_index.py", "semantic.py", "who.py", "data/synonyms.yaml"):
+    for name in ("search.py", "search_index.py", "semantic.py", "who.py", "phrases.py", "data/synonyms.yaml",
+                 "data/phrases.yaml"):
         try:
             h.update(api.joinpath(name).read_bytes())
         except OSError:

@@ -213,6 +213,10 @@ class Resolver:
                                          "kind": p.get("kind"), "region": region}
         return self._agencies[agency_id]
 
+    def region_name(self, code: str) -> str:
+        """A region's name (its code when the store does not hold it)."""
+        return self._region_name(code)
+
     def _region_name(self, code: str) -> str:
         if code not in self._regions:
             self._regions[code] = (self.store.node("Region", code) or {}).get("name") or code

@@ -1,7 +1,7 @@
 """Find matters (事项) from a citizen's or an official's words, in Chinese, offline.
 
 A 12345 dispatcher types 村里有人没批就盖房子 or 饭店油烟太大; the lists say 对农村居民未经批准…建住宅的行政处罚 and
-对餐饮服务业未安装油烟净化设施的处罚. Four things bridge the gap:
+对餐饮服务业未安装油烟净化设施的处罚. Five things bridge the gap:
 
 - terms of three kinds (jieba words, character bigrams, single characters), ranked by BM25F over the matter's
   fields, name first (see ``search_index``);
@@ -9,18 +9,23 @@ A 12345 dispatcher types 村里有人没批就盖房子 or 饭店油烟太大; t
   whose terms are added to the query with a weight below 1, each official term on its own and with diminishing
   returns; an everyday word may have a gap (烧…轮胎), the longest phrase found speaks for the words inside it, and
   the words that are only parts of a known phrase (广告 in 小广告) count less;
-- what is asked: a question about a permit (要办什么证) prefers licences, a report of what somebody does prefers
-  penalties and inspections;
+- the phrase bank (``api/phrases.py``): a few everyday phrasings of each matter, a field of their own scored
+  in-process (房本丢了 finds 不动产登记), and with the semantic model near sentences as past tickets are;
+- what is asked (``api/intent.py``): a request (要办什么证) prefers licences and services, a report of a violation
+  penalties and inspections, a hazard inspections and safety duties, a dispute mediation, a plea for help assistance;
 - exact codes and exact names, which always rank first: a user who typed a code or a whole name means that matter.
 
 The caller may name matters to prefer (``boost``: for ``who``, those with an assignment in the asked township), and
-a query that shares no word or pair with any matter gets the matters sharing most of its characters, marked weak.
+a query that shares no word or pair with any matter gets the matters sharing most of its characters, marked weak;
+when even that finds nothing, ``closest`` gives the evidence below the floor that ``api/fallback.py`` turns into a
+field and its usual lead.
 
 Everything runs in-process on the matters a store holds (``store.nodes("Matter")``); nothing is fetched at run time.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import heapq
 import math
@@ -32,10 +37,13 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import yaml
 
-from quanze.api.semantic import Embedder
+from quanze.api.intent import asks_for_permit, fits
+from quanze.api.intent import read as read_intent
+from quanze.api.phrases import Phrases, TermsCache, load_phrases, terms_cache
+from quanze.api.semantic import Embedder, cosines
 from quanze.api.tickets import Ticket
-from quanze.api.search_index import (BIGRAM, STOP_CHARS, UNIGRAM, WORD, Bm25Params, ChannelIndex, bigrams,
-                                     build_channels, common_pieces, search_form, term_shown, terms,
+from quanze.api.search_index import (BIGRAM, STOP_CHARS, STOP_WORDS, UNIGRAM, WORD, Bm25Params, ChannelIndex,
+                                     bigrams, build_channels, common_pieces, search_form, term_shown, terms,
                                      unigrams)
 from quanze.api.inputs import question
 from quanze.errors import InputError, Problem
@@ -106,20 +114,35 @@ TICKET_ALONE = 0.8
 # A past ticket that names only the body that handled it (承办单位) points at every matter that body handles: those
 # already found get AGENCY_TICKET_WEIGHT × the same gain, which prefers that body's matters without adding any.
 AGENCY_TICKET_WEIGHT = 3.0
+# The phrase bank (``api/phrases.py``): with the semantic model, a matter gets PHRASE_WEIGHT × how far the cosine of
+# its nearest everyday phrasing lies above PHRASE_FLOOR (scaled to 0…1), and at PHRASE_ALONE or more it is a candidate
+# without a shared word, as a past ticket is — compared with the query's vector as a search (bge's instruction), the
+# one the names get, which saves a model run and sits lower than a plain one; in any mode a matter's phrasings are
+# also a field of their own (PHRASE_FIELD_WEIGHT against the name's 3), matched by words and character pairs.
+PHRASE_WEIGHT = 4.0
+PHRASE_FLOOR = 0.6
+PHRASE_ALONE = 0.72
+PHRASE_FIELD_WEIGHT = 3.0
+# A confirmed ticket's words (``api/tickets.py``: the ticket names its matter) count as the phrase bank's do, with or
+# without the model: what one caller said, the next says again.
+TICKET_FIELD_WEIGHT = 3.0
+PHRASE_COMMON = 0.04  # a term in the phrasings of more than this share of the matters is how people talk, not what about
 
-# What is asked changes which kind of matter fits: a citizen who asks what permit or approval something needs
-# (想开个诊所要办什么手续, 要审批吗) wants a licence (行政许可) or a registration, not the penalty for lacking one;
-# a citizen who reports what somebody does (没证就开张了) wants the penalty or the inspection, not the licence.
-# A question of the first kind holds a wish or a question word and a permit word, the permit word not negated, or
-# says the citizen means to start something (想开个诊所, 打算在河上修桥, 想跑客运).
-_WISH = re.compile(r"想|要|需要|打算|准备|能不能|能否|可不可以|可以|怎么|怎样|如何|去哪|哪里|哪儿|什么|吗|么")
-_PERMIT_WORD = re.compile(r"(?<![没未不无])(?:证|批|手续|许可|登记|申请|审批|办理|过户|开业)")
-_PLAN = re.compile(r"(?:想|打算|准备|计划)[^,，。;；!！?？]{0,6}?"
-                   r"(?:开|办|建|修|盖|跑|砍|挖|卖|搞|经营|成立|设立?|新建)")
-PERMIT_KINDS = frozenset({"行政许可", "行政确认", "其他行政权力"})
-ENFORCEMENT_KINDS = frozenset({"行政处罚", "行政强制", "行政检查"})
-# the matters of the kind that does not fit the question count this much
-KIND_PRIOR = 0.8
+# Below the floor (``closest``, for ``api/fallback.py`` when search lists nothing): a matter's name from this cosine,
+# its nearest phrasing from this one, or without the model CLOSEST_CHARS characters of the query and CLOSEST_SHARE of
+# their idf-weighted share. Unrelated words (今天天气不错, 帮我订机票, 股票什么时候涨) peak near 0.47 and 0.61.
+CLOSEST_NAME = 0.48
+CLOSEST_PHRASE = 0.65
+CLOSEST_CHARS = 3
+CLOSEST_SHARE = 0.75
+
+# What is asked (``api/intent.py``: a violation, a request, a hazard, a dispute, a plea for help) changes which kind of
+# matter fits: the matters that suit it count INTENT_FIT times, those that go against it INTENT_UNFIT times. A message
+# whose intent is unclear counts licences and registrations UNCLEAR_PERMIT times (most messages report a problem).
+INTENT_FIT = 1.25
+INTENT_UNFIT = 0.65
+UNCLEAR_PERMIT = 0.8
+UNCLEAR_PERMIT_KINDS = frozenset({"行政许可", "行政确认", "其他行政权力"})
 
 # Filler a citizen puts between the words of an everyday phrase; never part of one (地, 得, 着 are: 耕地, 着火)
 _FILLER = re.compile(r"有人|有个|有些|一些|我们|他们|你们|[了的在把被]")
@@ -166,14 +189,13 @@ class Synonyms:
                 for word in self.table if GAP in word for parts in [[p for p in word.split(GAP) if p]]]
 
     @functools.cached_property
-    def _gapped_by_char(self) -> dict[str, tuple[int, ...]]:
-        """The gapped words (their places in ``_gapped``) by the first character of their first part: a query
-        holds a word's parts only if it holds that character, so only those words are tried (a dispatcher's
-        question has 10–30 characters; there are over a thousand gapped words)."""
+    def _gapped_by_char(self) -> dict[str, list[int]]:
+        """The gapped words (their place in ``_gapped``) by the first character of their first part: a query need only
+        be tested against the words whose first part can start in it (a few dozen of the thousands)."""
         out: dict[str, list[int]] = {}
-        for i, (_word, parts, _pattern) in enumerate(self._gapped):
+        for i, (_, parts, _) in enumerate(self._gapped):
             out.setdefault(parts[0][0], []).append(i)
-        return {c: tuple(v) for c, v in out.items()}
+        return out
 
     @functools.cached_property
     def _plain(self) -> tuple[dict[str, int], int]:
@@ -205,8 +227,8 @@ class Synonyms:
         held = {w for w in substrings(texts) & plain.keys() if w[0] not in _NEGATIONS}
         held |= {w for w in substrings(asked) & plain.keys() if w[0] in _NEGATIONS}
         words = sorted(held, key=plain.__getitem__)
-        chars = set().union(*texts, *asked)
-        for i in sorted(i for c in chars for i in self._gapped_by_char.get(c, ())):
+        chars = set("".join(texts + asked))
+        for i in sorted(i for ch in chars for i in self._gapped_by_char.get(ch, ())):
             word, parts, pattern = self._gapped[i]
             pool = asked if word[0] in _NEGATIONS else texts
             if any(all(p in t for p in parts) and re.search(pattern, t) for t in pool):
@@ -252,8 +274,8 @@ def _parse_synonyms(data: Any, path: Path) -> Synonyms:
 
 
 def _read_yaml(text: str, path: Path) -> Any:
-    try:
-        return yaml.safe_load(text)
+    try:  # libyaml's safe loader when PyYAML has it: the shipped table is read by every `quanze who`
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 — a safe loader
     except yaml.YAMLError as exc:
         raise InputError(_synonym_problem(path, f"同义词文件不是有效的 YAML：{exc}",
                                           f"the synonym file is not valid YAML: {exc}")) from exc
@@ -310,16 +332,78 @@ class _QueryTerms:
     synonyms: dict[str, list[str]]
 
 
-def asks_for_permit(query: str) -> bool:
-    """Whether the query asks what permit, approval or registration something needs (要办什么证, 要审批吗, 想开个诊所
-    要什么手续), rather than reporting what somebody does (没证就开张了, 没批就盖)."""
-    return bool(_WISH.search(query)) and bool(_PERMIT_WORD.search(query)) or bool(_PLAN.search(query))
-
-
 def strip_framing(query: str) -> str:
     """The query without the dispatcher's framing at its ends (我要投诉…, …归谁管), when two or more characters remain."""
     core = _FRAMING_END.sub("", _FRAMING_START.sub("", query, count=1), count=1).strip(" ,，。.!！?？")
     return core if len(core) >= 2 else query
+
+
+class _Sayings:
+    """Everyday sentences about matters, as a field of their own: the phrase bank's phrasings, or past tickets' words
+    (a confirmed ticket is a citizen's phrasing of its matter). Scored here, in-process, by words and character pairs;
+    a matter is found through them only by a specific word of the query (``specific``)."""
+
+    def __init__(self, texts: list[tuple[str, ...]], params: Bm25Params, cache: TermsCache | None = None) -> None:
+        self.texts = texts  # per matter (document number), in search form
+        self.matters = sum(1 for t in texts if t)
+        # words and pairs; single characters only when asked (``unigrams``: the fallback without the model)
+        self.channels = build_channels([{"said": "。".join(t)} for t in texts], {"said": 1.0}, params,
+                                       known=None if cache is None else cache.terms, channels=(WORD, BIGRAM)) \
+            if self.matters else None
+        self._params = params
+        if cache is not None:
+            cache.save()
+
+    @functools.cached_property
+    def unigrams(self) -> ChannelIndex | None:
+        """The sentences' single characters (no jieba: cheap), built the first time they are needed."""
+        if not self.matters:
+            return None
+        return ChannelIndex.build([{"said": unigrams("。".join(t))} for t in self.texts], {"said": 1.0}, self._params)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.texts))
+
+    def add(self, q: "_QueryTerms", strong: list[float], qualified: set[int], weight: float) -> None:
+        """Add the field's score to the matters found (``qualified``, which the field's specific words extend)."""
+        if self.channels is None or weight <= 0:
+            return
+        said = [0.0] * len(strong)
+        for channel in (WORD, BIGRAM):
+            self.channels[channel].score(q.weights.get(channel, {}), said, weight * CHANNEL_WEIGHTS[channel])
+        qualified |= self.specific(q)
+        for d, s in enumerate(said):
+            if s > 0.0 and d in qualified:
+                strong[d] += s
+
+    def specific(self, q: "_QueryTerms") -> set[int]:
+        """The matters whose sentences hold a term of the query that says what the problem is: one found in the
+        sentences of at most ``PHRASE_COMMON`` of the matters. 怎么, 有人, 什么时候, 村里 are how people talk about
+        anything (a quarter of the matters' phrasings hold 怎么): they add to a matter found otherwise, never find one."""
+        cap = max(PHRASE_COMMON * self.matters, 2)  # a few matters' sentences cannot tell what is common
+        # a whole word of the query, or a pair inside one (not 烟太 across 油烟 and 太大, nor a lone 补 or 涨), holding
+        # no function character (一张, 村里, 没人 are how things are said)
+        words = [w for w in q.weights.get(WORD, {}) if len(w) >= 2 and not STOP_CHARS.intersection(w)]
+        said = {WORD: words, BIGRAM: [b for b in q.weights.get(BIGRAM, {})
+                                      if b not in STOP_WORDS and any(b in w for w in words)]}
+        out: set[int] = set()
+        for channel, items in said.items():
+            postings = self.channels[channel].postings
+            for t in items:
+                found = postings.get(t)
+                if found is not None and len(found[0]) <= cap:
+                    out.update(found[0])
+        return out
+
+    def nearest(self, q: "_QueryTerms", doc: int) -> tuple[int, int]:
+        """(character pairs shared with the query, index) of the matter's sentence sharing most; (0, -1): none."""
+        own = set(q.weights.get(BIGRAM, {}))
+        best = (0, -1)
+        for i, text in enumerate(self.texts[doc]):
+            shared = len(own.intersection(bigrams(text)))
+            if shared > best[0]:
+                best = (shared, i)
+        return best
 
 
 class MatterIndex:
@@ -330,11 +414,15 @@ class MatterIndex:
     """
 
     def __init__(self, matters: Iterable[dict], synonyms: Synonyms | None = None,
-                 params: Bm25Params = Bm25Params(), embedder: Embedder | None = None, tickets: Sequence[Ticket] = ()):
+                 params: Bm25Params = Bm25Params(), embedder: Embedder | None = None, tickets: Sequence[Ticket] = (),
+                 phrases: Phrases | None = None):
         self.synonyms = synonyms if synonyms is not None else load_synonyms()
+        bank = phrases if phrases is not None else load_phrases()
+        said: list[tuple[str, ...]] = []  # each matter's everyday phrasings (the phrase bank), in search form
         self.ids: list[str] = []
         self._kinds: list[str] = []  # the matter's category (行政许可, 行政处罚 …), "" when the list gives none
         self._texts: list[str] = []  # every field in search form, one string: what explanations are read from
+        self._names: list[str] = []  # name and sub-item in search form (what intent reads of a matter)
         self._by_code: dict[str, list[int]] = {}
         self._by_name: dict[str, list[int]] = {}
         docs = []
@@ -345,15 +433,40 @@ class MatterIndex:
             self._kinds.append(str(m.get("category") or ""))
             self._remember_exact(doc, m)
             docs.append(_fields(m, forms))
+            self._names.append(docs[-1]["name"] + docs[-1]["sub_item"])
             self._texts.append("\n".join(filter(None, docs[-1].values())))
+            said.append(tuple(search_form(p) for p in bank.of(m.get("norm_name") or norm_matter_name(str(m["name"])))))
         self.channels: dict[str, ChannelIndex] = build_channels(docs, FIELD_WEIGHTS, params, ("legal_basis",))
+        # the phrasings, a field apart: scored here, in-process, so that a store's own full-text index (which holds
+        # the lists' fields only) need not know them, and both stores answer alike
+        self._params = params
+        self._phrases = _Sayings(said, params, terms_cache())  # public text: its cut words may be kept on disk
+        self.phrases_used = len(self._phrases)
         self._doc_of = {matter_id: doc for doc, matter_id in enumerate(self.ids)}
         # one sentence vector per matter (name and sub-item: what the matter is), when semantic search is on
         self.embedder = embedder
         self._vectors = (embedder.embed([_meaning(d) for d in docs], cache=True) if embedder is not None and docs
                          else None)
-        # past tickets, each with the matters it points at: its matter (by code or exact name), or every matter of
-        # the body that handled it (ids the caller resolved); one vector each when the model is there
+        self._attach(tickets)
+        # one vector per phrasing, on disk beside the names' (shipped text, not a citizen's words); the matters with
+        # the same phrasings (the same item in several lists or counties) share their rows: group i's run of rows
+        # starts at _phrase_starts[i], its matters are _phrase_groups[i]
+        self._phrase_vectors = None
+        if self._vectors is not None and self.phrases_used:
+            import numpy as np
+
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for d, ps in enumerate(said):
+                if ps:
+                    groups.setdefault(ps, []).append(d)
+            self._phrase_groups = list(groups.items())
+            self._phrase_group = {d: i for i, (_, docs) in enumerate(self._phrase_groups) for d in docs}
+            self._phrase_starts = np.cumsum([0] + [len(ps) for ps, _ in self._phrase_groups[:-1]], dtype=np.int64)
+            self._phrase_vectors = embedder.embed([p for ps, _ in self._phrase_groups for p in ps], cache=True)
+
+    def _attach(self, tickets: Sequence[Ticket]) -> None:
+        """Past tickets, each with the matters it points at: its matter (by code or exact name), or every matter of
+        the body that handled it (ids the caller resolved); one vector each when the model is there."""
         self.tickets: list[tuple[Ticket, list[int]]] = []
         self.tickets_unknown: list[Ticket] = []  # naming a matter, or a body, this store does not hold
         tickets = list(tickets)
@@ -365,8 +478,23 @@ class MatterIndex:
                 self.tickets.append((t, found))
             else:
                 self.tickets_unknown.append(t)
-        self._ticket_vectors = (embedder.embed([search_form(t.text) for t, _ in self.tickets], remember=True)
+        self._ticket_vectors = (self.embedder.embed([search_form(t.text) for t, _ in self.tickets], remember=True)
                                 if self._vectors is not None and self.tickets else None)
+        # a ticket that names its matter is a citizen's phrasing of it: its words count as the phrase bank's do
+        words: list[list[str]] = [[] for _ in self.ids]
+        for t, docs in self.tickets:
+            if t.matter:
+                for d in docs:
+                    words[d].append(search_form(t.text))
+        self._ticket_words = _Sayings([tuple(w) for w in words], self._params)
+
+    def with_tickets(self, tickets: Sequence[Ticket]) -> "MatterIndex":
+        """This index with these past tickets instead of its own: the matters' terms, vectors and phrasings are
+        shared, not rebuilt, so that a ticket confirmed a moment ago counts for the next question at once (a
+        hotline appends one at a time; rebuilding the whole index for each would cost a second)."""
+        other = copy.copy(self)
+        other._attach(tickets)
+        return other
 
     @property
     def semantic(self) -> bool:
@@ -405,12 +533,12 @@ class MatterIndex:
                recall: Recall | None = None) -> list[Hit]:
         """The matters matching ``query``, best first: exact code or name matches, then by BM25F score.
 
-        A document must share a word or a character pair with the query (its own words or a synonym's terms); a
-        single shared character is not enough to be listed, only to rank. Text matches far below the best one
-        (under ``MIN_SHARE`` of its score) are left out: they share a common pair like 生活 or 设施 and nothing else,
-        and a dispatcher should not have to read past them. A question about what permit something needs counts
-        penalties, coercive measures and inspections ``KIND_PRIOR`` times; any other question counts licences and
-        registrations that much (``asks_for_permit``).
+        A document must share a word or a character pair with the query (its own words or a synonym's terms), or a
+        specific word with its everyday phrasings (``_Sayings.specific``); a single shared character is not enough to
+        be listed, only to rank. Text matches far below the best one (under ``MIN_SHARE`` of its score) are left
+        out: they share a common pair like 生活 or 设施 and nothing else, and a dispatcher should not have to read
+        past them. What the message asks for (``api/intent.py``) counts the matters that suit it ``INTENT_FIT``
+        times and those against it ``INTENT_UNFIT`` times (``_by_intent``).
 
         ``boost``: ids of matters to prefer — for ``who``, the matters that have an assignment (a list row, a
         delegation, a recall) in the asked township: their text scores count ``BOOST`` times. It only reorders text
@@ -440,10 +568,10 @@ class MatterIndex:
             scores = self._fallback(q)
         near: dict[int, float] = {}
         similar: dict[int, tuple[float, Ticket]] = {}
+        phrased: dict[int, tuple[float, str]] = {}
         if self._vectors is not None:
-            scores, near, similar = self._with_meaning(cleaned, scores)
-        unfit = ENFORCEMENT_KINDS if asks_for_permit(cleaned) else PERMIT_KINDS
-        scores = {d: s * KIND_PRIOR if self._kinds[d] in unfit else s for d, s in scores.items()}
+            scores, near, similar, phrased = self._with_meaning(cleaned, scores)
+        scores = self._by_intent(read_intent(cleaned).kind, scores)
         if boost:
             scores = {d: s * BOOST if self.ids[d] in boost else s for d, s in scores.items()}
         top = max(scores.values(), default=0.0)
@@ -457,33 +585,50 @@ class MatterIndex:
             score = top + 1.0 + scores.get(d, 0.0) if d in exact else \
                 top + 0.5 + scores.get(d, 0.0) if d in contained else scores[d]
             matched = self._explain(q, d) + ([f"语义相近 semantic {near[d]:.2f}"] if d in near else []) + (
+                [_phrase_note(*phrased[d])] if d in phrased else self._said_words(q, d)) + (
                 [_ticket_note(*similar[d])] if d in similar else [])
             hits.append(Hit(self.ids[d], round(score, 4), matched, d in exact, weak and d not in exact))
         return hits
 
+    def _by_intent(self, kind: str, scores: dict[int, float]) -> dict[int, float]:
+        """Scores times ``INTENT_FIT`` for the matters that suit what is asked, ``INTENT_UNFIT`` for those against it;
+        when it is unclear, licences and registrations count ``UNCLEAR_PERMIT`` times."""
+        if kind == "unclear":
+            return {d: s * UNCLEAR_PERMIT if self._kinds[d] in UNCLEAR_PERMIT_KINDS else s for d, s in scores.items()}
+        factor = {1: INTENT_FIT, -1: INTENT_UNFIT, 0: 1.0}
+        return {d: s * factor[fits(kind, self._kinds[d], self._names[d])] for d, s in scores.items()}
+
     def _with_meaning(self, query: str, scores: dict[int, float]
-                      ) -> tuple[dict[int, float], dict[int, float], dict[int, tuple[float, Ticket]]]:
-        """Text scores as shares of the best one, plus the semantic gain and the past tickets' gain; the matters
-        nearest in meaning, and those of past tickets very like the query, join the candidates. Returns (scores,
-        cosine of each matter the meaning counted for, the nearest past ticket of each matter a ticket counted for)."""
+                      ) -> tuple[dict[int, float], dict[int, float], dict[int, tuple[float, Ticket]],
+                                 dict[int, tuple[float, str]]]:
+        """Text scores as shares of the best one, plus the semantic gain, the phrase bank's and the past tickets'
+        gain; the matters nearest in meaning, and those of phrasings or past tickets very like the query, join the
+        candidates. Returns (scores, cosine of each matter the meaning counted for, the nearest past ticket of each
+        matter a ticket counted for, the nearest phrasing of each matter a phrasing counted for)."""
         # the query as a search for passages (the matters' names), and as it stands (to compare with past tickets);
         # one call each, so that neither vector depends on the other's length through the batch's padding
-        cosines = self._vectors @ self.embedder.embed_query(query)
+        asked = self.embedder.embed_query(query)
+        meaning = cosines(self._vectors, asked)
         top = max(scores.values(), default=0.0)
         fused = {d: s / top for d, s in scores.items()} if top > 0 else {}
-        nearest = [d for d in heapq.nlargest(SEMANTIC_CANDIDATES, range(len(self.ids)), key=lambda d: cosines[d])
-                   if cosines[d] >= SEMANTIC_ALONE]
+        nearest = [d for d in heapq.nlargest(SEMANTIC_CANDIDATES, range(len(self.ids)), key=lambda d: meaning[d])
+                   if meaning[d] >= SEMANTIC_ALONE]
         near = {}
         for d in set(fused) | set(nearest):
-            gain = (float(cosines[d]) - SEMANTIC_FLOOR) / (1.0 - SEMANTIC_FLOOR)
+            gain = (float(meaning[d]) - SEMANTIC_FLOOR) / (1.0 - SEMANTIC_FLOOR)
             if gain > 0:
-                near[d] = float(cosines[d])
+                near[d] = float(meaning[d])
                 fused[d] = fused.get(d, 0.0) + SEMANTIC_WEIGHT * gain
         similar: dict[int, tuple[float, Ticket]] = {}
+        phrased: dict[int, tuple[float, str]] = {}
+        if self._phrase_vectors is not None:  # with the query's vector as a search (one model run less)
+            for d, (cosine, phrase) in self._near_phrases(asked, PHRASE_FLOOR, among=set(fused)).items():
+                fused[d] = fused.get(d, 0.0) + PHRASE_WEIGHT * (cosine - PHRASE_FLOOR) / (1.0 - PHRASE_FLOOR)
+                phrased[d] = (cosine, phrase)
         if self._ticket_vectors is not None:
             gains: dict[int, float] = {}
             words = self.embedder.embed([query])[0]
-            for (ticket, docs), cosine in zip(self.tickets, (self._ticket_vectors @ words).tolist()):
+            for (ticket, docs), cosine in zip(self.tickets, cosines(self._ticket_vectors, words).tolist()):
                 if cosine <= TICKET_FLOOR:
                     continue
                 weight = TICKET_WEIGHT if ticket.matter else AGENCY_TICKET_WEIGHT
@@ -493,7 +638,74 @@ class MatterIndex:
                         gains[d], similar[d] = gain, (cosine, ticket)
             for d, gain in gains.items():
                 fused[d] = fused.get(d, 0.0) + gain
-        return {d: s for d, s in fused.items() if s > 0}, near, similar
+        return {d: s for d, s in fused.items() if s > 0}, near, similar, phrased
+
+    def closest(self, query: str, limit: int = 30) -> list[tuple[str, float]]:
+        """Evidence below the floor, for when ``search`` lists nothing: (matter id, strength 0…1), strongest first, of
+        the matters the words come nearest to — by meaning (the name's cosine from ``CLOSEST_NAME``, the nearest
+        phrasing's from ``CLOSEST_PHRASE``: unrelated words such as 今天天气不错 stay under both), or without the model
+        by the query's characters (idf-weighted) found in a matter's fields, ``CLOSEST_CHARS`` of them at least.
+        Empty when the words say nothing a matter is about. ``api/fallback.py`` turns it into a field."""
+        cleaned = searchable(query)
+        evidence: dict[int, float] = {}
+        if self._vectors is not None:
+            names = cosines(self._vectors, self.embedder.embed_query(cleaned))
+            for d in (names >= CLOSEST_NAME).nonzero()[0].tolist():
+                evidence[d] = (float(names[d]) - CLOSEST_NAME) / (1.0 - CLOSEST_NAME)
+            if self._phrase_vectors is not None:
+                for d, (cosine, _) in self._near_phrases(self.embedder.embed([cleaned])[0], CLOSEST_PHRASE,
+                                                         texts=False).items():
+                    evidence[d] = max(evidence.get(d, 0.0), (cosine - CLOSEST_PHRASE) / (1.0 - CLOSEST_PHRASE))
+        else:
+            evidence = self._closest_by_characters(self._query_terms(strip_framing(cleaned)))
+        best = heapq.nlargest(limit, evidence, key=lambda d: (evidence[d], -d))
+        return [(self.ids[d], round(evidence[d], 4)) for d in best]
+
+    def _closest_by_characters(self, q: _QueryTerms) -> dict[int, float]:
+        """Each matter's idf-weighted share of the query's characters found in its fields (not its phrasings: everyday
+        words hold every common character), when it holds ``CLOSEST_CHARS`` of them and at least ``CLOSEST_SHARE`` of
+        their weight (scaled to 0…1 from there)."""
+        chars = list(dict.fromkeys(q.weights.get(UNIGRAM, {})))
+        if len(chars) < CLOSEST_CHARS:
+            return {}
+        channels = [self.channels[UNIGRAM]] + ([self._phrases.unigrams] if self._phrases.unigrams else [])
+        rarest = math.log(1.0 + (len(self.ids) + 0.5) / 0.5)
+        weight = {ch: self.channels[UNIGRAM].idf.get(ch, rarest) for ch in chars}
+        total = sum(weight.values())
+        held: dict[int, set[str]] = {}
+        for channel in channels:
+            for ch in chars:
+                for doc in channel.postings.get(ch, ((),))[0]:
+                    held.setdefault(doc, set()).add(ch)
+        out = {}
+        for d, cs in held.items():
+            share = sum(weight[c] for c in cs) / total
+            if len(cs) >= CLOSEST_CHARS and share >= CLOSEST_SHARE:
+                out[d] = (share - CLOSEST_SHARE) / (1.0 - CLOSEST_SHARE)
+        return out
+
+    def _near_phrases(self, words: Any, floor: float, among: set[int] | None = None,
+                      texts: bool = True) -> dict[int, tuple[float, str]]:
+        """The matters whose nearest phrasing lies above ``floor`` in meaning — of ``among`` (the candidates found),
+        and any at ``PHRASE_ALONE`` or more; every matter when ``among`` is None: doc → (cosine, that phrasing; ""
+        unless ``texts``). One product for all the phrasings, then only the groups asked about are looked into."""
+        import numpy as np
+
+        near = cosines(self._phrase_vectors, words)
+        best = np.maximum.reduceat(near, self._phrase_starts)
+        if among is None:
+            groups = np.flatnonzero(best > floor).tolist()
+        else:
+            wanted = {self._phrase_group[d] for d in among if d in self._phrase_group}
+            groups = sorted({g for g in wanted if best[g] > floor} | set(np.flatnonzero(best >= PHRASE_ALONE).tolist()))
+        out = {}
+        for i in groups:
+            phrasings, docs = self._phrase_groups[i]
+            start = int(self._phrase_starts[i])
+            nearest = (float(best[i]),
+                       phrasings[int(np.argmax(near[start:start + len(phrasings)]))] if texts else "")
+            out.update((d, nearest) for d in docs if among is None or d in among or best[i] >= PHRASE_ALONE)
+        return out
 
     def _fallback(self, q: _QueryTerms) -> dict[int, float]:
         """Scores of the matters sharing most of the query's characters, when nothing shares a word or a pair.
@@ -642,12 +854,30 @@ class MatterIndex:
         qualified |= self._score_expansions(q, strong)
         if allowed is not None:
             qualified &= allowed
+        # the phrase bank's phrasings and confirmed tickets' words, in-process whatever recalled the rest
+        self._phrases.add(q, strong, qualified, PHRASE_FIELD_WEIGHT)
+        self._ticket_words.add(q, strong, qualified, TICKET_FIELD_WEIGHT)
         if not q.weights.get(BIGRAM) and not qualified:
             self.channels[UNIGRAM].score(q.weights.get(UNIGRAM, {}), strong, CHANNEL_WEIGHTS[UNIGRAM])
             return {d: s for d, s in enumerate(strong) if s > 0.0}
         weak = [0.0] * len(self.ids)
         self.channels[UNIGRAM].score(q.weights.get(UNIGRAM, {}), weak, CHANNEL_WEIGHTS[UNIGRAM])
         return {d: strong[d] + weak[d] for d in qualified}
+
+    def _said_words(self, q: _QueryTerms, doc: int) -> list[str]:
+        """``常见说法「…」`` for the matter's phrasing sharing most of the query's character pairs, and ``确认工单「…」``
+        for its confirmed ticket sharing most, when two pairs or more (found by words; by meaning the notes of
+        ``_with_meaning`` say it)."""
+        out = []
+        for field, weight, label in ((self._phrases, PHRASE_FIELD_WEIGHT, "常见说法 everyday phrasing"),
+                                     (self._ticket_words, TICKET_FIELD_WEIGHT, "确认工单 confirmed ticket")):
+            if field.channels is None or weight <= 0 or not field.texts[doc]:
+                continue
+            shared, i = field.nearest(q, doc)
+            if shared >= 2:
+                text = field.texts[doc][i]
+                out.append(f"{label}：「{text if len(text) <= 30 else text[:29] + '…'}」")
+        return out
 
     def _explain(self, q: _QueryTerms, doc: int) -> list[str]:
         """The user's own words found in the matter, then ``说法→官方用语、…`` for each synonym whose terms it holds;
@@ -687,6 +917,11 @@ def _weigh_phrase_parts(weights: dict[str, dict[str, float]], pairs: list[tuple[
 def _ticket_note(cosine: float, ticket: Ticket) -> str:
     words = ticket.text if len(ticket.text) <= 30 else ticket.text[:29] + "…"
     return f"相似工单 similar ticket {cosine:.2f}：「{words}」（{ticket.source}）"
+
+
+def _phrase_note(cosine: float, phrase: str) -> str:
+    words = phrase if len(phrase) <= 30 else phrase[:29] + "…"
+    return f"常见说法 everyday phrasing {cosine:.2f}：「{words}」"
 
 
 def _meaning(fields: Mapping[str, str]) -> str:

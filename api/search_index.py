@@ -32,12 +32,13 @@ WORD, BIGRAM, UNIGRAM = "w", "b", "u"
 CHANNELS = (WORD, BIGRAM, UNIGRAM)
 
 # Words and characters that carry no meaning for finding a matter: grammar, and the dispatcher's own filler
-# (有人, 太, 了). Dropped on both sides so that documents and queries are cut the same way. 处罚, 行政 and the like
+# (有人, 太, 了, 问一下, 今天). Dropped on both sides so that documents and queries are cut the same way. 处罚, 行政 and the like
 # are NOT here: they are meaningful (a category), and BM25's idf already makes them cheap.
 STOP_WORDS = frozenset("""
 的 了 着 过 在 是 有 和 与 及 或 或者 以及 并 并且 对 对于 把 被 给 让 向 从 于 为 由 等 之 其 该 此 所 而 就 也 都 还 又
 很 太 挺 特别 非常 比较 不 没 没有 吗 呢 吧 啊 呀 哦 嘛 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这里 那里 这儿
 那儿 哪 哪里 哪个 什么 怎么 怎么办 谁 里 上 下 中 内 要 会 能 想 说 人 有人 个 一 一些 些 老是 总是 经常 天天 现在
+今天 明天 昨天 前天 后天 每天 一下 问一下 请问 谢谢 麻烦 你好 您好
 """.split())
 STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1)
 
@@ -95,6 +96,25 @@ def tokenizer() -> "jieba.Tokenizer":
                     jieba_dictionary.keep(tok)
                 _TOKENIZER = tok
     return _TOKENIZER
+
+
+def cutting() -> str:
+    """What the terms of a text depend on besides the text: jieba's version and dictionary, and the stop words. A
+    cache of cut texts (``api/phrases.py``) is keyed by it, so that it is never read by a process that cuts otherwise."""
+    import hashlib
+    import importlib.metadata
+
+    tok = tokenizer()
+    dictionary = getattr(tok, "dictionary", "") or ""
+    try:
+        version = importlib.metadata.version("jieba")
+    except importlib.metadata.PackageNotFoundError:
+        version = "?"
+    text = "\n".join([TERMS_VERSION, version, str(dictionary), " ".join(sorted(STOP_WORDS))])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+TERMS_VERSION = "terms-1"  # change when ``terms`` cuts differently
 
 
 # --- terms ----------------------------------------------------------------------------------------------------
@@ -272,16 +292,19 @@ class ChannelIndex:
 
 
 def build_channels(field_texts: Iterable[Mapping[str, str]], field_weights: Mapping[str, float],
-                   params: Bm25Params, ngram_only: Iterable[str] = ()) -> dict[str, ChannelIndex]:
-    """One index per channel over documents given as {field: text in search form}.
+                   params: Bm25Params, ngram_only: Iterable[str] = (),
+                   known: dict[str, dict[str, list[str]]] | None = None,
+                   channels: Iterable[str] = CHANNELS) -> dict[str, ChannelIndex]:
+    """One index per channel (of ``channels``) over documents given as {field: text in search form}.
 
     Fields in ``ngram_only`` are not cut into words: jieba is the slow part of building, and a long legal basis
     is found well enough by its character pairs. Field texts repeat a great deal (the same law, domain and category
-    under hundreds of matters), so each distinct text is cut once.
+    under hundreds of matters), so each distinct text is cut once. ``known``: texts already cut (``terms``), e.g.
+    read from a cache on disk; the texts cut here are added to it.
     """
     plain = set(ngram_only)
     cache: dict[tuple[bool, str], dict[str, list[str]]] = {}
-    per_channel: dict[str, list[dict[str, list[str]]]] = {c: [] for c in CHANNELS}
+    per_channel: dict[str, list[dict[str, list[str]]]] = {c: [] for c in channels}
     for doc in field_texts:
         cut = {}
         for f, text in doc.items():
@@ -289,9 +312,15 @@ def build_channels(field_texts: Iterable[Mapping[str, str]], field_weights: Mapp
                 continue
             key = (f in plain, text)
             if key not in cache:
-                # single characters of a long text are all noise: a legal basis has most of the common ones
-                cache[key] = {WORD: [], BIGRAM: bigrams(text), UNIGRAM: []} if key[0] else terms(text)
+                if key[0]:  # single characters of a long text are all noise: a legal basis has most of the common ones
+                    cache[key] = {WORD: [], BIGRAM: bigrams(text), UNIGRAM: []}
+                elif known is not None:
+                    if text not in known:
+                        known[text] = terms(text)
+                    cache[key] = known[text]
+                else:
+                    cache[key] = terms(text)
             cut[f] = cache[key]
-        for c in CHANNELS:
+        for c in per_channel:
             per_channel[c].append({f: t[c] for f, t in cut.items()})
     return {c: ChannelIndex.build(docs, field_weights, params) for c, docs in per_channel.items()}

@@ -2,6 +2,7 @@
 demo's questions.
 
     python bench/search.py [--matters 507,5000,20000] [--store sqlite:///demo.db] [--out bench/SEARCH_RESULTS.md]
+    python bench/search.py --who [--store sqlite:///demo.db] [--out bench/WHO_RESULTS.md]
 
 Without --store the demo county is loaded into a temporary store first. The demo's 507 matters are repeated, with
 the name and code of each copy changed (another township's or department's wording of the same item), until there
@@ -201,6 +202,85 @@ def measure_one(n: int, kind: str, store: str, questions: int | None = None) -> 
     return out
 
 
+# ``--who``: the whole answer (search, resolution, clarify options, intent) as a long-running process gives it, on the
+# demo store, words only and with the model, with the phrase bank and without (QUANZE_PHRASES=off)
+WHO_RUNS = (("lexical", "on"), ("lexical", "off"), ("semantic", "on"), ("semantic", "off"))
+WHO_SETS = ("questions.yaml", "questions-fresh.yaml")
+
+
+def measure_who(store: str, questions: int | None = None) -> dict[str, Any]:
+    """In this process (``run_who`` gives each run its own, its environment choosing the mode and the phrase bank):
+    the first ``who`` (it builds the index: jieba, the model, the vectors from the user's cache, the phrase bank), then
+    ``who(store, q, township, limit=5)`` for the questions of ``WHO_SETS`` in their townships (each township's first
+    question apart: it reads the township's local matters once), as ``stats_ms``."""
+    from quanze.api import semantic
+    from quanze.api.accuracy import load_questions, split_questions
+    from quanze.api.who import matter_index, who
+    from quanze.demo import demo_questions
+    from quanze.graph.store import open_store
+
+    # the development halves only: the held-out halves are never asked, not even for a timing
+    asked = [q for name in WHO_SETS for q in split_questions(load_questions(demo_questions().with_name(name)), "dev")
+             ][:questions]
+    out: dict[str, Any] = {"first": {}}
+    with open_store(store, create=False) as s:
+        with measured(out["first"]):
+            who(s, asked[0]["q"], asked[0]["township"], as_of="2025-06-01", limit=5)
+        index = matter_index(s)
+        out.update(semantic=index.semantic, phrasings=index.phrases_used, matters=len(index))
+        seen, first_in_township, times = set(), [], []
+        for q in asked:
+            t = time.perf_counter()
+            who(s, q["q"], q["township"], as_of="2025-06-01", limit=5)
+            (times if q["township"] in seen else first_in_township).append(time.perf_counter() - t)
+            seen.add(q["township"])
+    if out["semantic"] != (semantic.embedder() is not None):
+        raise RuntimeError("the index and the model disagree")
+    out.update(questions=len(asked), township_first=stats_ms(first_in_township), queries=stats_ms(times))
+    return out
+
+
+def run_who(store: str | None = None, questions: int | None = None) -> dict[str, Any]:
+    """``measure_who`` for each of ``WHO_RUNS``, each in a fresh process (the user's model and vector caches)."""
+    state = model_state()
+    report: dict[str, Any] = {"model": state, "rows": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = store or demo_store(Path(tmp))
+        for mode, said in WHO_RUNS:
+            if mode == "semantic" and state != "ready":
+                report["rows"].append({"mode": mode, "phrases": said, "semantic": state})
+                continue
+            env = {**os.environ, "QUANZE_PHRASES": said, "QUANZE_SEMANTIC": "on" if mode == "semantic" else "off"}
+            command = [sys.executable, str(Path(__file__).resolve()), "--child-who", "--store", store] + (
+                ["--questions", str(questions)] if questions else [])
+            done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", env=env)
+            if done.returncode:
+                raise RuntimeError(f"who, {mode}, phrases {said} failed:\n{done.stderr}")
+            report["rows"].append({"mode": mode, "phrases": said, **json.loads(done.stdout)})
+            print(f"  who {mode}, phrases {said}: median {report['rows'][-1]['queries']['median_ms']:.1f} ms",
+                  file=sys.stderr, flush=True)
+    return report
+
+
+def render_who(report: dict[str, Any]) -> str:
+    lines = ["| mode | phrase bank | matters | phrasings | first who s | township's first ms (median) | median ms | "
+             "p95 ms | max ms | RSS MB |", "| --- | --- |" + " ---: |" * 8]
+    for r in report["rows"]:
+        if "queries" not in r:
+            lines.append(f"| {r['mode']} | {r['phrases']} | {r['semantic']} |" + " |" * 7)
+            continue
+        q = r["queries"]
+        lines.append(f"| {r['mode']} | {r['phrases']} | {r['matters']} | {r['phrasings']:,} | {r['first']['s']:.2f} | "
+                     f"{r['township_first'].get('median_ms', 0):.1f} | {q['median_ms']:.2f} | {q['p95_ms']:.2f} | "
+                     f"{q['max_ms']:.2f} | {r['first']['rss_mb']:.0f} |")
+    n = next((r["questions"] for r in report["rows"] if "questions" in r), 0)
+    return (f"- `who(store, q, township, limit=5)` on the demo store, {n} questions of the dev halves of "
+            f"{' and '.join(WHO_SETS)} in "
+            f"their townships, each run a process of its own with the user's vector caches; the first `who` builds the "
+            f"index (not in the median), and each township's first question reads its local matters once (apart)\n\n"
+            + "\n".join(lines) + "\n")
+
+
 def run(ns: list[int], store: str | None = None, questions: int | None = None) -> dict[str, Any]:
     """Every run of ``KINDS`` at each N in ``ns``, each in a fresh process of its own, so that its RSS is its own and
     its one-off starts are measured every time: ``{"model": state, "rows": [{"matters", "lexical", "cold", "fill",
@@ -290,19 +370,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", help="a store holding matters (default: the demo county, loaded now)")
     p.add_argument("--out", type=Path, help="also write the report, with the command and the machine, to this file")
     p.add_argument("--questions", type=int, help="only the first so many questions (quick runs)")
+    p.add_argument("--who", action="store_true", help="time whole who() answers on the demo store instead (p50 target "
+                                                       "< 30 ms), words only and with the model, phrase bank on and off")
     p.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)  # run() measures each (N, kind) this way
+    p.add_argument("--child-who", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     ns = [int(x) for x in args.matters.split(",") if x.strip()]
     if args.child:
         print(json.dumps(measure_one(ns[0], args.child, args.store, args.questions)))
         return 0
+    if args.child_who:
+        print(json.dumps(measure_who(args.store, args.questions)))
+        return 0
     start, t0 = machine(), time.perf_counter()
-    text = render(run(ns, args.store, args.questions))
+    text = render_who(run_who(args.store, args.questions)) if args.who else render(run(ns, args.store, args.questions))
     print(text, end="")
     if args.out:
         command = " ".join(["python bench/search.py"] + (sys.argv[1:] if argv is None else argv))
         args.out.write_text(
-            f"# 事项检索：词法与语义 · Matter search, lexical and semantic\n\n"
+            ("# “谁负责”整条回答的用时 · Whole who answers\n\n" if args.who else
+               "# 事项检索：词法与语义 · Matter search, lexical and semantic\n\n") +
             f"Written by `{command}` on {dt.datetime.now().astimezone().isoformat(timespec='seconds')} "
             f"({time.perf_counter() - t0:.0f} s); every run overwrites this file. Discussion: "
             f"[docs/benchmarks.md](../docs/benchmarks.md).\n\n"

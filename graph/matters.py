@@ -56,5 +56,24 @@ def canonical_category(text: str | None) -> str | None:
     return text.strip()
 
 
+# What an item's name says of its kind when no column does: 对…的处罚, …的行政处罚, …的监督检查, 对…的查封、扣押. Only the
+# enforcement kinds are read from a name (they decide who undertakes a delegated item, docs/domain.md §4); the name's
+# end is what counts (对未办理许可证的处罚 is a penalty; 行政处罚决定书送达, 检查站设置许可 or 孕前优生健康检查 are not read as one).
+_NAME_KINDS = (("行政处罚", re.compile(r"(?:处罚|罚款)$")),
+               ("行政检查", re.compile(r"(?:监督检查|行政检查|执法检查|的检查)$")),
+               ("行政强制", re.compile(r"(?:行政强制|强制措施|强制执行|查封|扣押|查封扣押|查封、扣押)$")))
+
+
+def category_from_name(name: str | None) -> str | None:
+    """The enforcement category (行政处罚, 行政检查, 行政强制) an item's name states, e.g. 对擅自占用城市道路的处罚 or
+    对燃气经营者的监督检查; None when the name does not say (the list's own 事项类型 always comes first)."""
+    key = normalise_key(name or "")
+    key = re.sub(r"[(（][^()（）]*[)）]$", "", key).rstrip("。.;；: ")  # a trailing note: （含…）, （委托）
+    for category, ends in _NAME_KINDS:
+        if ends.search(key):
+            return category
+    return None
+
+
 def is_power(category: str | None) -> bool:
     return canonical_category(category) in POWER_CATEGORIES

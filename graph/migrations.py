@@ -13,7 +13,8 @@ A store records the version of the layout it was made with (SQLite: ``meta.schem
 | version | release | what changed |
 | --- | --- | --- |
 | 1 | 0.1 up to commit fd363ed | no version recorded; tables and labels as ``graph/schema.py`` then declared |
-| 2 | this one | the version is recorded; 垂直管理机构 and 群团组织 have kinds of their own (``vertical_body``, ``mass_organisation``): agencies an earlier release filed as county departments are re-kinded by name |
+| 2 | — | the version is recorded; 垂直管理机构 and 群团组织 have kinds of their own (``vertical_body``, ``mass_organisation``): agencies an earlier release filed as county departments are re-kinded by name |
+| 3 | this one | a list version may be a supplement (``SourceList.supplements``: the version whose rows it adds to); earlier lists are not supplements (the column reads "not given") |
 
 Adding a property to the schema changes ``layout_digest()``; ``tests/test_upgrade.py`` then fails until the version
 is raised here, its digest recorded in ``LAYOUTS`` and its step written (``STEPS``). Columns a new version adds are
@@ -30,9 +31,9 @@ from quanze.errors import StoreError
 from quanze.graph.agency_names import outside_kind
 from quanze.graph.schema import SCHEMA, Schema
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # the layout each version had, as ``layout_digest`` computes it: the test that guards the version compares with this
-LAYOUTS = {1: "6258641fce7e0628", 2: "6258641fce7e0628"}
+LAYOUTS = {1: "6258641fce7e0628", 2: "6258641fce7e0628", 3: "34213046804f3e86"}
 
 
 def layout_digest(schema: Schema = SCHEMA) -> str:
@@ -69,6 +70,8 @@ def _rekind_outside_bodies(nodes: Callable[[str], list[dict[str, Any]]]) -> dict
 STEPS: tuple[Step, ...] = (
     Step(2, "记录模式版本；垂直管理机构和群团组织不再算作县直部门", "record the schema version; vertical management bodies "
          "and mass organisations are no longer county departments", _rekind_outside_bodies),
+    Step(3, "清单版本可以是补充（supplements 列，旧清单不是补充）", "a list version may be a supplement (the supplements "
+         "column; earlier lists are not)", lambda nodes: {}),
 )
 
 

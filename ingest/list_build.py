@@ -41,7 +41,8 @@ from typing import Any
 
 from quanze.errors import Ambiguous, LookupFailed, Problem
 from quanze.graph.agency_index import AgencyIndex, AgencyRef
-from quanze.graph.matters import ENFORCEMENT_CATEGORIES, canonical_category, matter_id, norm_matter_name
+from quanze.graph.matters import (ENFORCEMENT_CATEGORIES, canonical_category, category_from_name, matter_id,
+                                  norm_matter_name)
 from quanze.graph.regions import Region, RegionDirectory
 from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Batch, Store
@@ -120,6 +121,7 @@ class ListBuilder:
         # coded matter id → the first row of this ingest that named it: (norm_name, name, file, sheet, row)
         self._code_rows: dict[str, tuple[str, str, str, str | None, int]] = {}
         self._pending_codes: dict[str, tuple[str, str, str, str | None, int]] = {}  # the same, for the list being built
+        self._built = Batch()  # what the lists built so far hold (``build``)
 
     # -- lookups -------------------------------------------------------------------------------------------------
 
@@ -232,6 +234,7 @@ class ListBuilder:
 
     def build(self, lists: list[ParsedList], batch: Batch) -> list[ListOutcome]:
         outcomes = []
+        self._built = batch  # a delegation's row reads its matter's category there
         for pl in lists:  # a workbook's title row is often on its first sheet only: the others share it
             sibling = next((o for o in lists if o.path == pl.path and o.subject), None)
             if not pl.subject and sibling is not None:
@@ -745,7 +748,8 @@ class ListBuilder:
             self._row_error(out, pl, row, "missing-value", "未写承接乡镇", "no township named", "townships",
                             "乡镇名称、全部乡镇 或 除…外的各乡镇 / township names, 全部乡镇, or 除…外的各乡镇")
             return
-        category = canonical_category(v.get("category")) or _category_from_group(row.group)
+        category = canonical_category(v.get("category")) or _category_from_group(row.group) \
+            or self._known_category(mid, name)
         common = {"mode": mode, "agency_text": dept_text, "batch": v.get("batch") or pl.meta.batch,
                   "document": v.get("document") or pl.meta.document,
                   "effective": dates.get("effective") or parse_date(pl.meta.effective),
@@ -764,6 +768,14 @@ class ListBuilder:
         for n in unknown:
             self._assert(b, "DELEGATES", dept, mid, f"{county}?{n}", pl, row, out, undertaker_text=n, **common)
         out.problems = _dedupe(out.problems)
+
+    def _known_category(self, mid: str, name: str) -> str | None:
+        """A delegated item's category when its row gives none (no 事项类型 column, or an empty cell): the matter's
+        category in any list — of this ingest (power lists are built before delegations) or of the store — else
+        the one its name states (对…的处罚, …的监督检查: ``category_from_name``). It decides the default undertaker."""
+        known = (self._built.node("Matter", mid) or {}).get("category") \
+            or (self.store.node("Matter", mid) or {}).get("category")
+        return canonical_category(known) or category_from_name(name)
 
     def _row_activity(self, pl, t, row, name, b, out):
         v = row.values

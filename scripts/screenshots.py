@@ -3,8 +3,9 @@
     python scripts/screenshots.py [--out docs/screenshots]
 
 Loads the demo county into a temporary store, serves the web application on 127.0.0.1 with a temporary editor
-account, and saves the ask page with its options (``ask.png``), the top of a township's page (``township.png``) and
-its graph view (``township-graph.png``) — ``quanze.tests.web.take_screenshots``, which
+account, and saves the ask page with its options (``ask.png``), the top of a township's page (``township.png``),
+its graph view (``township-graph.png``) the audit dashboard and the capacity page once their charts have drawn
+(``audit.png``, ``capacity.png``) — ``quanze.tests.web.take_screenshots``, which
 tests/test_web_browser.py runs too. Chromium is Debian's (``$QUANZE_CHROMIUM``, else ``scripts/browser``, which as
 root also installs the Chinese font ``fonts-noto-cjk``); Playwright drives it, and ``playwright install`` is never
 run. With the semantic model installed (``quanze model fetch``) the ask page shows what a deployed one shows.

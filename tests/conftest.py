@@ -226,6 +226,19 @@ def semantic_model():
 
 
 @pytest.fixture
+def model_copy(semantic_model, tmp_path: Path) -> Path:
+    """A model folder of the test's own (links to the installed files), so its vector cache starts empty."""
+    from quanze.api import semantic
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in (semantic.MODEL.onnx, semantic.MODEL.tokenizer):
+        (folder / name).symlink_to(semantic.model_dir() / name)
+    yield folder
+    semantic._caches.pop(folder, None)
+
+
+@pytest.fixture
 def by_meaning(monkeypatch) -> None:
     """Search with the semantic model, whatever an earlier test left (the answer's options and the effect of a
     confirmed ticket need it): skipped locally without the model, failed in CI."""

@@ -128,7 +128,7 @@ else:
 from quanze.graph.store import open_store
 from quanze.ingest.pipeline import ingest_paths
 with open_store(url) as store:
-    ingest_paths([Path(f) for f in files], store)
+    ingest_paths([Path(f) for f in files], store, replace=True)  # a newer version may drop rows
 """
 
 

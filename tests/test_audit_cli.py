@@ -61,3 +61,21 @@ def test_capacity_shows_delegated_items_enforcers_and_cases(full_demo_store):
     assert len(data["townships"]) == 24
     r = quanze("capacity", "--store", full_demo_store.url, "--as-of", "2025-06-01")
     assert "漆园乡" in r.stdout and "执法证" in r.stdout
+
+
+def test_repeated_findings_are_one_group_in_text_and_json(full_demo_store):
+    """dormant-delegation fires in each of the 24 townships: one group of 24 in the JSON's ``groups`` and one block in
+    the text, not 24 blocks; every finding is still in ``findings``."""
+    url = full_demo_store.url
+    data = json.loads(quanze("audit", "--store", url, "--rule", "dormant-delegation", "--json").stdout)
+    assert len(data["findings"]) == 24
+    (group,) = data["groups"]
+    assert group["count"] == 24 and sorted(group["findings"]) == list(range(24))
+    assert len(group["townships"]) == 24 and "24" in group["summary_zh"] and "24 townships" in group["summary_en"]
+    text = quanze("audit", "--store", url, "--rule", "dormant-delegation").stdout
+    assert text.count("dormant-delegation × 24") == 1
+    assert text.count("地区 places:") == 1
+    # every finding of the whole report sits in exactly one group
+    data = json.loads(quanze("audit", "--store", url, "--json").stdout)
+    held = sorted(i for g in data["groups"] for i in g["findings"])
+    assert held == list(range(len(data["findings"])))

@@ -111,7 +111,7 @@ def test_the_rules_are_declared_once_with_titles_explanations_severities_and_den
     assert set(audit.__all__) == {
         "RULES", "RULE_IDS", "SEVERITIES", "AuditReport", "Facts", "Finding", "RuleDecl", "rule",
         "run_audit", "capacity_report", "cooperation_load", "staffing_by_kind", "township_capacity", "safe_cell",
-        "write_csv", "write_xlsx"} and all(hasattr(audit, name) for name in audit.__all__)
+        "write_csv", "write_xlsx", "write_capacity_csv", "write_capacity_xlsx"} and all(hasattr(audit, name) for name in audit.__all__)
 
 
 # --- the report ---------------------------------------------------------------------------------------------------

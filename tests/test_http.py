@@ -136,7 +136,7 @@ def test_capacity_for_the_county_of_a_region(client):
 def test_every_endpoint_is_documented_in_chinese_and_english(client):
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) == {"/who", "/dispatch", "/path", "/show", "/audit", "/audit.xlsx", "/audit.csv",
-                                  "/capacity", "/summary", "/health", "/view"}
+                                  "/capacity", "/capacity.xlsx", "/capacity.csv", "/summary", "/health", "/view"}
     for path, item in spec["paths"].items():
         op = item["get"]
         assert has_chinese(op["summary"]) and re.search("[a-z]{3}", op["summary"]), path

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from quanze.api.inputs import question
+from quanze.api.phrases import Phrases
 from quanze.api.search import Hit, MatterIndex, Synonyms, asks_for_permit, load_synonyms, searchable
 from quanze.errors import BadQuery
 from quanze.errors import InputError, QuanzeError
@@ -413,7 +414,7 @@ def test_asks_for_permit(query: str, asks: bool) -> None:
 def test_a_permit_question_prefers_the_licence_a_report_the_penalty() -> None:
     matters = [_matter("1", "医疗机构执业登记", "行政许可", "卫生健康", ""),
                _matter("2", "对未取得《医疗机构执业许可证》擅自执业的行政处罚", "行政处罚", "卫生健康", "")]
-    idx = MatterIndex(matters, Synonyms({"诊所": ("医疗机构",)}))
+    idx = MatterIndex(matters, Synonyms({"诊所": ("医疗机构",)}), phrases=Phrases())  # what is asked, alone
     assert idx.search("想开个诊所要办什么手续")[0].matter_id == matters[0]["id"]
     assert idx.search("村里的诊所没有执业许可证")[0].matter_id == matters[1]["id"]
 
@@ -422,7 +423,7 @@ def test_a_permit_question_prefers_the_licence_a_report_the_penalty() -> None:
 
 def test_a_query_sharing_only_characters_gets_weak_hits() -> None:
     matters = _matters() + [_matter("9", "对占用永久基本农田发展林果业或者挖塘养鱼的行政处罚", "行政处罚", "自然资源", "")]
-    idx = MatterIndex(matters, Synonyms())
+    idx = MatterIndex(matters, Synonyms(), phrases=Phrases())  # the names alone (a phrasing would share a pair)
     hits = idx.search("好好的稻田被挖成了鱼塘")
     assert hits and hits[0].matter_id == matters[-1]["id"] and hits[0].weak
     assert set(hits[0].matched) >= {"挖", "塘", "鱼"}
@@ -451,7 +452,7 @@ def test_a_question_wholly_inside_a_matters_name_ranks_that_matter_first() -> No
         # many shared words, but not the whole question
         {"id": "c", "name": "对摊贩经营者占用道路经营摊贩摊点经营的行政检查", "category": "行政检查"},
     ]
-    hits = MatterIndex(matters).search("占道经营", limit=3)
+    hits = MatterIndex(matters, phrases=Phrases()).search("占道经营", limit=3)  # the names alone
     assert {h.matter_id for h in hits[:2]} == {"a", "b"} and hits[2].matter_id == "c"
     assert min(h.score for h in hits[:2]) > hits[2].score
     # three characters say too little to lift a matter above the others

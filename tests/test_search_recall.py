@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from quanze.api.accuracy import load_questions
+from quanze.api.phrases import Phrases
 from quanze.api.search import MatterIndex
 from quanze.api.search_index import search_form
 from quanze.demo import demo_questions
@@ -48,14 +49,16 @@ def test_recall_through_a_pair_index_gives_the_same_answers_on_every_demo_questi
 
 
 def test_recall_decides_the_candidates(demo_matters):
-    index = MatterIndex(demo_matters)
-    everything = index.search("油烟净化设施", limit=5)
-    assert len(everything) > 1
+    index = MatterIndex(demo_matters, phrases=Phrases())  # the lists' fields only: the phrase bank's see below
+    # (words wholly inside no matter's name: a name holding the whole question is found in-process, by its name)
+    asked = "饭店的油烟净化设施"
+    everything = index.search(asked, limit=5)
+    assert len(everything) > 1 and not any(index._contained(asked))
     # a full-text index that finds nothing leaves no text match to rank (no word of the query lacks a pair): only
     # the guesses from shared characters that a search offers when nothing matched
-    assert all(h.weak for h in index.search("油烟净化设施", limit=5, recall=lambda terms: []))
+    assert all(h.weak for h in index.search(asked, limit=5, recall=lambda terms: []))
     only = everything[1].matter_id
-    assert [h.matter_id for h in index.search("油烟净化设施", limit=5, recall=lambda terms: [only])] == [only]
+    assert [h.matter_id for h in index.search(asked, limit=5, recall=lambda terms: [only])] == [only]
 
 
 def test_recall_terms_are_pairs_and_latin_words_and_pairless_words_stay_in_process(demo_matters):
@@ -69,3 +72,14 @@ def test_recall_terms_are_pairs_and_latin_words_and_pairless_words_stay_in_proce
     alone = index.search("狗", limit=5, recall=lambda terms: [])
     ids = lambda hits: {h.matter_id for h in hits}  # noqa: E731
     assert alone and ids(alone) < ids(index.search("狗", limit=5))
+
+
+def test_matters_found_through_their_phrasings_are_found_in_process(demo_matters):
+    """The full-text index holds the lists' fields, not the phrase bank: a matter found only through its everyday
+    phrasings (房本 is in no list's words) is found here, whatever the recall returns — both stores alike."""
+    index = MatterIndex(demo_matters)
+    plain = index.search("房本丢了怎么补", limit=5)
+    assert plain and any(m.startswith("常见说法") for m in plain[0].matched)
+    # what the synonyms' official terms find is the full-text index's to recall; the phrasings' match stays
+    assert index.search("房本丢了怎么补", limit=5, recall=lambda terms: [])[0] == plain[0]
+    assert MatterIndex(demo_matters, phrases=Phrases()).search("房本丢了怎么补", limit=5) != plain

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from quanze.api import semantic
+from quanze.api.phrases import Phrases
 from quanze.api.search import MatterIndex, Synonyms
 from quanze.api.semantic import ModelSpec
 from quanze.errors import ModelError
@@ -104,8 +105,9 @@ def test_model_status_on_the_command_line(model_home: Path, capsys: pytest.Captu
 # --- searching by meaning ----------------------------------------------------------------------------------------
 
 def test_meaning_finds_a_matter_that_shares_no_word(semantic_model) -> None:
-    words = MatterIndex(MATTERS, Synonyms({}))
-    meaning = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model)
+    # the names alone: the phrase bank has phrasings of these matters that share words with the query
+    words = MatterIndex(MATTERS, Synonyms({}), phrases=Phrases())
+    meaning = MatterIndex(MATTERS, Synonyms({}), embedder=semantic_model, phrases=Phrases())
     assert not words.semantic and meaning.semantic
     query = "楼下饭馆排烟熏得窗户都黑了"  # shares no character pair with 城区餐饮油烟治理
     assert words.search(query) == []
@@ -135,17 +137,6 @@ def test_who_says_which_search_answered(full_demo_store, search_mode: str) -> No
 
 
 # --- the vector cache --------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def model_copy(semantic_model, tmp_path: Path) -> Path:
-    """A model folder of the test's own (links to the installed files), so its vector cache starts empty."""
-    folder = tmp_path / "model"
-    folder.mkdir()
-    for name in (semantic.MODEL.onnx, semantic.MODEL.tokenizer):
-        (folder / name).symlink_to(semantic.model_dir() / name)
-    yield folder
-    semantic._caches.pop(folder, None)
-
 
 def _cached_texts(folder: Path) -> set[str]:
     import sqlite3

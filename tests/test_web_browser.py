@@ -15,11 +15,16 @@ from urllib.parse import urlencode
 import pytest
 
 from quanze.api.who import who
-from quanze.tests.web import (PASSWORDS, SCREENSHOT_QUESTION, add_accounts, settled, sign_in_page,
-                              take_screenshots)
+from quanze.tests.web import (CHARTS, PASSWORDS, SCREENSHOT_QUESTION, add_accounts, charts_drawn, painted_pixels,
+                              settled, sign_in_page, take_screenshots)
 
-CLARIFIED = SCREENSHOT_QUESTION  # 楼下饭馆油烟太大 in 城关镇: two leads close together, so the answer asks
+CLARIFIED = SCREENSHOT_QUESTION  # 饭馆油烟熏得人受不了 in 城关镇: two leads close together, so the answer asks
 EVIL = '<img src=x onerror="document.documentElement.dataset.pwned=1">'
+
+
+def heading(page) -> str:
+    """The answer card's matter name, without its category badge (【行政处罚】)."""
+    return page.evaluate("document.getElementById('card-heading').firstChild.textContent").strip()
 
 
 @pytest.fixture
@@ -65,11 +70,11 @@ def test_ask_choose_an_option_confirm_and_the_same_question_then_answers_it_firs
     options = page.locator("a.option")
     assert options.count() == len(expected)
     assert expected[1]["lead"]["label"] in options.nth(1).inner_text()
-    first_answer = page.inner_text("#card-heading")
+    first_answer = heading(page)
     assert first_answer != expected[1]["matter"]["name"]
     with page.expect_navigation():
         options.nth(1).click()
-    assert page.inner_text("#card-heading") == expected[1]["matter"]["name"]
+    assert heading(page) == expected[1]["matter"]["name"]
     assert page.locator("a.option").count() == 0
     with page.expect_navigation():
         page.click("#confirm")
@@ -77,7 +82,7 @@ def test_ask_choose_an_option_confirm_and_the_same_question_then_answers_it_firs
     # the same words again, through the form: the confirmed matter comes first, without a restart
     with page.expect_navigation():
         page.click("#ask")
-    assert page.inner_text("#card-heading") == expected[1]["matter"]["name"]
+    assert heading(page) == expected[1]["matter"]["name"]
     assert "相似工单" in page.inner_text(".card")
     rows = live.app.state.site.state.tickets_path.read_text(encoding="utf-8-sig").splitlines()
     assert rows[1].startswith(f"{q},") and rows[1].endswith(",editor")
@@ -115,7 +120,7 @@ def test_no_page_asks_anything_of_another_host_and_every_page_works(browser_page
     page.on("pageerror", lambda e: problems.append(str(e)))
     sign_in_page(page, live.url, "admin", PASSWORDS["admin"])
     for path in (f"/?{urlencode({'q': CLARIFIED[0], 'in': CLARIFIED[1]})}", "/township", "/admin/log",
-                 "/admin/users"):
+                 "/admin/users", "/audit", "/capacity", "/upload", "/agency/990701/青岚县农业农村局", "/matter/code:990101001000"):
         page.goto(live.url + path)
         settled(page)
     page.goto(f"{live.url}/township/990701001")
@@ -205,7 +210,7 @@ def test_the_ask_page_works_with_the_keyboard_alone(browser_page, live, demo_rea
     page.keyboard.press("Shift+Tab")  # back to the last option, and choose it with Enter
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.inner_text("#card-heading") == expected[-1]["matter"]["name"]
+    assert heading(page) == expected[-1]["matter"]["name"]
     for _ in range(30):
         page.keyboard.press("Tab")
         if focused(page) == "confirm":
@@ -218,7 +223,75 @@ def test_the_ask_page_works_with_the_keyboard_alone(browser_page, live, demo_rea
 def test_the_screenshots_of_the_ask_and_township_pages_are_taken(browser_page, live, tmp_path, by_meaning):
     # what scripts/screenshots.py does for the README, into a folder of the test's own
     shots = take_screenshots(browser_page, live.url, tmp_path / "shots", ("editor", PASSWORDS["editor"]))
-    assert [s.name for s in shots] == ["ask.png", "township.png", "township-graph.png"]
+    assert [s.name for s in shots] == ["ask.png", "township.png", "township-graph.png", "audit.png",
+                                        "capacity.png"]
     for shot in shots:
         data = shot.read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 20_000, shot
+
+
+def test_the_audit_dashboards_charts_draw(browser_page, live):
+    page = browser_page
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(f"{live.url}/audit?as_of=2025-06-01")
+    settled(page)
+    charts_drawn(page)
+    for chart in CHARTS:  # a canvas with something on it, not an empty box
+        box = page.locator(f"{chart} canvas").bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 200, chart
+        assert painted_pixels(page, chart) > 5_000, chart
+    page.goto(f"{live.url}/capacity?as_of=2025-06-01")
+    settled(page)
+    capacity = ("#chart-capacity", "#chart-cooperation")
+    charts_drawn(page, capacity)
+    for chart in capacity:
+        assert painted_pixels(page, chart) > 5_000, chart
+    assert problems == []  # the vendored ECharts runs under the pages' policy: nothing blocked, no script error
+
+
+def test_an_upload_preview_shows_the_duties_it_would_drop_before_anything_is_written(browser_page, served,
+                                                                                  full_demo_store, tmp_path):
+    old = sorted((s for s in full_demo_store.nodes("SourceList", kind="basic") if s["status"] == "current"),
+                 key=lambda s: s["id"])[0]
+    town = full_demo_store.node("Region", old["region"])["name"]
+    before = (len(full_demo_store.rels("LEADS")), full_demo_store.node("SourceList", old["id"])["status"])
+    live = serve_store(full_demo_store.url, served, tmp_path)
+    page = browser_page
+    sign_in_page(page, live.url, "reader", PASSWORDS["reader"])
+    assert page.goto(f"{live.url}/upload").status == 403  # a reader cannot upload
+    with page.expect_navigation():
+        page.click("header form button")  # sign out
+    sign_in_page(page, live.url, "editor", PASSWORDS["editor"])
+    page.goto(f"{live.url}/upload")
+    page.set_input_files("#files", files=[{"name": "newer.csv", "mimeType": "text/csv", "buffer": (
+        "序号,履职事项,类别,依据,责任主体\n1,新增的一项基本职责,党的建设,,党政办公室\n").encode("utf-8")}])
+    page.click("details.given summary")
+    page.fill("#kind", "basic")
+    page.fill("#region", town)
+    page.fill("#version", "2099年版")
+    with page.expect_navigation():
+        page.click("#do-preview")
+    assert int(page.inner_text("#orphans")) > 0 and int(page.inner_text("#removes")) > 0
+    dropped = page.locator("details.change-orphans li")
+    assert dropped.count() > 0 and page.locator("details.change-orphans").get_attribute("open") is not None
+    assert page.locator("#confirm").is_visible()  # the load asks for an explicit confirmation
+    assert (len(full_demo_store.rels("LEADS")), full_demo_store.node("SourceList", old["id"])["status"]) == before
+
+
+def test_the_path_page_suggests_as_one_types_and_its_graph_view_finishes_its_layout(browser_page, live):
+    page = browser_page
+    page.goto(f"{live.url}/path")
+    page.fill("#from", "城关镇综合")
+    page.locator("#from-options option").first.wait_for(state="attached")
+    assert "城关镇综合行政执法大队" in page.eval_on_selector_all("#from-options option", "os => os.map(o => o.value)")
+    page.fill("#from", "城关镇综合行政执法大队")
+    page.fill("#to", "青岚县市场监督管理局")
+    with page.expect_navigation():
+        page.click("form.filters button")
+    assert page.locator("ol.path").count() >= 1
+    page.locator("iframe.graph").scroll_into_view_if_needed()
+    view = page.frame_locator("iframe.graph")
+    view.locator("body[data-stabilized='true']").wait_for(state="attached", timeout=120_000)  # laid out, fitted

@@ -120,13 +120,14 @@ def settled(page: Any) -> None:
     page.evaluate("document.fonts.ready.then(() => true)")
 
 
-SCREENSHOT_QUESTION = ("楼下饭馆油烟太大", "城关镇")  # the demo's example with options (api.demo.EXAMPLE_QUESTIONS)
+SCREENSHOT_QUESTION = ("饭馆油烟熏得人受不了", "城关镇")  # the demo's example with options (api.demo.EXAMPLE_QUESTIONS)
 SCREENSHOT_TOWNSHIP = "990701001"
 
 
 def take_screenshots(page: Any, base: str, out: Path, login: tuple[str, str] | None = None) -> list[Path]:
-    """The README's screenshots of a served demo: the ask page with its options (``ask.png``), and a township's page
-    (``township.png``, its top) with its graph view (``township-graph.png``). Signed in with ``login`` (an editor),
+    """The README's screenshots of a served demo: the ask page with its options (``ask.png``), a township's page
+    (``township.png``, its top) with its graph view (``township-graph.png``), the audit dashboard and the capacity page
+    with their charts drawn (``audit.png``, ``capacity.png``). Signed in with ``login`` (an editor),
     the ask page shows the confirm button too."""
     from urllib.parse import urlencode
 
@@ -137,7 +138,8 @@ def take_screenshots(page: Any, base: str, out: Path, login: tuple[str, str] | N
     q, town = SCREENSHOT_QUESTION
     page.goto(f"{base}/?{urlencode({'q': q, 'in': town})}")
     settled(page)
-    shots = [out / "ask.png", out / "township.png", out / "township-graph.png"]
+    shots = [out / "ask.png", out / "township.png", out / "township-graph.png", out / "audit.png",
+             out / "capacity.png"]
     page.screenshot(path=str(shots[0]), full_page=True)
     page.goto(f"{base}/township/{SCREENSHOT_TOWNSHIP}")
     settled(page)
@@ -148,4 +150,28 @@ def take_screenshots(page: Any, base: str, out: Path, login: tuple[str, str] | N
     frame.locator("body[data-stabilized='true']").wait_for(state="attached", timeout=120_000)  # laid out, fitted
     page.wait_for_timeout(500)
     graph.screenshot(path=str(shots[2]))
+    page.goto(f"{base}/audit")
+    settled(page)
+    charts_drawn(page)
+    page.screenshot(path=str(shots[3]))
+    page.goto(f"{base}/capacity")
+    settled(page)
+    charts_drawn(page, ("#chart-capacity", "#chart-cooperation"))
+    page.screenshot(path=str(shots[4]))
     return shots
+
+
+CHARTS = ("#chart-rule", "#chart-township")  # the audit dashboard's
+
+
+def charts_drawn(page: Any, charts: tuple[str, ...] = CHARTS) -> None:
+    """Wait until each chart of the page has finished drawing (``static/web/charts.js`` marks its container)."""
+    for chart in charts:
+        page.locator(f"{chart}[data-drawn='1']").wait_for(state="attached", timeout=60_000)
+
+
+def painted_pixels(page: Any, chart: str) -> int:
+    """How many pixels of a chart's canvas are not transparent (read back from the canvas itself)."""
+    return page.evaluate("""(sel) => { const c = document.querySelector(sel + ' canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) { n++; } } return n; }""", chart)

@@ -11,12 +11,13 @@ Modules: ``rules`` (the rules as data, severities, thresholds, Finding), ``overl
 
 from quanze.api.audit.capacity import capacity_report, cooperation_load, staffing_by_kind, township_capacity
 from quanze.api.audit.facts import Facts
-from quanze.api.audit.export import safe_cell, write_csv, write_xlsx
+from quanze.api.audit.export import (safe_cell, write_capacity_csv, write_capacity_xlsx, write_csv,
+                                     write_xlsx)
 from quanze.api.audit.rules import RULE_IDS, RULES, SEVERITIES, Finding, RuleDecl, rule
 from quanze.api.audit.run import AuditReport, run_audit
 
 __all__ = [
     "RULES", "RULE_IDS", "SEVERITIES", "AuditReport", "Facts", "Finding", "RuleDecl", "capacity_report",
-    "cooperation_load", "rule", "run_audit", "safe_cell", "staffing_by_kind", "township_capacity", "write_csv",
+    "cooperation_load", "rule", "run_audit", "safe_cell", "staffing_by_kind", "township_capacity", "write_capacity_csv", "write_capacity_xlsx", "write_csv",
     "write_xlsx",
 ]

@@ -159,3 +159,54 @@ def write_csv(report: Any, path: str | Path) -> Path:
             for f in rep.findings:
                 out.writerow([safe_cell(f.rule)] + finding_row(f))
     return path
+
+
+CAPACITY_HEADERS = ("乡镇代码", "乡镇", "有效下放事项", "其中执法类", "持证执法人员", "下放事项办件", "用到的下放事项",
+                    "全部办件", "编制", "实有", "承担事项", "人均事项")
+STAFFING_HEADERS = ("地区代码", "地区", "层级", "行政编制", "行政实有", "事业编制", "事业实有", "政法专项编制",
+                    "政法专项实有", "编制合计", "实有合计")
+COOPERATION_HEADERS = ("县", "乡镇代码", "乡镇", "配合事项", "为全县中位数的倍数", "全县中位数")
+
+
+def capacity_tables(report: dict[str, Any]) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
+    """``capacity_report``'s tables as (sheet name, headers, rows), every cell neutralised: per township, staffing by
+    kind, cooperation load against the county median."""
+    towns = [[safe_cell(t.get(k)) for k in ("code", "name", "delegated_items", "delegated_enforcement_items",
+                                            "certified_enforcers", "cases_on_delegated", "delegated_items_used",
+                                            "cases_all", "staff_quota", "staff_actual", "items", "items_per_staff")]
+             for t in report["townships"]]
+    staffing = []
+    for s in report["staffing"]:
+        kinds = s.get("by_kind") or {}
+        staffing.append([safe_cell(v) for v in (s["code"], s["name"], s.get("level"))]
+                        + [kinds.get(k, {}).get(f) for k in ("admin", "inst", "law") for f in ("quota", "actual")]
+                        + [s.get("quota"), s.get("actual")])
+    cooperation = [[safe_cell(c["county"]["name"]), safe_cell(t["code"]), safe_cell(t["name"]), t["items"],
+                    t.get("multiple"), c.get("median")] for c in report["cooperation"] for t in c["townships"]]
+    return [("承接能力", CAPACITY_HEADERS, towns), ("编制", STAFFING_HEADERS, staffing),
+            ("配合负担", COOPERATION_HEADERS, cooperation)]
+
+
+def write_capacity_xlsx(report: dict[str, Any], path: str | Path) -> Path:
+    """One sheet a table of ``capacity_tables``."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for i, (title, headers, rows) in enumerate(capacity_tables(report)):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = title
+        _fill(ws, headers, rows)
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
+def write_capacity_csv(report: dict[str, Any], path: str | Path) -> Path:
+    """The per-township table, UTF-8 with BOM and CRLF as Excel expects."""
+    _, headers, rows = capacity_tables(report)[0]
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\r\n")
+        out.writerow(headers)
+        out.writerows(rows)
+    return path

@@ -46,10 +46,46 @@ class AuditReport:
     def of(self, rule_id: str) -> list[Finding]:
         return [f for f in self.findings if f.rule == rule_id]
 
+    def groups(self) -> list[dict[str, Any]]:
+        """Repeated findings as one group each: the same rule about the same matter (or, for rules about places and
+        bodies, with no matter) in several places — ``dormant-delegation × 24 townships`` rather than 24 lines. In
+        rule order, then by size; each group says its places (every township a finding covers) and which findings
+        it holds (their positions in ``findings``). A finding alone is a group of one."""
+        order = {r["rule"]: i for i, r in enumerate(self.rules)}
+        found: dict[tuple, dict[str, Any]] = {}
+        for i, f in enumerate(self.findings):
+            key = (f.rule, (f.matter or {}).get("id"))
+            g = found.get(key)
+            if g is None:
+                decl = rule(f.rule)
+                g = found[key] = {"rule": f.rule, "severity": f.severity, "title_zh": decl.title_zh,
+                                  "title_en": decl.title_en, "matter": f.matter, "findings": [], "places": {},
+                                  "townships": {}}
+            g["findings"].append(i)
+            g["places"][f.region.get("code")] = f.region.get("name")
+            if severity_rank(f.severity) > severity_rank(g["severity"]):
+                g["severity"] = f.severity
+            for code in f.townships or ([f.region.get("code")] if len(str(f.region.get("code") or "")) == 9 else []):
+                g["townships"][code] = True
+        out = []
+        for g in found.values():
+            n, places, towns = len(g["findings"]), len(g["places"]), len(g["townships"])
+            one = n == 1
+            out.append({**g, "count": n,
+                        "places": [{"code": c, "name": name} for c, name in g["places"].items()],
+                        "townships": list(g["townships"]),
+                        "summary_zh": g["title_zh"] if one else f"{g['title_zh']} × " + (f"{n} 个乡镇" if n == towns > 1 else f"{n} 条" + (
+                            f"，涉及 {towns} 个乡镇" if towns > 1 else f"，涉及 {places} 个地区" if places > 1 else "")),
+                        "summary_en": g["title_en"] if one else f"{g['rule']} × " + (f"{n} townships" if n == towns > 1 else f"{n}" + (
+                            f" in {towns} townships" if towns > 1 else f" in {places} places" if places > 1 else ""))})
+        out.sort(key=lambda g: (order.get(g["rule"], 99), -g["count"], g["findings"][0]))
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {"findings": [f.to_dict() for f in self.findings], "rules": self.rules,
                 "as_of": self.as_of.isoformat(), "region": self.region, "severity": self.severity,
-                "worst_severity": self.worst_severity(), "thresholds": self.thresholds, "versions": self.versions}
+                "worst_severity": self.worst_severity(), "thresholds": self.thresholds, "versions": self.versions,
+                "groups": self.groups()}
 
 
 def _county_to_read(held: dict[str, Any] | None) -> str | None:

@@ -260,6 +260,32 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), 
         with _store(request) as store:
             return JSON(capacity_report(store, region, as_of=as_of))
 
+    def _capacity_download(request: Request, suffix: str, media: str, region: str | None,
+                           as_of: str | None) -> Response:
+        from quanze.api.audit import capacity_report, write_capacity_csv, write_capacity_xlsx
+
+        with _store(request) as store:
+            report = capacity_report(store, region, as_of=as_of)
+        with tempfile.TemporaryDirectory(prefix="quanze-http-") as tmp:
+            write = write_capacity_xlsx if suffix == "xlsx" else write_capacity_csv
+            data = write(report, Path(tmp) / f"capacity.{suffix}").read_bytes()
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", f"quanze-capacity-{region or 'all'}-{report['as_of']}.{suffix}")
+        return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                         "X-Content-Type-Options": "nosniff"})
+
+    @app.get("/capacity.xlsx", summary="承接能力 Excel / capacity as an Excel workbook",
+             responses={200: {"content": {XLSX: {}}}})
+    def capacity_xlsx(request: Request, region: Within = None, as_of: AsOf = None) -> Response:
+        """各乡镇、编制、配合负担各一张表；以 = + - @ 开头的值已转义。Per township, staffing and cooperation load, one
+        sheet each; formula injection neutralised."""
+        return _capacity_download(request, "xlsx", XLSX, region, as_of)
+
+    @app.get("/capacity.csv", summary="承接能力 CSV / capacity per township as CSV",
+             responses={200: {"content": {"text/csv": {}}}})
+    def capacity_csv(request: Request, region: Within = None, as_of: AsOf = None) -> Response:
+        """UTF-8 带 BOM，每个乡镇一行。UTF-8 with BOM, one township a row; formula injection neutralised."""
+        return _capacity_download(request, "csv", "text/csv; charset=utf-8", region, as_of)
+
     @app.get("/summary", summary="存储中有什么 / what the store holds", response_class=JSON)
     def summary(request: Request) -> JSON:
         """各类节点和关系的数量及编制汇总，与 `quanze summary --json` 相同。Counts of nodes and relations by kind

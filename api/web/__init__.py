@@ -11,6 +11,11 @@ Modules::
     site.py      Site (what pages share), NAV, @page, render / form / require / redirect, the pages' CSP
     ask.py       问 Ask: /, POST /confirm, /ask/suggest
     township.py  乡镇 Townships: /township, /township/{code}
+    browse.py    浏览 Browse: /agency/{id}, /matter/{id}, /list/{id}
+    audit.py     审计 Audit: /audit (a browser's; the JSON API answers the same address to everything else)
+    capacity.py  承接能力 Capacity: /capacity (a browser's, as /audit)
+    path.py      路径 Paths: /path (a browser's, as /audit), /path/suggest
+    upload.py    上传 Upload: /upload (editors): a dry run per file with its change report, then the load
     account.py   /login, /logout, /admin/log, /admin/users
     docs.py      /docs (Swagger UI) and /redoc, offline
     templates/   base.html (every page extends it), one template per page, macros.html
@@ -67,9 +72,9 @@ from quanze.graph.store import Store
 
 def register_all(app: FastAPI, site: Site) -> None:
     """Every page, in the order their routes are tried."""
-    from quanze.api.web import account, ask, docs, township
+    from quanze.api.web import account, ask, audit, browse, capacity, docs, path, township, upload
 
-    for module in (ask, township, account, docs):
+    for module in (ask, township, browse, audit, capacity, path, upload, account, docs):
         module.register(app, site)
 
 

@@ -31,7 +31,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quanze.api.web.accounts import NOBODY
-from quanze.api.web.site import (CSRF_FIELD, CSRF_HEADER, MAX_FORM_BYTES, PAGE_CSP, SESSION_COOKIE, VISITOR_COOKIE, Site,
+from quanze.api.web.site import (CSRF_FIELD, CSRF_HEADER, MAX_FORM_BYTES, UPLOAD_FORMS, PAGE_CSP, SESSION_COOKIE, VISITOR_COOKIE, Site,
                                  redirect)
 from quanze.errors import BadValue, CsrfRejected, QuanzeError, SignInNeeded
 
@@ -90,16 +90,20 @@ class Guard:
             return
 
         if request.method not in SAFE_METHODS and identity.via != "token":
-            body = await _read_body(receive)
+            limit = UPLOAD_FORMS.get(path, MAX_FORM_BYTES)
+            body = await _read_body(receive, limit)
             if body is None:
+                shown = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
                 await self._refuse(scope, receive, send, request, BadValue(
-                    f"表单过大（最多 {MAX_FORM_BYTES // 1024} KB）", f"the form is too large (at most "
-                    f"{MAX_FORM_BYTES // 1024} KB)"), new_visitor=new_visitor, tls=tls)
+                    f"表单过大（最多 {shown}）", f"the form is too large (at most {shown})"),
+                    new_visitor=new_visitor, tls=tls)
                 return
             token = request.headers.get(CSRF_HEADER)
-            if token is None and request.headers.get("content-type", "").startswith(
-                    "application/x-www-form-urlencoded"):
+            content_type = request.headers.get("content-type", "")
+            if token is None and content_type.startswith("application/x-www-form-urlencoded"):
                 token = next((v for k, v in parse_qsl(body.decode("utf-8", errors="replace")) if k == CSRF_FIELD), None)
+            elif token is None and content_type.startswith("multipart/form-data") and path in UPLOAD_FORMS:
+                token = await _multipart_field(scope, body, CSRF_FIELD)
             origin = request.headers.get("origin")
             foreign = origin not in (None, "null") and urlsplit(origin).netloc != request.headers.get("host")
             try:
@@ -177,8 +181,22 @@ def _with_headers(send: Send, new_visitor: str | None, tls: bool) -> Send:
     return sending
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole request body, or None when it is larger than a page's form may be."""
+async def _multipart_field(scope: Scope, body: bytes, name: str) -> str | None:
+    """One text field of a multipart form (a form with files), read with Starlette's parser (python-multipart); the
+    files it spooled are closed again. None when the field is missing or the body is not a form."""
+    async def nothing_more() -> Message:
+        return {"type": "http.disconnect"}
+
+    try:
+        async with Request(scope, _replay(body, nothing_more)).form(max_files=100, max_fields=100) as fields:
+            value = fields.get(name)
+            return value if isinstance(value, str) else None
+    except Exception:  # a broken body: no token, so the form is refused
+        return None
+
+
+async def _read_body(receive: Receive, limit: int = MAX_FORM_BYTES) -> bytes | None:
+    """The whole request body, or None when it is larger than ``limit`` (a page's form, or an upload's)."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -187,7 +205,7 @@ async def _read_body(receive: Receive) -> bytes | None:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_FORM_BYTES:
+        if size > limit:
             return None
         chunks.append(chunk)
         if not message.get("more_body", False):

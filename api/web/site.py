@@ -14,11 +14,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader
+from starlette.routing import Match
+from starlette.types import Scope
 
 from quanze import __version__
 from quanze.api.resolve import role_label as handler_role_label
@@ -37,7 +40,10 @@ VISITOR_COOKIE = "quanze_visitor"  # before signing in: the login form's token i
 TOWNSHIP_COOKIE = "quanze_in"  # the ask page remembers the last township asked about
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-MAX_FORM_BYTES = 64 * 1024  # a form of the pages: a few fields (uploads will need their own limit)
+MAX_FORM_BYTES = 64 * 1024  # a form of the pages: a few fields
+# the forms that carry files (multipart), and how large each request may be: the upload page's files together, as
+# large as the ingest takes one file (ingest/limits.py's MAX_FILE_BYTES), with room for the form's other fields
+UPLOAD_FORMS: dict[str, int] = {"/upload": 50 * 2**20 + MAX_FORM_BYTES}
 
 # Content-Security-Policy of the pages: scripts and styles from this application only, nothing from elsewhere, no
 # in-line script; a page may frame another page of the application (the township's graph view) and nobody else may
@@ -60,6 +66,10 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("/", "问", "Ask"),
     NavItem("/township", "乡镇", "Townships"),
+    NavItem("/audit", "审计", "Audit"),
+    NavItem("/capacity", "承接能力", "Capacity"),
+    NavItem("/path", "路径", "Paths"),
+    NavItem("/upload", "上传", "Upload", "editor"),
     NavItem("/docs", "接口文档", "API docs"),
     NavItem("/admin/log", "写入日志", "Write log", "admin"),
     NavItem("/admin/users", "账号", "Accounts", "admin"),
@@ -70,6 +80,48 @@ def page(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a route as a page: errors and refusals are answered in HTML, a sign-in is asked for by a redirect."""
     fn.page = True  # type: ignore[attr-defined]
     return fn
+
+
+def _wants_html(scope: Scope) -> bool:
+    accept = dict(scope.get("headers") or []).get(b"accept", b"")
+    return b"text/html" in accept
+
+
+class BrowserRoute(APIRoute):
+    """A page at the address of a JSON API route (``/audit``, ``/capacity``, ``/path``): it answers a browser's
+    request (``Accept: text/html``) and lets every other request fall through to the JSON route of the same path."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match != Match.NONE and not _wants_html(scope):
+            return Match.NONE, {}
+        return match, child
+
+
+def browser_page(app: FastAPI, path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a page (a GET, marked ``@page``) at a path the JSON API also answers; register it before the JSON
+    route (``mount`` runs before ``create_app`` declares the API's routes)::
+
+        @browser_page(app, "/audit")
+        @page
+        def audit_page(request: Request, ...) -> Response: ...
+    """
+    def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
+        app.router.add_api_route(path, fn, methods=["GET"], response_class=HTMLResponse, include_in_schema=False,
+                                 route_class_override=BrowserRoute)
+        return fn
+    return declare
+
+
+def counties_to_choose(store: Store, region: str | None) -> list[dict[str, str]]:
+    """The counties a whole-store view (the audit, capacity) asks one to choose from instead of reading them all:
+    every county when the store holds more than one and none was given; else nothing (the view runs)."""
+    if region:
+        return []
+    from quanze.api.choices import region_choices
+
+    counties = [c for c in region_choices(store) if c["level"] == "county"]
+    return counties if len(counties) > 1 else []
 
 
 class Site:
@@ -90,7 +142,8 @@ class Site:
                                      lstrip_blocks=True)
         self.templates.globals.update(version=__version__, rule_label=rule_label, role_label=role_label,
                                       handler_role=handler_role_label, query=urlencode,
-                                      township_link=township_link, source_line=source_line)
+                                      township_link=township_link, source_line=source_line,
+                                      agency_url=agency_url, matter_url=matter_url, list_url=list_url)
 
     # -- the tickets every answer reads --------------------------------------------------------------------------
 
@@ -218,11 +271,28 @@ def township_link(agency: dict[str, Any] | None) -> str | None:
     return f"/township/{region}" if len(region) == 9 else None
 
 
+def agency_url(agency_id: str | None) -> str | None:
+    """The page of an agency (its id holds ``/``, ``?`` or ``#``: each part quoted)."""
+    return f"/agency/{quote(str(agency_id), safe='/')}" if agency_id else None
+
+
+def matter_url(matter_id: str | None, county: str | None = None) -> str | None:
+    """The page of a matter; ``county``: the county (or township) whose townships it shows."""
+    if not matter_id:
+        return None
+    return f"/matter/{quote(str(matter_id), safe='/')}" + (f"?{urlencode({'in': county})}" if county else "")
+
+
+def list_url(list_id: str | None) -> str | None:
+    """The page of a list (a source list's id, as assertions carry it in ``list``)."""
+    return f"/list/{quote(str(list_id), safe='/')}" if list_id else None
+
+
 def source_line(source: dict[str, Any]) -> str:
     """Where an assertion comes from, as the pages say it: 文件[工作表] 第N行."""
     text = str(source.get("file") or "—") + (f"[{source['sheet']}]" if source.get("sheet") else "")
     return text + (f" 第{source['row']}行 row {source['row']}" if source.get("row") else "")
 
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
+__all__ = ["counties_to_choose", "UPLOAD_FORMS", "BrowserRoute", "browser_page", "agency_url", "list_url", "matter_url", "CSRF_FIELD", "CSRF_HEADER", "NAV", "NavItem", "PAGE_CSP", "SESSION_COOKIE", "Site", "TOWNSHIP_COOKIE",
            "VISITOR_COOKIE", "form", "local_path", "page", "redirect"]

@@ -45,7 +45,14 @@ def search(p: argparse.ArgumentParser) -> None:
     """The words-to-matters options of who and dispatch."""
     p.add_argument("--synonyms", action="append", default=[], metavar="FILE",
                    help="补充同义词表（YAML）/ an extra synonym file (YAML)")
+    phrases(p)
     tickets(p)
+
+
+def phrases(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--phrases", action="append", default=[], metavar="FILE",
+                   help="本县的短语库（YAML，与随包的 api/data/phrases.yaml 同样格式：matter、phrases）/ the county's own "
+                        "phrase bank (YAML, shaped as the shipped api/data/phrases.yaml: matter, phrases)")
 
 
 def asking(p: argparse.ArgumentParser, text_zh: str, text_en: str, where_zh: str, where_en: str) -> None:
@@ -72,9 +79,11 @@ def paths(p: argparse.ArgumentParser) -> None:
 
 
 def search_files(args: argparse.Namespace) -> dict[str, list[Path]]:
-    """The synonym and ticket files ``--synonyms`` and ``--tickets`` gave, as ``who``/``dispatch`` take them."""
+    """The synonym, ticket and phrase files ``--synonyms``, ``--tickets`` and ``--phrases`` gave, as
+    ``who``/``dispatch`` take them."""
     return {"synonym_files": [Path(f) for f in getattr(args, "synonyms", [])],
-            "ticket_files": [Path(f) for f in getattr(args, "tickets", [])]}
+            "ticket_files": [Path(f) for f in getattr(args, "tickets", [])],
+            "phrase_files": [Path(f) for f in getattr(args, "phrases", [])]}
 
 
 def reading(args: argparse.Namespace) -> Store:

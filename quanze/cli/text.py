@@ -260,6 +260,9 @@ def who_text(d: dict) -> str:
     elif d.get("search") == "semantic":
         lines.append("  （按字词和意思检索 / searched by words and by meaning）")
     lines += ticket_lines(d.get("tickets"))
+    if d.get("intent"):
+        i = d["intent"]
+        lines.append(f"  诉求类型 intent: {i['zh']} / {i['en']}" + (f"（据 cues: {'、'.join(i['cues'])}）" if i["cues"] else ""))
     if d.get("nobody"):
         lines.append(f"  {d['nobody']['zh']} / {d['nobody']['en']}")
     said: set[str] = set()
@@ -278,6 +281,12 @@ def who_text(d: dict) -> str:
         lines.append("您指的是哪一种？/ Which one do you mean?")
         lines += [f"  {chr(ord('A') + i)}. {o['matter']['name']} → {_named(o['lead'])}（{rule_label(o['rule'])}）"
                   for i, o in enumerate(d["clarify"])]
+    if d.get("fallback"):
+        f = d["fallback"]
+        lines.append(f"低把握的建议 low-confidence suggestion: 领域 field「{f['field']}」→ 牵头 lead {_named(f['lead'])}"
+                     f"（{rule_label(f['rule'])}）")
+        lines.append(f"  {f['zh']} / {f['en']}")
+        lines.append("  参考事项 matters considered: " + "、".join(m["name"] for m in f["matters"]))
     for m in d.get("closest_with_handlers", []):
         lead = next((_named(h["agency"]) for h in m["handlers"] if h["role"] == "lead"), "—")
         lines.append(f"  相近且有人负责 closest with a handler: {m['matter']['name']} → {lead}")
@@ -332,7 +341,8 @@ def accuracy_text(d: dict) -> str:
              line("改写 paraphrase", d["paraphrase"]), line("非改写 not paraphrase", d["not_paraphrase"])]
     lines = [x for x in lines if x]
     lines += [line(f"规则 rule {rule}", r) for rule, r in d["by_rule"].items()]
-    lines.append(f"无结果 no answer: {d['unanswered']}")
+    lines.append(f"无结果 no answer: {d['unanswered']}" + (f"；只有领域建议 only a field's suggestion: {d['fallbacks']}"
+                                                          if d.get("fallbacks") else ""))
     lines += ticket_lines(d.get("tickets"))
     for r in d["misses"]:
         lines.append(f"  ✗ {r['q']}（{r['township']}）期望 expected {r['expected_lead']} / {r['expected_matter']}；"
@@ -394,13 +404,33 @@ def audit_text(report: Any) -> str:
     worst = report.worst_severity()
     lines += ["", f"共 {total} 项发现" + (f"，最严重：{SEVERITY_ZH[worst]}" if worst else "")
               + f" / {total} finding(s)" + (f", worst: {worst}" if worst else "")]
+    groups = report.groups()
     for r in report.rules:
         found = report.of(r["rule"])
         if found:
             lines += ["", f"{r['rule']} — {r['title_zh']} / {r['title_en']} ({len(found)})"]
-            for f in found:
-                lines += _finding_lines(f)
+            for g in (g for g in groups if g["rule"] == r["rule"]):
+                lines += _group_lines(g, [report.findings[i] for i in g["findings"]])
     return "\n".join(lines)
+
+
+GROUP_PLACES_SHOWN = 12
+
+
+def _group_lines(group: dict[str, Any], findings: list[Finding]) -> list[str]:
+    """A finding alone as it is; repeated findings as one group: how many, where, and the first as an example
+    (``--json`` lists every one, ``--csv`` and ``--xlsx`` one a row)."""
+    if len(findings) == 1:
+        return _finding_lines(findings[0])
+    places = [p["name"] or p["code"] for p in group["places"]]
+    shown = "、".join(places[:GROUP_PLACES_SHOWN]) + (f" 等{len(places)}处" if len(places) > GROUP_PLACES_SHOWN else "")
+    first = findings[0]
+    return [f"  [{SEVERITY_ZH[group['severity']]} {group['severity']}] {group['summary_zh']} / {group['summary_en']}"
+            + (f" · {group['matter']['name']}" if group.get("matter") else ""),
+            f"      地区 places: {shown}",
+            f"      例 e.g.: {first.message_zh}", f"      {first.message_en}"] + (
+        [f"      来源 sources: {source_text(first.sources)}"] if first.sources else []) + [
+        "      （每一条见 --json、--csv 或 --xlsx / each one in --json, --csv or --xlsx）"]
 
 
 def diff_text(d: dict[str, Any]) -> str:
