@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quanze.errors import Ambiguous, BadDate, BadQuery, BadValue, LookupFailed, NotFound
+from quanze.graph.cache import by_version
 from quanze.graph.dates import parse_date
 from quanze.graph.lookup import county_code, find_agency, find_region
 from quanze.graph.agency_index import AgencyRef
@@ -119,11 +120,15 @@ def county_of(store: Store, text: str | None) -> str | None:
     return county_code(find_region(store, name(text, "地区名称", "region")))
 
 
+HELD_REGIONS = 50000  # regions' stored properties kept per data version (the country has 44,330)
+
+
 def held_region(store: Store, text: str, within: str | None = None) -> dict[str, Any]:
     """A region the graph holds (its stored properties): what questions and views are asked about."""
     _not_empty(store)
     found = region(store, text, within)
-    held = store.node("Region", found.code)
+    # read once per data version (a question, a view, a request each ask for one)
+    held = by_version(store, "held_region", found.code, lambda: store.node("Region", found.code), limit=HELD_REGIONS)
     if held is None:
         raise NotFound(f"「{found.name}」（{found.code}）尚未导入图谱，请先导入该县的机构设置和清单",
                        f"{found.name} ({found.code}) is not in the graph yet: ingest its county's structure and lists")
@@ -131,7 +136,7 @@ def held_region(store: Store, text: str, within: str | None = None) -> dict[str,
 
 
 def _not_empty(store: Store) -> None:
-    if not store.nodes("Region", level="county"):
+    if not by_version(store, "holds_a_county", None, lambda: bool(store.nodes("Region", level="county"))):
         raise NotFound("存储中还没有任何数据：请先运行 quanze demo（示例县）或 quanze ingest 导入清单",
                        "the store holds nothing yet: run quanze demo (the demo county) or quanze ingest first")
 

@@ -26,7 +26,8 @@ from typing import Any
 
 from quanze import deadline
 from quanze.graph.agency_names import qualified_name
-from quanze.graph.store import Rel, Store
+from quanze.graph.schema import SCHEMA
+from quanze.graph.store import Neighbourhood, Rel, Store
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,16 @@ def delegation_state(rel: Rel, as_of: dt.date) -> str:
     return "in_force"
 
 
+# the relation types the rules read, in the order they read them
+READS: tuple[str, ...] = tuple(dict.fromkeys(t for r in RULES for t in r.reads))
+
+
 class Resolver:
-    """Answers for one store; caches agency and matter lookups for the life of one question set."""
+    """Answers for one store; caches agency and matter lookups for the life of one question set.
+
+    What the rules read about a question's matters in a township is read at once (``Store.neighbourhood``: one round
+    trip on Neo4j): ``prefetch`` reads it for all the matters a question may need, ``resolve`` reads it for its own
+    matters when they were not prefetched."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -162,6 +171,29 @@ class Resolver:
         self._titles: dict[str, str | None] = {}
         self._governments: dict[str, str | None] = {}
         self._regions: dict[str, str] = {}
+        self._read: dict[str, Neighbourhood] = {}  # township → what was read there
+        self._raw: dict[str, dict[str, Any]] = {}  # agencies as read
+
+    def prefetch(self, matter_ids: list[str], township: dict[str, Any]) -> Neighbourhood:
+        """Read what the rules need about these matters (and their same-item siblings) in the township, at once."""
+        code = township["code"]
+        county = township.get("county_code") or code
+        known = self._read.get(code)
+        if known is not None and known.covers(matter_ids, code):
+            return known
+        found = self.store.neighbourhood(matter_ids, code, county, READS)
+        found = known.merge(found) if known is not None else found
+        self._read[code] = found
+        self._raw.update(found.agencies)
+        self._titles.update((k, v.get("title")) for k, v in found.lists.items())
+        self._regions.update((k, v.get("name") or k) for k, v in found.regions.items())
+        self._governments[code] = found.government
+        return found
+
+    def same_item(self, matter_id: str, township: dict[str, Any]) -> list[str]:
+        """The matter and every matter that is the same item under another id (same normalised name)."""
+        same = self.prefetch([matter_id], township).same.get(matter_id, ())
+        return [matter_id] + [i for i in same if i != matter_id]
 
     def source(self, rel: Rel) -> dict[str, Any]:
         return source_of(rel, self.store, self._titles)
@@ -172,7 +204,8 @@ class Resolver:
         if not agency_id:
             return {"id": None, "name": None, "label": None, "kind": None}
         if agency_id not in self._agencies:
-            p = self.store.node("Agency", agency_id) or {"id": agency_id, "name": agency_id, "kind": "unresolved"}
+            p = self._raw.get(agency_id) or self.store.node("Agency", agency_id) or \
+                {"id": agency_id, "name": agency_id, "kind": "unresolved"}
             region = p.get("region")
             township = self._region_name(region) if region and len(region) == 9 else None
             self._agencies[agency_id] = {"id": p["id"], "name": p["name"],
@@ -197,6 +230,8 @@ class Resolver:
 
     def stationed_units(self, department: str, township: str) -> list[str]:
         """Units of the department (or of its units) stationed in the township: the on-site contacts."""
+        if township in self._read:
+            return list(self._read[township].stationed.get(department, []))
         units = {r.source for r in self.store.rels("UNIT_OF", target=department)}
         return sorted(r.source for r in self.store.rels("STATIONED_IN", target=township) if r.source in units)
 
@@ -207,19 +242,20 @@ class Resolver:
         deadline.check()
         code = township["code"]
         county = township.get("county_code") or code
-        matter = self.store.node("Matter", matter_ids[0]) or {"id": matter_ids[0], "name": matter_ids[0]}
+        read = self.prefetch(matter_ids, township)
+        matter = read.matters.get(matter_ids[0]) or {"id": matter_ids[0], "name": matter_ids[0]}
         res = Resolution({"id": matter["id"], "name": matter["name"], "category": matter.get("category")},
                          {"code": code, "name": township["name"]}, as_of, None, [])
 
-        # every assertion about these matters in the township and its county: one store call per relation type,
-        # then taken apart here in the order the rules read them (by matter as listed, then by relation id)
+        # every assertion about these matters in the township and its county (read at once, for every matter the
+        # question needs), taken apart here in the order the rules read them (by matter as listed, then by id)
         place = {mid: i for i, mid in enumerate(matter_ids)}
         fetched: dict[str, list[Rel]] = {}
-        for type_ in dict.fromkeys(t for r in RULES for t in r.reads):
-            ends = {"sources": matter_ids} if type_ == "RECALLED_TO" else {"targets": matter_ids}
-            found = self.store.rels_any(type_, regions=[code, county], **ends)
-            fetched[type_] = sorted(found, key=lambda r: (place[r.source if type_ == "RECALLED_TO" else r.target],
-                                                           r.id))
+        for type_ in READS:
+            end = SCHEMA.matter_end(type_)
+            found = [r for r in read.rels.get(type_, []) if (r.source if end == "source" else r.target) in place
+                     and r.props.get("region") in (code, county)]
+            fetched[type_] = sorted(found, key=lambda r: (place[r.source if end == "source" else r.target], r.id))
 
         def rels(type_: str, region: str, **eq: Any) -> list[Rel]:
             return [r for r in fetched[type_] if r.props.get("region") == region

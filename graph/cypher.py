@@ -113,6 +113,38 @@ def merge_rels(kind: RelKind) -> str:
             f"RETURN count(r) AS written")
 
 
+def existing_rels(kind: RelKind) -> str:
+    """Which of the relations ``$rows`` (``{id, source, target}``) exist already, found by id (the uniqueness
+    constraint's index), and whether between the same two nodes; rows: ``id``, ``same``."""
+    src, dst, type_ = _name(kind.source), _name(kind.target), _name(kind.type)
+    src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH (a:{src})-[r:{type_} {{id: row.id}}]->(b:{dst})\n"
+            f"RETURN row.id AS id, a.{src_key} = row.source AND b.{dst_key} = row.target AS same")
+
+
+def create_rels(kind: RelKind) -> str:
+    """Create relations that do not exist yet (``existing_rels`` said so, in this transaction); ``$rows`` as for
+    ``merge_rels``. A row whose source or target node does not exist matches nothing and is not counted."""
+    src, dst, type_ = _name(kind.source), _name(kind.target), _name(kind.type)
+    src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH (a:{src} {{{src_key}: row.source}})\n"
+            f"MATCH (b:{dst} {{{dst_key}: row.target}})\n"
+            f"CREATE (a)-[r:{type_}]->(b)\n"
+            f"SET r = row.props\n"
+            f"RETURN count(r) AS written")
+
+
+def update_rels(kind: RelKind) -> str:
+    """Add the properties of ``$rows`` to relations that exist between the same nodes (found by id)."""
+    type_ = _name(kind.type)
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH ()-[r:{type_} {{id: row.id}}]->()\n"
+            f"SET r += row.props\n"
+            f"RETURN count(r) AS written")
+
+
 def move_rels(kind: RelKind) -> str:
     """Before ``merge_rels`` with the same ``$rows``: a relation id asserted again between other nodes moves there,
     keeping its other properties (the id is the relation's primary key in the embedded store). Rare; the seek per row
@@ -225,6 +257,115 @@ def match_rels_any(kind: RelKind, sources: bool, targets: bool, regions: bool, r
             + "".join(h + "\n" for h in hints)
             + _where(conditions)
             + f"RETURN a.{src_key} AS source, b.{dst_key} AS target, properties(r) AS props")
+
+
+def same_items() -> str:
+    """Each of the matters ``$ids`` that exists and the ids of the matters of its normalised name (itself among
+    them); rows: ``id``, ``same`` (empty when it has no normalised name)."""
+    return ("UNWIND $ids AS id\n"
+            "MATCH (m:Matter {id: id})\n"
+            "OPTIONAL MATCH (s:Matter {norm_name: m.norm_name})\n"
+            "RETURN m.id AS id, collect(s.id) AS same")
+
+
+def _matter_rels(type_: str, matter: str, match: str, where: str, every: str = "every") -> str:
+    """The relations of one type naming a matter of ``every``, as maps ``{type, source, target, props}``."""
+    kind = SCHEMA.relation(type_)
+    other = kind.target if SCHEMA.matter_end(type_) == "source" else kind.source
+    key = _name(SCHEMA.node(other).key)
+    ends = ("source: m.id, target: x.{k}" if SCHEMA.matter_end(type_) == "source" else
+            "source: x.{k}, target: m.id").format(k=key)
+    return (f"CALL ({every}) {{\n"
+            f"  MATCH {match.format(x=f'x:{_name(other)}', m='m:Matter', r=f'r:{_name(type_)}')}\n"
+            f"  WHERE {where} AND m.id IN {every}\n"
+            f"  RETURN collect({{type: '{_name(type_)}', {ends}, props: properties(r)}}) AS {matter}\n"
+            f"}}\n")
+
+
+def neighbourhood(types: Sequence[str]) -> str:
+    """In one statement, what the rules of responsibility read about the matters ``$ids`` in the regions
+    ``$regions`` (a township ``$township`` and its county): their same-item groups, the matters, the relations of
+    ``types`` naming them there (found through the relation's region index: a matter of the shared catalogue is named
+    in every township of the country), the bodies at their ends and their undertakers, the township's government,
+    the units stationed in it with the bodies they belong to, those bodies' regions and the lists cited. One row."""
+    parts = []
+    names = []
+    for i, type_ in enumerate(dict.fromkeys(types)):
+        kind = SCHEMA.relation(type_)
+        if "region" not in kind.names:
+            raise ValueError(f"{type_} has no region")
+        arrow = "({m})-[{r}]->({x})" if SCHEMA.matter_end(type_) == "source" else "({x})-[{r}]->({m})"
+        hint = f"USING INDEX r:{_name(type_)}(region)\n  " if any(
+            p.name == "region" and p.indexed for p in kind.properties) else ""
+        parts.append(_matter_rels(type_, f"rels{i}", arrow + "\n  " + hint.rstrip(), "r.region IN $regions"))
+        names.append(f"rels{i}")
+    return ("CALL () {\n"
+            "  UNWIND $ids AS id\n"
+            "  MATCH (m:Matter {id: id})\n"
+            "  OPTIONAL MATCH (s:Matter {norm_name: m.norm_name})\n"
+            "  WITH m, collect(s.id) AS same\n"
+            "  RETURN collect({id: m.id, same: same}) AS groups\n"
+            "}\n"
+            "WITH groups, $ids + reduce(acc = [], g IN groups | acc + g.same) AS flat\n"
+            "CALL (flat) {\n"
+            "  UNWIND flat AS i\n"
+            "  WITH DISTINCT i\n"
+            "  MATCH (m:Matter {id: i})\n"
+            "  RETURN collect(properties(m)) AS matters, collect(m.id) AS every\n"
+            "}\n"
+            + "".join(parts)
+            + f"WITH groups, matters, {' + '.join(names) or '[]'} AS rels\n"
+            "CALL () {\n"
+            "  OPTIONAL MATCH (g:Agency {region: $township, kind: 'township_government'})\n"
+            "  WITH g ORDER BY g.id\n"
+            "  RETURN collect(g.id) AS governments\n"
+            "}\n"
+            "CALL () {\n"
+            "  OPTIONAL MATCH (u:Agency)-[:STATIONED_IN]->(:Region {code: $township})\n"
+            "  OPTIONAL MATCH (u)-[:UNIT_OF]->(p:Agency)\n"
+            "  RETURN collect({unit: u.id, parent: p.id}) AS stationed\n"
+            "}\n"
+            "WITH groups, matters, rels, governments, stationed,\n"
+            "     [r IN rels | r.source] + [r IN rels | r.target] + [r IN rels WHERE r.props.undertaker IS NOT NULL |\n"
+            "      r.props.undertaker] + governments + [x IN stationed | x.unit] AS named\n"
+            "CALL (named) {\n"
+            "  UNWIND named AS aid\n"
+            "  WITH DISTINCT aid\n"
+            "  MATCH (a:Agency {id: aid})\n"
+            "  RETURN collect(properties(a)) AS agencies, collect(DISTINCT a.region) AS places\n"
+            "}\n"
+            "CALL (places) {\n"
+            "  UNWIND places AS code\n"
+            "  MATCH (g:Region {code: code})\n"
+            "  RETURN collect(properties(g)) AS regions\n"
+            "}\n"
+            "CALL (rels) {\n"
+            "  UNWIND rels AS r\n"
+            "  WITH DISTINCT r.props.list_id AS lid WHERE lid IS NOT NULL\n"
+            "  MATCH (l:SourceList {id: lid})\n"
+            "  RETURN collect({id: l.id, title: l.title}) AS lists\n"
+            "}\n"
+            "RETURN groups, matters, rels, governments, stationed, agencies, regions, lists")
+
+
+def matters_named_in(schema: Schema = SCHEMA) -> str:
+    """The ids of the matters the relations of the county ``$prefix`` name (its duties and its townships'
+    activity); rows: ``id``."""
+    parts = []
+    for type_ in schema.matter_types:
+        kind = schema.relation(type_)
+        other = kind.target if schema.matter_end(type_) == "source" else kind.source
+        arrow = "(m:Matter)-[r:{t}]->(x:{o})" if schema.matter_end(type_) == "source" else "(x:{o})-[r:{t}]->(m:Matter)"
+        where = "r.region STARTS WITH $prefix" if "region" in kind.names else \
+            f"x.{_name(schema.node(other).key)} STARTS WITH $prefix"
+        parts.append(f"MATCH {arrow.format(t=_name(type_), o=_name(other))}\nWHERE {where}\nRETURN DISTINCT m.id AS id")
+    return "CALL () {\n" + "\nUNION\n".join(parts) + "\n}\nRETURN DISTINCT id"
+
+
+def unattached_matters(schema: Schema = SCHEMA) -> str:
+    """The ids of the matters no relation names; rows: ``id``."""
+    types = "|".join(_name(t) for t in schema.matter_types)
+    return f"MATCH (m:Matter)\nWHERE NOT (m)-[:{types}]-()\nRETURN m.id AS id ORDER BY id"
 
 
 def count_all(schema: Schema = SCHEMA) -> str:

@@ -5,7 +5,10 @@ The graph reads as the schema says: labels ``Region``, ``Agency``, ``Matter``, `
 generated in ``graph/cypher.py``; values are always parameters.
 
 Writes: each ``apply`` is ONE explicit transaction — delete what the replaced lists asserted, upsert nodes, upsert
-relations, in ``UNWIND`` chunks of ``batch_size`` rows — committed at the end or not at all. A transient error (the
+relations, in ``UNWIND`` chunks of ``batch_size`` rows — committed at the end or not at all. Relations are upserted by
+id: those found (an index seek each) are updated, the others created (a ``MERGE`` of a relation checks every relation
+between its two nodes; a matter of the shared catalogue has one per township listing it); a relation another load
+created meanwhile starts the apply again, which then updates it. A transient error (the
 server says "retry"), or a connection that fails before the first statement answered (a pooled connection to a
 restarted server), retries the whole apply a few times with backoff. A connection lost later fails the apply with a
 ``StoreError``: the server rolls back what it had not committed, and the next call reconnects.
@@ -38,6 +41,7 @@ from typing import Any, TypeVar
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, Session
 from neo4j.exceptions import (
     AuthError,
+    ConstraintError,
     ConfigurationError,
     DriverError,
     IncompleteCommit,
@@ -52,7 +56,8 @@ from quanze.errors import StoreError
 from quanze.graph import cypher
 from quanze.graph.migrations import SCHEMA_VERSION, check_readable, check_writable, steps_from
 from quanze.graph.schema import SCHEMA, NodeKind, Prop, RelKind
-from quanze.graph.store import NEO4J_SCHEMES, Batch, Rel, Route, Store, first_routes, link_order, route_query
+from quanze.graph.store import (NEO4J_SCHEMES, Batch, Neighbourhood, Rel, Route, Store, first_routes, link_order,
+                                route_query)
 from quanze.graph.values import to_plain
 from quanze.graph.values import json_default
 
@@ -307,7 +312,7 @@ class Neo4jStore(Store):
         """Write a batch all-or-nothing in one transaction (``batch_size`` rows per statement, default the store's)."""
         size = batch_size or self.batch_size
         try:
-            self._retrying(lambda: self._apply_once(batch, size))
+            self._retrying(lambda: self._apply_once_more(batch, size))
         except _MissingEndpoints as e:
             raise StoreError(f"写入 Neo4j {self.url} 失败，已回滚：{e}",
                              f"writing to Neo4j {self.url} failed and was rolled back: {e}") from None
@@ -323,6 +328,17 @@ class Neo4jStore(Store):
         except (Neo4jError, DriverError) as e:
             raise StoreError(f"写入 Neo4j {self.url} 失败，已回滚：{e}",
                              f"writing to Neo4j {self.url} failed and was rolled back: {e}") from e
+
+    def _apply_once_more(self, batch: Batch, size: int) -> None:
+        """One try of a load; a relation another load created meanwhile (its id is unique) makes this one start
+        again, and then find it and update it, as a MERGE would."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return self._apply_once(batch, size)
+            except ConstraintError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                time.sleep(BACKOFF * 2 ** attempt)
 
     def _apply_once(self, batch: Batch, size: int) -> None:
         state = {"started": False, "committing": False}
@@ -373,8 +389,19 @@ class Neo4jStore(Store):
             rows = [{"id": r.id, "source": r.source, "target": r.target,
                      "props": _encode_props(kind.properties, dict(r.props, id=r.id))} for r in rels.values()]
             for chunk in _chunks(rows, size):
-                run(cypher.move_rels(kind), rows=chunk)
-                written = run(cypher.merge_rels(kind), rows=chunk)["written"]
+                # relations that exist already (by id: an index seek each) are updated, or moved first when they
+                # join other nodes now; the others are created — a MERGE would check every relation between the
+                # two nodes, and a matter of the shared catalogue is related to every township that lists it
+                found = {r["id"]: r["same"] for r in tx.run(cypher.existing_rels(kind),
+                                                              {"rows": [{k: row[k] for k in ("id", "source", "target")}
+                                                                        for row in chunk]})}
+                state["started"] = True
+                if not all(found.values()):
+                    run(cypher.move_rels(kind), rows=[row for row in chunk if found.get(row["id"]) is False])
+                old = [row for row in chunk if row["id"] in found]
+                new = [row for row in chunk if row["id"] not in found]
+                written = run(cypher.update_rels(kind), rows=old)["written"] if old else 0
+                written += run(cypher.create_rels(kind), rows=new)["written"] if new else 0
                 if written != len(chunk):
                     raise _MissingEndpoints(self._describe_missing(tx, kind, chunk, written))
         run(cypher.record_schema_version(), version=SCHEMA_VERSION)  # a database emptied by hand and loaded again
@@ -452,6 +479,42 @@ class Neo4jStore(Store):
             raise KeyError(f"{what} has no properties {sorted(unknown)}")
         return {n: encode(by_name[n], v) for n, v in equals.items()}
 
+    def same_items(self, matter_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        rows = self._read(cypher.same_items(), {"ids": list(dict.fromkeys(matter_ids))})
+        return {r["id"]: tuple(sorted(set(r["same"]) or {r["id"]})) for r in rows}
+
+    def matters_named_in(self, county: str) -> list[str]:
+        return sorted({r["id"] for r in self._read(cypher.matters_named_in(), {"prefix": county})})
+
+    def unattached_matters(self) -> list[str]:
+        return [r["id"] for r in self._read(cypher.unattached_matters())]
+
+    def neighbourhood(self, matter_ids: Sequence[str], township: str, county: str,
+                      types: Sequence[str]) -> Neighbourhood:
+        """``Store.neighbourhood`` in one statement, one round trip (``cypher.neighbourhood``)."""
+        places = list(dict.fromkeys([township, county]))
+        row = self._read(cypher.neighbourhood(types), {"ids": list(dict.fromkeys(matter_ids)), "regions": places,
+                                                       "township": township})[0]
+        matter_kind, agency_kind, region_kind = (SCHEMA.node(k) for k in ("Matter", "Agency", "Region"))
+        rels: dict[str, list[Rel]] = {t: [] for t in types}
+        for r in row["rels"]:
+            kind = SCHEMA.relation(r["type"])
+            props = _decode_props(kind.properties, r["props"])
+            rels[kind.type].append(Rel(kind.type, props["id"], r["source"], r["target"], props))
+        stationed: dict[str, list[str]] = {}
+        for x in row["stationed"]:
+            if x.get("unit") and x.get("parent"):
+                stationed.setdefault(x["parent"], []).append(x["unit"])
+        return Neighbourhood(
+            {g["id"]: tuple(sorted(set(g["same"]) or {g["id"]})) for g in row["groups"]},
+            {m["id"]: m for m in (_decode_props(matter_kind.properties, p) for p in row["matters"])},
+            {t: sorted(found, key=lambda rel: rel.id) for t, found in rels.items()},
+            {a["id"]: a for a in (_decode_props(agency_kind.properties, p) for p in row["agencies"])},
+            {g["code"]: g for g in (_decode_props(region_kind.properties, p) for p in row["regions"])},
+            {lst["id"]: lst for lst in row["lists"]},
+            row["governments"][0] if row["governments"] else None,
+            {k: sorted(v) for k, v in stationed.items()}, township, county)
+
     def counts(self) -> dict[str, int]:
         found = {r["kind"]: r["n"] for r in self._read(cypher.count_all())}
         return {k: found.get(k, 0) for k in [n.label for n in SCHEMA.nodes] + list(SCHEMA.relation_types)}
@@ -488,6 +551,11 @@ class Neo4jStore(Store):
             for rel in self.rels(rel_kind.type):
                 out.append((rel_kind.type, rel.id, rel.source, rel.target) + _plain(rel_kind, rel.props, skip=("id",)))
         return sorted(out, key=repr)
+
+    def identity(self) -> str | None:
+        """The server and database (their version counter starts at the clock when the database is made, so a
+        database made again does not repeat a version)."""
+        return f"neo4j:{self.url}|{self.database or ''}"
 
     def data_version(self) -> int:
         """The version node's counter (one cheap read); -1 when the node is missing (nothing is cached then)."""

@@ -91,7 +91,58 @@ def reference_regions() -> tuple[Region, ...]:
 
 @cache
 def _reference_index() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list[Region]], frozenset[str]]:
-    """The national table by code, by normalised name, townships by county, and every name: built once."""
+    """The national table by code, by normalised name, townships by county, and every name: built once per process,
+    and kept on disk for the next one (``quanze who --in 城关镇`` from the shell spent most of a second building it)."""
+    return _kept_on_disk(_build_reference_index)
+
+
+def _kept_on_disk(build):  # type: ignore[no-untyped-def]
+    """``build()``'s value, read from the user's cache when an earlier process wrote it from the same table and the
+    same code (``QUANZE_INDEX_CACHE=off``: always built); written whole or not at all, files 0600; a file that
+    cannot be read is built again, never an error."""
+    import hashlib
+    import os
+    import pickle
+    import tempfile
+
+    from quanze import settings
+
+    if not settings.value("QUANZE_INDEX_CACHE"):
+        return build()
+    digest = hashlib.sha256()
+    package = resources.files("quanze.graph")
+    for name in ("data/areas.csv.gz", "data/streets.csv.gz", "data/provinces.csv.gz", "data/cities.csv.gz",
+                 "regions.py", "text.py"):
+        source = package.joinpath(name)
+        try:  # a file on disk: its size and time say when it changed (reading the tables costs what we save)
+            st = os.stat(source)  # type: ignore[arg-type]
+            digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        except TypeError:
+            digest.update(source.read_bytes())
+    path = settings.cache_home() / "quanze" / "indexes" / f"regions-{digest.hexdigest()[:24]}.pickle"
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 — missing, broken or foreign: build it
+        pass
+    value = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".regions-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # noqa: BLE001 — a full disk or a read-only home: nothing kept
+        pass
+    return value
+
+
+def _build_reference_index() -> tuple[dict[str, Region], dict[str, list[Region]], dict[str, list[Region]],
+                                      frozenset[str]]:
     by_code: dict[str, Region] = {}
     by_name: dict[str, list[Region]] = {}
     townships: dict[str, list[Region]] = {}

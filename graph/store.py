@@ -76,6 +76,36 @@ class Batch:
         return not any(self.nodes.values()) and not any(self.rels.values()) and not self.replaces
 
 
+@dataclass
+class Neighbourhood:
+    """What the rules of responsibility read about some matters in one township and its county, read at once
+    (``Store.neighbourhood``): each matter's same-item ids, the matters, the assertions naming them there, the bodies
+    those name (and their regions), the lists they cite, the township's government and the units stationed in it."""
+
+    same: dict[str, tuple[str, ...]]  # each matter asked → the ids of the same item (same normalised name), sorted
+    matters: dict[str, dict[str, Any]]  # every one of those matters
+    rels: dict[str, list[Rel]]  # relation type → relations naming those matters in the township or the county
+    agencies: dict[str, dict[str, Any]]  # bodies at the relations' ends, undertakers, the government, stationed units
+    regions: dict[str, dict[str, Any]]  # the regions of those bodies
+    lists: dict[str, dict[str, Any]]  # the source lists the relations cite: id and title
+    government: str | None  # the township's government body
+    stationed: dict[str, list[str]]  # a body → its units stationed in the township, sorted
+    township: str = ""
+    county: str = ""
+
+    def covers(self, matter_ids: Sequence[str], township: str) -> bool:
+        return township == self.township and all(i in self.matters or i in self.same for i in matter_ids)
+
+    def merge(self, other: "Neighbourhood") -> "Neighbourhood":
+        """Both reads of one township as one (a second question about more matters)."""
+        rels = {t: list({r.id: r for r in self.rels.get(t, []) + other.rels.get(t, [])}.values())
+                for t in set(self.rels) | set(other.rels)}
+        return Neighbourhood({**self.same, **other.same}, {**self.matters, **other.matters}, rels,
+                             {**self.agencies, **other.agencies}, {**self.regions, **other.regions},
+                             {**self.lists, **other.lists}, other.government, other.stationed, other.township,
+                             other.county)
+
+
 @dataclass(frozen=True)
 class Route:
     """One shortest route: nodes as ``"Label:key"``, and per step the relation linking ``nodes[i]`` and
@@ -134,6 +164,75 @@ class Store(ABC):
             found = [n for n in found if str(n.get("region", "")).startswith(region_prefix)]
         return sorted(found, key=lambda n: n[kind.key])
 
+    def same_items(self, matter_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """Each of the matters (that exists) → the ids of every matter that is the same item (the same normalised
+        name), itself included, sorted; a matter without a normalised name is an item of its own."""
+        out: dict[str, tuple[str, ...]] = {}
+        by_name: dict[str, tuple[str, ...]] = {}
+        for m in self.nodes_any("Matter", keys=list(matter_ids)):
+            name = m.get("norm_name")
+            if not name:
+                out[m["id"]] = (m["id"],)
+                continue
+            if name not in by_name:
+                by_name[name] = tuple(sorted(n["id"] for n in self.nodes("Matter", norm_name=name)))
+            out[m["id"]] = by_name[name]
+        return out
+
+    def matters_named_in(self, county: str) -> list[str]:
+        """The ids of the matters that the county's relations name — the duties of it and its townships, and the
+        activity its townships handled — sorted: the matters a search in that county looks among."""
+        found: set[str] = set()
+        for type_ in SCHEMA.matter_types:
+            end = SCHEMA.matter_end(type_)
+            if "region" in SCHEMA.relation(type_).names:
+                rels = self.rels_any(type_, region_prefix=county)
+            else:  # activity: by the townships that handled it
+                rels = [r for r in self.rels(type_) if str(r.source).startswith(county)]
+            found |= {r.target if end == "target" else r.source for r in rels}
+        return sorted(found)
+
+    def unattached_matters(self) -> list[str]:
+        """The ids of the matters no relation names (a catalogue entry no list assigns), sorted: every county's
+        search finds them."""
+        named: set[str] = set()
+        for type_ in SCHEMA.matter_types:
+            end = SCHEMA.matter_end(type_)
+            named |= {r.target if end == "target" else r.source for r in self.rels(type_)}
+        return sorted(m["id"] for m in self.nodes("Matter") if m["id"] not in named)
+
+    def neighbourhood(self, matter_ids: Sequence[str], township: str, county: str,
+                      types: Sequence[str]) -> Neighbourhood:
+        """Everything the rules of responsibility read about these matters (and their same-item siblings) in the
+        township and its county, for relations of ``types``: one read, so that a store with a round trip per call
+        (Neo4j) answers a question in one. This one reads through the other methods; a store may do it at once."""
+        same = self.same_items(matter_ids)
+        every = sorted({i for ids in same.values() for i in ids} | set(matter_ids))
+        matters = {m["id"]: m for m in self.nodes_any("Matter", keys=every)}
+        places = list(dict.fromkeys([township, county]))
+        rels: dict[str, list[Rel]] = {}
+        for type_ in types:
+            ends = {"sources": every} if SCHEMA.matter_end(type_) == "source" else {"targets": every}
+            rels[type_] = self.rels_any(type_, regions=places, **ends)
+        governments = self.nodes("Agency", region=township, kind="township_government")
+        units = [r.source for r in self.rels("STATIONED_IN", target=township)]
+        parents = self.rels_any("UNIT_OF", sources=units) if units else []
+        stationed: dict[str, list[str]] = {}
+        for r in parents:
+            stationed.setdefault(r.target, []).append(r.source)
+        named = {(r.source if SCHEMA.relation(t).source == "Agency" else r.target) for t, found in rels.items()
+                 for r in found} | {str(r.props["undertaker"]) for found in rels.values() for r in found
+                                    if r.props.get("undertaker")}
+        named |= {g["id"] for g in governments} | set(units)
+        agencies = {a["id"]: a for a in self.nodes_any("Agency", keys=sorted(named))}
+        regions = {r["code"]: r for r in self.nodes_any("Region", keys=sorted({str(a["region"]) for a in
+                                                                               agencies.values() if a.get("region")}))}
+        cited = sorted({str(r.props["list_id"]) for found in rels.values() for r in found if r.props.get("list_id")})
+        lists = {lst["id"]: {"id": lst["id"], "title": lst.get("title")} for lst in self.nodes_any("SourceList", keys=cited)}
+        return Neighbourhood(same, matters, rels, agencies, regions, lists,
+                             governments[0]["id"] if governments else None,
+                             {k: sorted(v) for k, v in stationed.items()}, township, county)
+
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """How many nodes of each label and relations of each type."""
@@ -142,6 +241,11 @@ class Store(ABC):
     def data_version(self) -> int:
         """A number that changes with every committed ``apply``, whoever wrote: what caches of derived data (the
         networkx view, search indexes) are keyed on. Negative when the store cannot tell (then nothing is cached)."""
+
+    def identity(self) -> str | None:
+        """What tells this store from any other for caches kept outside the process (``api/index_cache.py``), with
+        ``data_version``; None when it cannot tell (then nothing is kept)."""
+        return None
 
     @abstractmethod
     def content(self) -> list[tuple]:
@@ -233,9 +337,7 @@ class Store(ABC):
 
 def _networkx_routes(g: "nx.MultiDiGraph", source: str, target: str, types: tuple[str, ...], hops: int,
                      limit: int) -> list[Route]:
-    """``Store.shortest_routes`` in the networkx view: breadth first from both ends, a layer at a time from the
-    smaller side, until the two meet (only the nodes near the two ends are visited, not the whole county); then the
-    walk in order (``first_routes``) over the nodes that lie on a shortest route."""
+    """``Store.shortest_routes`` in the networkx view (``bfs_routes`` over its adjacency)."""
     allowed = set(types)
     every_type = allowed >= set(SCHEMA.relation_types)
 
@@ -246,6 +348,16 @@ def _networkx_routes(g: "nx.MultiDiGraph", source: str, target: str, types: tupl
             else:
                 yield from (n for n, edges in adjacent.items() if any(e["type"] in allowed for e in edges.values()))
 
+    return bfs_routes(neighbours, lambda u, v: _networkx_link(g, u, v, allowed), source, target, hops, limit)
+
+
+def bfs_routes(neighbours: Callable[[str], Iterable[str]], link: Callable[[str, str], Rel], source: str, target: str,
+               hops: int, limit: int, expand: Callable[[list[str]], None] | None = None) -> list[Route]:
+    """The shortest routes from ``source`` to ``target``: breadth first from both ends, a layer at a time from the
+    smaller side, until the two meet (only the nodes near the two ends are visited, not the whole county); then the
+    walk in order (``first_routes``) over the nodes that lie on a shortest route. ``neighbours(node)``: the nodes one
+    relation away; ``link(u, v)``: the relation a step takes; ``expand(layer)``: told each layer before its
+    neighbours are asked (a store reads a layer's neighbours at once)."""
     ahead, behind = {source: 0}, {target: 0}  # steps from the source, steps to the target
     layer, depth = {True: [source], False: [target]}, {True: 0, False: 0}  # True: the source's side
     met: list[str] = []
@@ -253,6 +365,8 @@ def _networkx_routes(g: "nx.MultiDiGraph", source: str, target: str, types: tupl
         side = len(layer[True]) <= len(layer[False])
         seen, other = (ahead, behind) if side else (behind, ahead)
         depth[side] += 1
+        if expand is not None:
+            expand(layer[side])
         layer[side] = list(dict.fromkeys(n for node in layer[side] for n in neighbours(node) if n not in seen))
         seen.update(dict.fromkeys(layer[side], depth[side]))
         met = [n for n in layer[side] if n in other]
@@ -276,7 +390,7 @@ def _networkx_routes(g: "nx.MultiDiGraph", source: str, target: str, types: tupl
         return sorted({n for n in neighbours(node) if on_route(n, remaining)})
 
     routes = first_routes(source, target, length, closer, limit)
-    return [Route(tuple(r), tuple(_networkx_link(g, u, v, allowed) for u, v in zip(r, r[1:]))) for r in routes]
+    return [Route(tuple(r), tuple(link(u, v) for u, v in zip(r, r[1:]))) for r in routes]
 
 
 def route_query(kinds: Sequence[str] | None, max_hops: int) -> tuple[tuple[str, ...], int]:

@@ -57,6 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the web application's own state file (accounts, sessions, login throttling, the write log; confirmed "
             "tickets go to a CSV beside it); default beside an embedded store (quanze.db → quanze.state.db), "
             "./quanze.state.db for a Neo4j store"),
+    Setting("QUANZE_INDEX_CACHE", "switch", True, "把建好的检索索引、区划名称索引和 jieba 词典存在 ~/.cache/quanze，供下一个进程"
+            "直接读取；off 关闭", "keep built search indexes, the region-name index and jieba's dictionary in "
+            "~/.cache/quanze for the next process to read; off turns it off"),
 )
 
 def setting(name: str) -> Setting:

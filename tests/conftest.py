@@ -16,6 +16,13 @@ from quanze.graph.sqlite_store import SqliteStore
 from quanze.ingest.pipeline import ingest_paths
 
 
+@pytest.fixture(autouse=True)
+def _no_index_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search indexes are built in the test, never read from a file an earlier test or run left in the user's
+    cache (api/index_cache.py has tests of its own that turn it on)."""
+    monkeypatch.setenv("QUANZE_INDEX_CACHE", "off")
+
+
 @pytest.fixture
 def store(tmp_path: Path):
     s = SqliteStore(f"sqlite:///{tmp_path / 'test.db'}")

@@ -239,7 +239,7 @@ def test_the_store_is_opened_at_startup_and_closed_at_shutdown(demo_url):
     assert holder.store is None
 
 
-def test_concurrent_requests_use_the_store_one_at_a_time_and_get_the_same_answers(demo_url, monkeypatch):
+def test_concurrent_requests_use_the_store_in_parallel_and_get_the_same_answers(demo_url, monkeypatch):
     requests = [("/who", {"q": q, "in": t, "as_of": AS_OF}) for q, t in
                 [(QUESTION, "城关镇"), ("占道经营", "城关镇"), ("养狗扰民", "990701002"), ("垃圾乱倒", "城关镇")]]
     requests += [("/path", {"from": "县住建局", "to": "城关镇"}), ("/show", {"name": "县住建局"}),
@@ -257,7 +257,7 @@ def test_concurrent_requests_use_the_store_one_at_a_time_and_get_the_same_answer
                     active[0] += 1
                     most[0] = max(most[0], active[0])
                 try:
-                    time.sleep(0.0005)
+                    time.sleep(0.005)  # long enough for another request to come in meanwhile
                     return method(*args, **kwargs)
                 finally:
                     with guard:
@@ -279,7 +279,7 @@ def test_concurrent_requests_use_the_store_one_at_a_time_and_get_the_same_answer
     assert [status for status, _, _ in answers] == [200] * len(requests)
     for _, body, key in answers:
         assert body == expected[key], key
-    assert most[0] == 1, "two requests used the store at the same time"
+    assert most[0] > 1, "no two requests used the store at the same time: is something serialising them?"
 
 
 # --- quanze serve --------------------------------------------------------------------------------------------------

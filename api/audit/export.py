@@ -9,6 +9,7 @@ this is decided — prefixes such text with a single quote in both exports.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,17 @@ def finding_row(f: Finding) -> list[Any]:
         "、".join(str(a.get("name")) for a in f.agencies), f.message_zh, f.message_en, source_text(f.sources, 50))]
 
 
-def _summary_rows(report: Any) -> list[list[Any]]:
+def _reports(report: Any) -> Iterator[Any]:
+    """One report, or the reports of ``audit_counties`` one at a time (a national audit is never held whole)."""
+    if hasattr(report, "findings"):
+        yield report
+    else:
+        yield from report
+
+
+def _summary_rows(rules: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
-    for r in report.rules:
+    for r in rules:
         notes = "；".join(n["zh"] for n in r.get("notes") or [])
         rows.append([safe_cell(v) for v in (r["rule"], r["title_zh"], f"{SEVERITY_ZH[r['severity']]} {r['severity']}",
                                             r["examined"], r["found"], r["title_en"], r["denominator_zh"], notes)])
@@ -69,51 +78,86 @@ def _width(value: Any) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _fill(ws: Any, headers: tuple[str, ...], rows: list[list[Any]]) -> None:
+def _fill(wb: Any, title: str, headers: tuple[str, ...], rows: list[list[Any]], tab: str | None = None) -> None:
+    """A sheet of a write-only workbook: bold headers, widths from the content, wrapped cells, the first row frozen."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
+    ws = wb.create_sheet(title)
     for i, header in enumerate(headers, start=1):
         widest = max([_width(header)] + [_width(row[i - 1]) for row in rows])
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = min(max(widest + 2, 8), _MAX_WIDTH)
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[_column(i)].width = min(max(widest + 2, 8), _MAX_WIDTH)
     ws.freeze_panes = "A2"
+    if tab:
+        ws.sheet_properties.tabColor = tab
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+    def cells(values: list[Any], **style: Any) -> list[Any]:
+        out = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=value)
+            for k, v in style.items():
+                setattr(cell, k, v)
+            out.append(cell)
+        return out
+
+    ws.append(cells(list(headers), font=bold))
+    for row in rows:
+        ws.append(cells(row, alignment=wrap))
+
+
+def _column(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i)
+
+
+def _joined_rules(rules: list[dict[str, Any]] | None, more: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if rules is None:
+        return [dict(r, notes=list(r.get("notes") or [])) for r in more]
+    for r, m in zip(rules, more):
+        r["examined"] += m["examined"]
+        r["found"] += m["found"]
+        r["notes"] += list(m.get("notes") or [])
+    return rules
 
 
 def write_xlsx(report: Any, path: str | Path) -> Path:
-    """汇总 sheet (规则, 标题, 严重程度, 检查数, 发现数 …) and one sheet per rule with findings, named by rule id."""
+    """汇总 sheet (规则, 标题, 严重程度, 检查数, 发现数 …) and one sheet per rule with findings, named by rule id.
+    ``report``: one report, or the reports of ``audit_counties`` (read one county at a time; the workbook is written
+    in openpyxl's write-only mode, so only the rows are held, never the findings of every county)."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "汇总"
-    _fill(ws, SUMMARY_HEADERS, _summary_rows(report))
-    for r in report.rules:
-        found = report.of(r["rule"])
-        if found:
-            sheet = wb.create_sheet(r["rule"][:31])
-            _fill(sheet, FINDING_HEADERS, [finding_row(f) for f in found])
-            sheet.sheet_properties.tabColor = {"high": "C00000", "medium": "ED7D31", "low": "A5A5A5"}[
-                rule(r["rule"]).severity]
+    rules: list[dict[str, Any]] | None = None
+    rows: dict[str, list[list[Any]]] = {}
+    for rep in _reports(report):
+        rules = _joined_rules(rules, rep.rules)
+        for r in rep.rules:
+            rows.setdefault(r["rule"], []).extend(finding_row(f) for f in rep.of(r["rule"]))
     path = Path(path)
-    wb.save(path)
+    # the file opened first: a path that cannot be written fails before a write-only workbook holds open sheets
+    # (their writers, closed unsaved, print a traceback when collected)
+    with path.open("wb") as fh:
+        wb = Workbook(write_only=True)
+        _fill(wb, "汇总", SUMMARY_HEADERS, _summary_rows(rules or []))
+        for r in rules or []:
+            if rows.get(r["rule"]):
+                _fill(wb, r["rule"][:31], FINDING_HEADERS, rows[r["rule"]],
+                      {"high": "C00000", "medium": "ED7D31", "low": "A5A5A5"}[rule(r["rule"]).severity])
+        wb.save(fh)
     return path
 
 
 def write_csv(report: Any, path: str | Path) -> Path:
-    """Every finding, one row each, rule first; UTF-8 with BOM and CRLF as Excel expects."""
+    """Every finding, one row each, rule first; UTF-8 with BOM and CRLF as Excel expects. ``report``: one report, or
+    the reports of ``audit_counties``, written as they come (county by county, each in rule order)."""
     path = Path(path)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh, lineterminator="\r\n")
         out.writerow(CSV_HEADERS)
-        for f in report.findings:
-            out.writerow([safe_cell(f.rule)] + finding_row(f))
+        for rep in _reports(report):
+            for f in rep.findings:
+                out.writerow([safe_cell(f.rule)] + finding_row(f))
     return path
 
 

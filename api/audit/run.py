@@ -8,7 +8,7 @@ checked". The report's ``worst_severity`` is what ``quanze audit --fail-on LEVEL
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,12 +103,16 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
     ``{"near-duplicate": {"similarity": 0.9}}`` or ``{"near-duplicate.similarity": 0.9}``. ``as_of``: the date
     delegations and list versions are in force on (default today): the audit reads the graph of that date.
     ``facts``: the graph as already read for the region's county (or for everything) on that date, to reuse (the web
-    application's township pages read a county once).
+    application's township pages read a county once). Without ``region`` (and ``facts``) the store is audited county
+    by county (``audit_counties``) and the reports are joined: the findings are those of an audit of everything at
+    once, and only one county's graph is in memory at a time.
     """
-    chosen = inputs.rule_ids(rules) or list(RULE_IDS)
-    severity = inputs.severity(severity)
-    minimum = severity_rank(severity) if severity else 0
-    limits = thresholds_for(thresholds)
+    if region is None and facts is None:
+        date = inputs.date(as_of)
+        graph, _ = versions.as_of(store, date)
+        return _joined(audit_counties(store, rules, severity, thresholds, date),
+                       [v for v in versions.region_versions(graph, None) if not v["current"]])
+    chosen, minimum, limits = _choices(rules, severity, thresholds)
     held = inputs.held_region(store, region) if region else None
     date = inputs.date(as_of)
     county = _county_to_read(held)
@@ -116,6 +120,35 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
         graph, _ = versions.as_of(store, date)
         facts = Facts(graph, date, county=county)
     where = facts.region(held["code"]) if held else None
+    return _run(facts, chosen, minimum, limits, where, severity)
+
+
+def audit_counties(store: Store, rules: Iterable[str] | None = None, severity: str | None = None,
+                   thresholds: dict[str, Any] | None = None,
+                   as_of: dt.date | str | None = None) -> Iterator[AuditReport]:
+    """The audit of everything the store holds (as of the date), one county at a time, in code order: each
+    county's graph is read, checked and let go before the next (a national store is never read whole). Every rule
+    looks within one county, so the findings are those of one audit of everything; ``run_audit`` joins them, the
+    exports stream them."""
+    chosen, minimum, limits = _choices(rules, severity, thresholds)
+    date = inputs.date(as_of)
+    graph, _ = versions.as_of(store, date)
+    counties = sorted(r["code"] for r in graph.nodes("Region", level="county"))
+    if not counties:  # nothing held: one report, every rule having examined what there is
+        yield _run(Facts(graph, date), chosen, minimum, limits, None, severity)
+    for county in counties:
+        yield _run(Facts(graph, date, county=county), chosen, minimum, limits, None, severity)
+
+
+def _choices(rules: Iterable[str] | None, severity: str | None,
+             thresholds: dict[str, Any] | None) -> tuple[list[str], int, dict[str, dict[str, Any]]]:
+    chosen = inputs.rule_ids(rules) or list(RULE_IDS)
+    level = inputs.severity(severity)
+    return chosen, severity_rank(level) if level else 0, thresholds_for(thresholds)
+
+
+def _run(facts: Facts, chosen: list[str], minimum: int, limits: dict[str, dict[str, Any]],
+         where: dict[str, Any] | None, severity: str | None) -> AuditReport:
     scope = Scope(where["code"] if where else None)
     checks = registry()
     findings: list[Finding] = []
@@ -130,9 +163,9 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
         summary.append({"rule": rid, "examined": checked.examined, "found": len(kept), "severity": decl.severity,
                         "title_zh": decl.title_zh, "title_en": decl.title_en, "denominator_zh": decl.denominator_zh,
                         "denominator_en": decl.denominator_en, "notes": checked.notes})
-    return AuditReport(findings, summary, facts.as_of, where, severity,
+    return AuditReport(findings, summary, facts.as_of, where, inputs.severity(severity),
                        {rid: limits[rid] for rid in chosen if limits[rid]},
-                       [v for v in versions.region_versions(versions.as_of(store, date)[0], county) if not v["current"]])
+                       [v for v in versions.region_versions(facts.store, facts.county) if not v["current"]])
 
 
 def finding_key(f: Finding) -> tuple:
@@ -163,9 +196,22 @@ def audit_since(store: Store, since: dt.date | str, **options: Any) -> tuple[Aud
                  "versions_then": then.versions}
 
 
+def _joined(reports: Iterable[AuditReport], used: list[dict[str, Any]]) -> AuditReport:
+    """The reports of the counties as one: per rule, the findings of every county in the order one audit sorts
+    them, what was examined added up, the notes one after another; ``used``: the list versions read that are not
+    the current ones."""
+    reports = list(reports)
+    first = reports[0]
+    summary = [dict(r, examined=sum(rep.rules[i]["examined"] for rep in reports),
+                    found=sum(rep.rules[i]["found"] for rep in reports),
+                    notes=[n for rep in reports for n in rep.rules[i]["notes"]]) for i, r in enumerate(first.rules)]
+    findings = [f for r in summary for f in sorted((f for rep in reports for f in rep.of(r["rule"])), key=_order)]
+    return AuditReport(findings, summary, first.as_of, None, first.severity, first.thresholds, used)
+
+
 def _order(f: Finding) -> tuple:
     return (-severity_rank(f.severity), str(f.region.get("code")), (f.matter or {}).get("name") or "",
             [a.get("name") or "" for a in f.agencies], f.message_zh)
 
 
-__all__ = ["SEVERITIES", "AuditReport", "audit_since", "compare_findings", "finding_key", "run_audit"]
+__all__ = ["SEVERITIES", "AuditReport", "audit_counties", "audit_since", "compare_findings", "finding_key", "run_audit"]

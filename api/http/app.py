@@ -9,10 +9,9 @@ business (``api/web/guard.py``): with reading closed the JSON API answers 401 wi
 
 One store per application, opened at startup and closed at shutdown; a store that cannot be opened at startup (a
 Neo4j server not up yet) is opened again on the next request, which answers 503 until it can. FastAPI runs these
-synchronous endpoints in a thread pool, while the SQLite store holds one connection (``check_same_thread=False``)
-and the query layer keeps module-level caches (the search index, the networkx view): every use of a store therefore
-takes one process-wide lock, so requests are answered one at a time — correct first; the answers are in
-milliseconds once the caches are warm.
+synchronous endpoints in a thread pool, and requests are answered in parallel: the embedded store gives each thread
+a connection of its own (WAL: readers never wait for each other), the Neo4j store a session per call, and the query
+layer's caches (``graph/cache.py``: the search index, the region directory …) are built once and then only read.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ from quanze.graph.store import Store, open_store
 from quanze.graph.store import store_url as resolve_url
 
 log = logging.getLogger("quanze.http")
-_LOCK = threading.Lock()  # one for the process: the query layer's caches are module-level, shared by every app
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,22 +65,28 @@ class _Holder:
     def __init__(self, url: str | None):
         self.url = url
         self.store: Store | None = None
+        self._opening = threading.Lock()  # only opening and closing: requests use the store in parallel
 
     def get(self) -> Store:
-        if self.store is None:
-            try:
-                self.store = open_store(self.url)
-            except StoreError:
-                raise
-            except Exception as e:  # a folder that cannot be made, a file that is not a database
-                raise StoreError(f"无法打开存储 {public_url(self.url)}：{e}",
-                                 f"cannot open store {public_url(self.url)}: {e}") from e
-        return self.store
+        store = self.store
+        if store is not None:
+            return store
+        with self._opening:
+            if self.store is None:
+                try:
+                    self.store = open_store(self.url)
+                except StoreError:
+                    raise
+                except Exception as e:  # a folder that cannot be made, a file that is not a database
+                    raise StoreError(f"无法打开存储 {public_url(self.url)}：{e}",
+                                     f"cannot open store {public_url(self.url)}: {e}") from e
+            return self.store
 
     def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        with self._opening:
+            if self.store is not None:
+                self.store.close()
+                self.store = None
 
 
 def public_url(url: str) -> str:
@@ -108,8 +112,7 @@ def is_loopback(host: str) -> bool:
 
 @contextmanager
 def _store(request: Request) -> Iterator[Store]:
-    with _LOCK:
-        yield request.app.state.quanze.get()
+    yield request.app.state.quanze.get()
 
 
 def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), *,
@@ -141,9 +144,8 @@ def create_app(store_url: str | None = None, ticket_files: Sequence[Path] = (), 
         if warm:
             threading.Thread(target=_warm, args=(holder, site.ticket_files), name="quanze-warm", daemon=True).start()
         yield
-        with _LOCK:
-            holder.close()
-            app_state.close()
+        holder.close()
+        app_state.close()
 
     app = FastAPI(
         title="quanze 权责 HTTP API", version=__version__, lifespan=lifespan,
@@ -338,8 +340,7 @@ def _warm(holder: _Holder, ticket_files: Any) -> None:
     from quanze.api.who import matter_index
 
     try:
-        with _LOCK:
-            matter_index(holder.get(), (), ticket_files())
+        matter_index(holder.get(), (), ticket_files())
     except Exception as e:  # the first question will say what is wrong
         log.warning("warming the search index failed: %s", e)
 

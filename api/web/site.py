@@ -127,7 +127,7 @@ def counties_to_choose(store: Store, region: str | None) -> list[dict[str, str]]
 class Site:
     """The web application's own things, made once by ``create_app`` and kept on ``app.state.site``.
 
-    ``using_store(request)`` is the JSON API's way to the graph store (one at a time, under its lock); ``tickets``
+    ``using_store(request)`` is the JSON API's way to the graph store (requests use it in parallel); ``tickets``
     are the extra ticket files ``quanze serve --tickets`` gave; ``public_read``: may anybody read without signing
     in."""
 

@@ -13,14 +13,14 @@ import os
 import sys
 
 from quanze import __version__
-from quanze.cli import (accuracy, audit, backup, capacity, demo, diff, dispatch, export_neo4j, ingest, model, path,
-                        restore, schema, serve, show, summary, tickets, upgrade, users, view, whatif, who)
+from quanze.cli import (accuracy, audit, backup, bench, capacity, demo, diff, dispatch, export_neo4j, ingest, model,
+                        path, restore, schema, serve, show, summary, tickets, upgrade, users, view, whatif, who)
 from quanze.cli.options import EPILOG
 from quanze.errors import QuanzeError
 
 # in the order ``quanze --help`` lists them
 COMMANDS = (ingest, who, dispatch, path, accuracy, audit, capacity, diff, whatif, show, demo, summary, export_neo4j,
-            backup, restore, upgrade, tickets, model, schema, serve, users, view)
+            backup, restore, upgrade, tickets, model, schema, serve, users, view, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
