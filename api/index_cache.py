@@ -16,14 +16,13 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Callable, Hashable
 
 from quanze import settings
 from quanze.api import semantic
-from quanze.graph.cache import version_of
+from quanze.graph.cache import version_of, write_pickle
 from quanze.graph.store import Store
 
 KEEP = 64  # index files kept, the newest
@@ -89,16 +88,8 @@ def _read(path: Path) -> Any:
 def _write(path: Path, index: Any) -> None:
     embedder = getattr(index, "embedder", None)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         index.embedder = None  # the model is loaded by each process, never pickled
-        fd, tmp = tempfile.mkstemp(prefix=".index-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_pickle(path, index, ".index-")
         _prune(path.parent)
     except Exception:  # noqa: BLE001 — a full disk or a read-only home: no cache, the index is still returned
         pass

@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Hashable, TypeVar
 
 from quanze.graph.store import Store
@@ -94,3 +95,22 @@ def clear() -> None:
     """Forget everything (tests that change what a build reads without a load)."""
     with _LOCK:
         _CACHES.clear()
+
+
+def write_pickle(path: Path, value: Any, prefix: str) -> None:
+    """Keep ``value`` in the file ``path`` of the user's cache: pickled to a temporary file in a 0700 folder (files
+    0600), then renamed, so the file is written whole or not at all. Raises what writing raised (the callers, whose
+    cache is an optimisation, carry on without it)."""
+    import os
+    import pickle
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -103,9 +103,9 @@ def _kept_on_disk(build):  # type: ignore[no-untyped-def]
     import hashlib
     import os
     import pickle
-    import tempfile
 
     from quanze import settings
+    from quanze.graph.cache import write_pickle
 
     if not settings.value("QUANZE_INDEX_CACHE"):
         return build()
@@ -127,15 +127,7 @@ def _kept_on_disk(build):  # type: ignore[no-untyped-def]
         pass
     value = build()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".regions-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_pickle(path, value, ".regions-")
     except Exception:  # noqa: BLE001 — a full disk or a read-only home: nothing kept
         pass
     return value
