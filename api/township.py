@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from quanze.api import inputs
+from quanze.api import inputs, versions
 from quanze.api.describe import describe_region
 from quanze.api.resolve import Resolver, delegation_state
 from quanze.errors import BadValue
@@ -48,7 +48,8 @@ def _report(store: Store, held: dict[str, Any], date: dt.date) -> dict[str, Any]
     region = describe_region(store, Region.from_props(held))
     county = held.get("county_code") or code[:6]
     # the county read once per data version and date: every township page of the county, and its audit, use it
-    facts = by_version(store, "township_facts", (county, date), lambda: Facts(store, date, county=county))
+    facts = by_version(store, "township_facts", (county, date),
+                       lambda: Facts(versions.as_of(store, date)[0], date, county=county))  # the lists of that date
     capacity = next((t for t in township_capacity(facts, county) if t["code"] == code), None)
     staffing = next((s for s in staffing_by_kind(facts, county) if s["code"] == code), None)
     resolver = Resolver(store)

@@ -68,7 +68,8 @@ def test_an_audit_of_everything_county_by_county_finds_what_one_reading_of_every
     from quanze.api.audit.run import _run, audit_counties
 
     joined = run_audit(two_counties, as_of=AS_OF)
-    at_once = _run(Facts(two_counties, dt.date(2025, 6, 1)), list(RULE_IDS), 0, run.thresholds_for(None), None, None)
+    at_once = _run(Facts(two_counties, dt.date(2025, 6, 1)), list(RULE_IDS), 0, run.thresholds_for(None), None, None,
+                   two_counties)
     assert joined.to_dict() == at_once.to_dict()
     each = list(audit_counties(two_counties, as_of=AS_OF))
     assert [{f.region["code"][:6] for f in r.findings} for r in each] == [{OTHER}, {DEMO_CODE}]

@@ -789,7 +789,7 @@ def test_the_pages_show_the_same_on_neo4j(neo4j_demo, demo_url, make_web, by_wor
     for path in ("/township/990701001", "/township/990701014", "/?q=饭馆油烟熏得人受不了&in=城关镇",
                  "/?q=村里的河道有人倒垃圾&in=柏溪镇", "/?q=城区餐饮油烟治理&in=临江镇"):
         a, b = embedded.get(path), graph.get(path)
-        assert a.status_code == b.status_code == 200, path
+        assert a.status_code == b.status_code == 200, (path, a.text[-600:], b.text[-600:])
         strip = re.compile(r'name="csrf" value="[^"]+"|截至 <span class="en">as of</span> \S+')
         assert strip.sub("", a.text) == strip.sub("", b.text), path
     graph.sign_in("editor")

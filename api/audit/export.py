@@ -191,13 +191,12 @@ def write_capacity_xlsx(report: dict[str, Any], path: str | Path) -> Path:
     """One sheet a table of ``capacity_tables``."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    for i, (title, headers, rows) in enumerate(capacity_tables(report)):
-        ws = wb.active if i == 0 else wb.create_sheet()
-        ws.title = title
-        _fill(ws, headers, rows)
     path = Path(path)
-    wb.save(path)
+    with path.open("wb") as fh:  # opened first: a path that cannot be written is an OSError, not openpyxl's
+        wb = Workbook(write_only=True)
+        for title, headers, rows in capacity_tables(report):
+            _fill(wb, title, headers, rows)
+        wb.save(fh)
     return path
 
 

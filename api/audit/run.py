@@ -116,11 +116,11 @@ def run_audit(store: Store, rules: Iterable[str] | None = None, region: str | No
     held = inputs.held_region(store, region) if region else None
     date = inputs.date(as_of)
     county = _county_to_read(held)
+    graph, _ = versions.as_of(store, date)
     if facts is None or facts.as_of != date or facts.county != county:
-        graph, _ = versions.as_of(store, date)
         facts = Facts(graph, date, county=county)
     where = facts.region(held["code"]) if held else None
-    return _run(facts, chosen, minimum, limits, where, severity)
+    return _run(facts, chosen, minimum, limits, where, severity, graph)
 
 
 def audit_counties(store: Store, rules: Iterable[str] | None = None, severity: str | None = None,
@@ -135,9 +135,9 @@ def audit_counties(store: Store, rules: Iterable[str] | None = None, severity: s
     graph, _ = versions.as_of(store, date)
     counties = sorted(r["code"] for r in graph.nodes("Region", level="county"))
     if not counties:  # nothing held: one report, every rule having examined what there is
-        yield _run(Facts(graph, date), chosen, minimum, limits, None, severity)
+        yield _run(Facts(graph, date), chosen, minimum, limits, None, severity, graph)
     for county in counties:
-        yield _run(Facts(graph, date, county=county), chosen, minimum, limits, None, severity)
+        yield _run(Facts(graph, date, county=county), chosen, minimum, limits, None, severity, graph)
 
 
 def _choices(rules: Iterable[str] | None, severity: str | None,
@@ -148,7 +148,9 @@ def _choices(rules: Iterable[str] | None, severity: str | None,
 
 
 def _run(facts: Facts, chosen: list[str], minimum: int, limits: dict[str, dict[str, Any]],
-         where: dict[str, Any] | None, severity: str | None) -> AuditReport:
+         where: dict[str, Any] | None, severity: str | None, graph: Store) -> AuditReport:
+    """The chosen rules over ``facts``; ``graph``: the store (or its view of the date) open now, which names the list
+    versions used — facts handed in may have been read through a store since closed (a cache outlives its store)."""
     scope = Scope(where["code"] if where else None)
     checks = registry()
     findings: list[Finding] = []
@@ -165,7 +167,7 @@ def _run(facts: Facts, chosen: list[str], minimum: int, limits: dict[str, dict[s
                         "denominator_en": decl.denominator_en, "notes": checked.notes})
     return AuditReport(findings, summary, facts.as_of, where, inputs.severity(severity),
                        {rid: limits[rid] for rid in chosen if limits[rid]},
-                       [v for v in versions.region_versions(facts.store, facts.county) if not v["current"]])
+                       [v for v in versions.region_versions(graph, facts.county) if not v["current"]])
 
 
 def finding_key(f: Finding) -> tuple:
