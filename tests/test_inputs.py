@@ -1,6 +1,6 @@
 """One vocabulary of inputs (api/inputs.py): every accepted form of a date, a region, an agency and a choice gives the
-same answer through every front end — the command line, the JSON API and the graph views — and every bad value the
-same error."""
+same answer through every front end — the command line, the JSON API, the web pages and the graph views — and every
+bad value the same error."""
 
 from __future__ import annotations
 
@@ -33,10 +33,17 @@ def http(client: TestClient, path: str, **params: str) -> tuple[int, dict]:
     return r.status_code, r.json()
 
 
+def page(web, path: str, **params: str) -> str:
+    """A web page as a browser asks for it (api/web: HTML where the JSON API answers the same path otherwise)."""
+    r = web.get(path, params=params, headers={"accept": "text/html"})
+    assert r.status_code == 200, (path, params, r.text[-300:])
+    return r.text
+
+
 # --- accepted forms: the same answer everywhere ------------------------------------------------------------------
 
 @pytest.mark.parametrize("form", DATES)
-def test_every_date_form_reads_as_the_same_day_in_every_front_end(form, demo_url, client, demo_reader, capsys):
+def test_every_date_form_reads_as_the_same_day_in_every_front_end(form, demo_url, client, demo_reader, web, capsys):
     assert inputs.date(form).isoformat() == "2025-06-01"
     status, answer = cli(capsys, "who", QUESTION, "--in", "城关镇", "--as-of", form, "--store", demo_url)
     assert status == 0 and answer["as_of"] == "2025-06-01"
@@ -49,12 +56,15 @@ def test_every_date_form_reads_as_the_same_day_in_every_front_end(form, demo_url
         assert status == 200 and body["as_of"] == "2025-06-01"
     assert http(client, "/audit", rule="dormant-delegation", as_of=form)[1]["as_of"] == "2025-06-01"
     assert http(client, "/capacity", as_of=form)[1]["as_of"] == "2025-06-01"
+    for path in ("/audit", "/capacity", "/township/990701001"):  # the pages say the day they read
+        assert '<span class="en">as of</span> 2025-06-01' in page(web, path, as_of=form), path
     view = build_view(demo_reader, matter=QUESTION, as_of=form)
     assert any("（2025-06-01，" in str(n.get("title")) for n in view.net.nodes)
 
 
 @pytest.mark.parametrize("form", REGIONS)
-def test_every_region_form_names_the_same_township_in_every_front_end(form, demo_url, client, demo_reader, capsys):
+def test_every_region_form_names_the_same_township_in_every_front_end(form, demo_url, client, demo_reader, web,
+                                                                     capsys):
     assert inputs.held_region(demo_reader, form)["code"] == "990701001"
     status, answer = cli(capsys, "who", QUESTION, "--in", form, "--as-of", "2025-06-01", "--store", demo_url)
     assert status == 0 and answer["region"]["code"] == "990701001"
@@ -65,6 +75,8 @@ def test_every_region_form_names_the_same_township_in_every_front_end(form, demo
     assert http(client, "/who", q=QUESTION, **{"in": form})[1]["region"]["code"] == "990701001"
     assert http(client, "/audit", rule="understaffed", **{"in": form})[1]["region"]["code"] == "990701001"
     assert http(client, "/show", name=form)[1]["code"] == "990701001"
+    assert '<a href="/township/990701001">' in page(web, "/", q=QUESTION, **{"in": form})  # the ask page's answer
+    assert '<h1>城关镇 <span class="code">990701001</span></h1>' in page(web, f"/township/{form}")
     assert build_view(demo_reader, region=form).home == "990701001"
     assert build_view(demo_reader, audit=form).subject == "城关镇"
 
