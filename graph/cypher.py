@@ -100,17 +100,23 @@ def merge_nodes(kind: NodeKind) -> str:
             f"RETURN count(n) AS written")
 
 
-def merge_rels(kind: RelKind) -> str:
-    """Upsert relations; ``$rows``: ``{id, source, target, props}``. A row whose source or target node does not exist
-    matches nothing and is not counted in ``written``: the caller compares and fails the load."""
-    src, dst, type_ = _name(kind.source), _name(kind.target), _name(kind.type)
+def _write_between_ends(kind: RelKind, write: str) -> str:
+    """``$rows`` (``{id, source, target, props}``): each row's two nodes found by key, then ``write`` (a clause on
+    ``a``, ``b`` and ``row`` that binds ``r``). A row whose source or target node does not exist matches nothing and
+    is not counted in ``written``: the caller compares and fails the load."""
+    src, dst = _name(kind.source), _name(kind.target)
     src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
     return (f"UNWIND $rows AS row\n"
             f"MATCH (a:{src} {{{src_key}: row.source}})\n"
             f"MATCH (b:{dst} {{{dst_key}: row.target}})\n"
-            f"MERGE (a)-[r:{type_} {{id: row.id}}]->(b)\n"
-            f"SET r += row.props\n"
+            f"{write}\n"
             f"RETURN count(r) AS written")
+
+
+def merge_rels(kind: RelKind) -> str:
+    """Upsert relations one MERGE each (what a one-row-per-transaction loader does: ``bench/ratios.py``'s baseline;
+    the store's load finds existing relations by id instead: ``existing_rels``, ``update_rels``, ``create_rels``)."""
+    return _write_between_ends(kind, f"MERGE (a)-[r:{_name(kind.type)} {{id: row.id}}]->(b)\nSET r += row.props")
 
 
 def existing_rels(kind: RelKind) -> str:
@@ -125,15 +131,8 @@ def existing_rels(kind: RelKind) -> str:
 
 def create_rels(kind: RelKind) -> str:
     """Create relations that do not exist yet (``existing_rels`` said so, in this transaction); ``$rows`` as for
-    ``merge_rels``. A row whose source or target node does not exist matches nothing and is not counted."""
-    src, dst, type_ = _name(kind.source), _name(kind.target), _name(kind.type)
-    src_key, dst_key = _name(SCHEMA.node(src).key), _name(SCHEMA.node(dst).key)
-    return (f"UNWIND $rows AS row\n"
-            f"MATCH (a:{src} {{{src_key}: row.source}})\n"
-            f"MATCH (b:{dst} {{{dst_key}: row.target}})\n"
-            f"CREATE (a)-[r:{type_}]->(b)\n"
-            f"SET r = row.props\n"
-            f"RETURN count(r) AS written")
+    ``_write_between_ends``."""
+    return _write_between_ends(kind, f"CREATE (a)-[r:{_name(kind.type)}]->(b)\nSET r = row.props")
 
 
 def update_rels(kind: RelKind) -> str:
@@ -146,7 +145,7 @@ def update_rels(kind: RelKind) -> str:
 
 
 def move_rels(kind: RelKind) -> str:
-    """Before ``merge_rels`` with the same ``$rows``: a relation id asserted again between other nodes moves there,
+    """Before ``update_rels`` with the same ``$rows``: a relation id asserted again between other nodes moves there,
     keeping its other properties (the id is the relation's primary key in the embedded store). Rare; the seek per row
     is cheap, and nothing is written when nothing moved."""
     src, dst, type_ = _name(kind.source), _name(kind.target), _name(kind.type)

@@ -102,7 +102,8 @@ def use_search_mode(mode: str, monkeypatch) -> None:
 
 # A load held in a child process, for either store: the load announces itself when it is about to write its first relations —
 # its nodes written, its transaction open — and holds there until it is killed. Embedded store: SqliteStore's row
-# writer is wrapped; Neo4j: the statements that find and write relations are built only inside the open transaction.
+# writer is wrapped; Neo4j: the load's first statement about relations (which of them exist) is built only inside the
+# open transaction.
 _HOLD_EITHER = """
 import sys, time
 from pathlib import Path
@@ -120,13 +121,11 @@ if url.startswith("sqlite"):
     sqlite_store.SqliteStore._upsert = holding
 else:
     from quanze.graph import cypher
-    def held(build):
-        def holding(kind):
-            hold()
-            return build(kind)
-        return holding
-    for name in ("merge_rels", "existing_rels", "create_rels"):  # whichever the load asks for first
-        setattr(cypher, name, held(getattr(cypher, name)))
+    existing_rels = cypher.existing_rels
+    def holding(kind):
+        hold()
+        return existing_rels(kind)
+    cypher.existing_rels = holding
 from quanze.graph.store import open_store
 from quanze.ingest.pipeline import ingest_paths
 with open_store(url) as store:

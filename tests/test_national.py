@@ -29,6 +29,19 @@ AS_OF = "2025-06-01"
 OTHER = "330727"  # 磐安县, generated beside the demo
 
 
+def count_index_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time ``who`` builds a search index (``MatterIndex``)."""
+    built: list[int] = []
+    real = who_module.MatterIndex
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(who_module, "MatterIndex", counted)
+    return built
+
+
 @pytest.fixture
 def two_counties(full_demo_store):
     county = next(c for c in counties_of("province") if c.code == OTHER)
@@ -77,14 +90,7 @@ def test_a_matter_no_list_names_is_searched_in_every_county(two_counties) -> Non
 
 
 def test_only_a_few_county_indexes_are_kept(two_counties, monkeypatch: pytest.MonkeyPatch) -> None:
-    built = []
-    real = who_module.MatterIndex
-
-    def counted(*args, **kwargs):
-        built.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(who_module, "MatterIndex", counted)
+    built = count_index_builds(monkeypatch)
     monkeypatch.setattr(who_module, "INDEX_COUNTIES", 1)
     cache.clear()
     matter_index(two_counties, county="990701")
@@ -149,14 +155,7 @@ def test_a_built_index_is_kept_on_disk_for_the_next_process(two_counties, tmp_pa
 
     monkeypatch.setenv("QUANZE_INDEX_CACHE", "on")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    built = []
-    real = who_module.MatterIndex
-
-    def counted(*args, **kwargs):
-        built.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(who_module, "MatterIndex", counted)
+    built = count_index_builds(monkeypatch)
     cache.clear()
     first = who(two_counties, "饭店油烟太大", "990701001", as_of=AS_OF)
     files = sorted((tmp_path / "cache" / "quanze" / "indexes").glob("*.pickle"))
