@@ -182,7 +182,10 @@ def test_the_ask_page_works_with_the_keyboard_alone(browser_page, live, demo_rea
     expected = who(demo_reader, q, town, limit=5)["clarify"]
     sign_in_page(page, live.url, "editor", PASSWORDS["editor"])
     page.goto(f"{live.url}/")
-    assert focused(page) == "q"  # the box has the focus as the page opens
+    # the box has the focus as the page opens: the browser applies autofocus at its next rendering step, which may
+    # come after goto returns, so wait for it (a page without autofocus fails here after 5 s)
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'", timeout=5000)
+    assert focused(page) == "q"
     for field in ("q", "in"):  # every field has its label
         assert page.locator(f"label[for={field}]").count() == 1
     page.keyboard.type(q)
